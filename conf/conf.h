@@ -1,0 +1,84 @@
+/*
+ * The configuration: one typed struct, filled by a strict `key value` parser
+ * (one per line, '#' comments).  Unknown keys and bad values are errors that
+ * name file and line (OP_CONFIG -> exit 78); nothing is silently ignored.
+ * Secrets are never stored here: only where to get them.
+ */
+#ifndef OUTPOST_CONF_H
+#define OUTPOST_CONF_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/status.h"
+
+#define CONF_HOST_MAX	256
+#define CONF_ADDR_MAX	320	/* RFC 5321 path limit is 256; be generous */
+#define CONF_CMD_MAX	1024
+#define CONF_LISTS_MAX	128
+#define CONF_RULES_MAX	64
+#define CONF_LINE_MAX	4096	/* longest config line accepted */
+
+enum conf_tls { CONF_TLS_STARTTLS = 0, CONF_TLS_IMPLICIT, CONF_TLS_OFF };
+enum conf_lint { CONF_LINT_REJECT = 0, CONF_LINT_WARN, CONF_LINT_OFF };
+
+/* Per-rule override from `lint_rule ID off|info|warning|error`.
+ * severity uses the values of enum lint_severity (lint/lint.h); 0 = off. */
+struct conf_rule {
+	char id[40];
+	int severity;
+};
+
+struct conf {
+	char path[PATH_MAX];		/* file loaded, "" when none */
+
+	char host[CONF_HOST_MAX];	/* smarthost host ("" when unset) */
+	unsigned port;			/* 587, or 465 with tls implicit */
+	int port_set;
+	enum conf_tls tls;
+	char tls_ca_file[PATH_MAX];
+	char tls_server_name[CONF_HOST_MAX];
+	unsigned char tls_fingerprint[32];	/* sha256 */
+	int has_fingerprint;
+
+	char user[CONF_ADDR_MAX];		/* SASL user, "" = no AUTH */
+	char password_file[PATH_MAX];
+	char password_command[CONF_CMD_MAX];
+	char helo[CONF_HOST_MAX];		/* EHLO name; default: from's domain */
+
+	char from[CONF_ADDR_MAX];		/* default envelope sender */
+	char spool[PATH_MAX];
+
+	enum conf_lint lint;
+	char lists[CONF_LISTS_MAX][CONF_ADDR_MAX];	/* glob patterns */
+	size_t nlists;
+	struct conf_rule rules[CONF_RULES_MAX];
+	size_t nrules;
+
+	uint64_t retry_min, retry_max, queue_lifetime;	/* seconds */
+	uint64_t connect_timeout, command_timeout;	/* seconds */
+};
+
+/* Built-in defaults (spool under $XDG_STATE_HOME, from = login@host, ...). */
+void conf_defaults(struct conf *c);
+/* Resolve the config path: explicit (-C), else $OUTPOST_CONFIG, else
+ * $XDG_CONFIG_HOME/outpost/config (~/.config/outpost/config). */
+int conf_path(const char *explicit_path, char *out, size_t outlen,
+    struct op_err *e);
+/* Defaults, then the file.  A missing file at the default location is not an
+ * error (defaults apply); a missing explicit file is. */
+int conf_load(const char *explicit_path, struct conf *c, struct op_err *e);
+/* Parse a buffer (fuzzable); `name` is used in messages. */
+int conf_parse(const char *buf, size_t len, const char *name, struct conf *c,
+    struct op_err *e);
+/* Checks that need the whole file (e.g. password_file mode). */
+int conf_validate(const struct conf *c, struct op_err *e);
+
+/* Fetch the SASL password from password_file (mode re-checked) or
+ * password_command (no shell, stdin /dev/null, timeout).  The caller wipes
+ * `out` with explicit_bzero() after use. */
+int conf_password(const struct conf *c, char *out, size_t outlen,
+    struct op_err *e);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * SMTP client session to the one smarthost: connect, greeting, EHLO,
+ * STARTTLS (or implicit TLS), verification, EHLO again, AUTH, then any number
+ * of messages, QUIT.  Replies are parsed strictly (smtp_reply.c); I/O goes
+ * through a transport seam (smtp_transport.h) so unit tests script it.
+ * Outcomes are classified in one place (smtp_outcome()).
+ */
+#ifndef OUTPOST_SMTP_H
+#define OUTPOST_SMTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf/conf.h"
+#include "util/status.h"
+
+enum smtp_stage {
+	SMTP_STAGE_NONE = 0, SMTP_STAGE_CONNECT, SMTP_STAGE_GREETING,
+	SMTP_STAGE_EHLO, SMTP_STAGE_STARTTLS, SMTP_STAGE_TLS, SMTP_STAGE_AUTH,
+	SMTP_STAGE_MAIL, SMTP_STAGE_RCPT, SMTP_STAGE_DATA,
+	SMTP_STAGE_BODY,	/* sending the message text */
+	SMTP_STAGE_DOT,		/* waiting for the reply to the final "." */
+	SMTP_STAGE_QUIT
+};
+
+enum smtp_outcome { SMTP_OK = 0, SMTP_TEMP, SMTP_PERM };
+
+/* What happened at the failing step: stage + full server reply (printable,
+ * multi-line joined with " / ") or a local reason ("connect: timed out"). */
+struct smtp_status {
+	enum smtp_outcome outcome;
+	enum smtp_stage stage;
+	int code;			/* 3-digit reply code, 0 when local */
+	char text[1024];
+};
+
+/* One message to send: envelope + a readable fd holding the message bytes. */
+struct smtp_msg {
+	const char *sender;		/* "" = null sender */
+	const char *const *rcpts;
+	size_t nrcpt;
+	int fd;				/* message at [off, off+len) */
+	off_t off;
+	uint64_t len;
+	int body_8bit, smtputf8;
+	const char *dsn_notify, *dsn_ret, *envid;
+};
+
+struct smtp_session;
+
+/* Open a session (through AUTH when `user` is set).  `password` may be NULL
+ * when no AUTH is configured; it is not kept after the call. */
+int smtp_open(const struct conf *c, const char *password,
+    struct smtp_session **out, struct smtp_status *st);
+/* Send one message.  rcpt_st[i] gets the per-recipient outcome; *st the
+ * message-level one (SMTP_OK when at least one recipient was accepted and
+ * the final "." was answered 2xx).  When the session breaks after the final
+ * "." was sent, st->stage is SMTP_STAGE_DOT ("possibly delivered"). */
+int smtp_send(struct smtp_session *s, const struct smtp_msg *m,
+    struct smtp_status *rcpt_st, struct smtp_status *st);
+/* Is the session still usable for another message? */
+int smtp_usable(const struct smtp_session *s);
+void smtp_close(struct smtp_session *s);	/* QUIT (best effort) + free */
+
+/* For doctor: details of the TLS session and server capabilities. */
+struct smtp_info {
+	char tls_version[32], cipher[128];
+	char cert_subject[512], cert_issuer[512];
+	char cert_sha256[100];		/* "sha256:HEX" pin of the certificate */
+	char spki_sha256[100];		/* "sha256:HEX" pin of the public key */
+	char caps[1024];		/* EHLO keywords after TLS, space-separated */
+	char auth_mech[64];		/* mechanism used, "" when none */
+};
+void smtp_get_info(const struct smtp_session *s, struct smtp_info *info);
+
+const char *smtp_stage_name(enum smtp_stage st);
+
+#endif
