@@ -58,7 +58,17 @@ struct conf {
 
 	uint64_t retry_min, retry_max, queue_lifetime;	/* seconds */
 	uint64_t connect_timeout, command_timeout;	/* seconds */
+
+	/* Added by conf (additive): where password_file was set, for
+	 * "FILE:LINE:" messages from conf_validate(); 0 = not from a file. */
+	unsigned password_file_line;
+	/* Deadline for password_command in milliseconds; 0 = the default
+	 * (CONF_PASSWORD_TIMEOUT_MS).  Not a config key: tests shorten it. */
+	unsigned password_timeout_ms;
 };
+
+#define CONF_PASSWORD_TIMEOUT_MS	30000
+#define CONF_FILE_MAX		(1024 * 1024)	/* largest config file read */
 
 /* Built-in defaults (spool under $XDG_STATE_HOME, from = login@host, ...). */
 void conf_defaults(struct conf *c);

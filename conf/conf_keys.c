@@ -1,0 +1,343 @@
+/*
+ * The key table: one setter per configuration key, each parsing one value
+ * into struct conf and explaining a bad value.  Setters never do I/O (the
+ * file checks are in conf_validate.c) and never touch another key.
+ */
+#include "conf/conf_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/parse.h"
+#include "util/printable.h"
+
+#define WHY(...)	(snprintf(why, whylen, __VA_ARGS__), -1)
+
+/* Copy v into a fixed field; too long is an error, never a truncation. */
+static int set_str(char *dst, size_t dstlen, const char *v, const char *key,
+    char *why, size_t whylen)
+{
+	size_t n = strlen(v);
+
+	if (n >= dstlen)
+		return WHY("%s is %zu bytes long; the limit is %zu", key, n,
+		    dstlen - 1);
+	memcpy(dst, v, n + 1);
+	return 0;
+}
+
+/* Host names and IPv4 literals: letters, digits, '.', '-', '_'. */
+static int host_ok(const char *h, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= CONF_HOST_MAX || h[0] == '.' || h[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char ch = h[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' ||
+		    ch == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Bracketed IPv6 literal contents: hex digits, ':' and '.' (v4-mapped). */
+static int v6_ok(const char *h, size_t n)
+{
+	size_t i;
+
+	if (n < 2 || n >= CONF_HOST_MAX || memchr(h, ':', n) == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char ch = h[i];
+
+		if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+		    (ch >= 'A' && ch <= 'F') || ch == ':' || ch == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+static int set_port(struct conf *c, const char *p, char *why, size_t whylen)
+{
+	uint64_t v;
+
+	if (parse_uint(p, strlen(p), 1, 65535, &v) < 0)
+		return WHY("smarthost port must be a number from 1 to 65535");
+	c->port = (unsigned)v;
+	c->port_set = 1;
+	return 0;
+}
+
+/* host, host:port, [v6], [v6]:port.  The brackets are not stored. */
+static int set_smarthost(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	const char *h = v, *colon, *end;
+	size_t hn;
+
+	if (v[0] == '[') {
+		end = strchr(v, ']');
+		if (end == NULL)
+			return WHY("smarthost has '[' without ']'; write an "
+			    "IPv6 address as [addr] or [addr]:port");
+		h = v + 1;
+		hn = (size_t)(end - h);
+		if (!v6_ok(h, hn))
+			return WHY("smarthost [%.*s] is not an IPv6 address",
+			    (int)(hn < 64 ? hn : 64), h);
+		colon = end[1] == '\0' ? NULL : end + 1;
+		if (colon != NULL && *colon != ':')
+			return WHY("smarthost has junk after ']'; write "
+			    "[addr]:port");
+	} else {
+		colon = strchr(v, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			return WHY("smarthost has several ':'; write an IPv6 "
+			    "address as [addr]:port");
+		hn = colon != NULL ? (size_t)(colon - v) : strlen(v);
+		if (!host_ok(h, hn))
+			return WHY("smarthost needs a host name (letters, "
+			    "digits, '.', '-') before any ':port'");
+	}
+	if (colon != NULL && set_port(c, colon + 1, why, whylen) < 0)
+		return -1;
+	memcpy(c->host, h, hn);
+	c->host[hn] = '\0';
+	return 0;
+}
+
+static int set_tls(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	if (strcmp(v, "starttls") == 0)
+		c->tls = CONF_TLS_STARTTLS;
+	else if (strcmp(v, "implicit") == 0)
+		c->tls = CONF_TLS_IMPLICIT;
+	else if (strcmp(v, "off") == 0)
+		c->tls = CONF_TLS_OFF;
+	else
+		return WHY("tls must be starttls, implicit or off");
+	return 0;
+}
+
+static int set_tls_ca_file(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	return conf_expand_path(v, c->tls_ca_file, sizeof(c->tls_ca_file),
+	    why, whylen);
+}
+
+static int set_tls_server_name(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	if (!host_ok(v, strlen(v)))
+		return WHY("tls_server_name must be a host name (letters, "
+		    "digits, '.', '-')");
+	return set_str(c->tls_server_name, sizeof(c->tls_server_name), v,
+	    "tls_server_name", why, whylen);
+}
+
+static int set_tls_fingerprint(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	if (strncasecmp(v, "sha256:", 7) != 0 ||
+	    parse_hex(v + 7, strlen(v + 7), c->tls_fingerprint,
+	    sizeof(c->tls_fingerprint)) < 0)
+		return WHY("tls_fingerprint must be sha256: and 64 hex digits "
+		    "(':' between bytes allowed)");
+	c->has_fingerprint = 1;
+	return 0;
+}
+
+static int set_user(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	return set_str(c->user, sizeof(c->user), v, "user", why, whylen);
+}
+
+static int set_password_file(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	return conf_expand_path(v, c->password_file,
+	    sizeof(c->password_file), why, whylen);
+}
+
+static int set_password_command(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	return set_str(c->password_command, sizeof(c->password_command), v,
+	    "password_command", why, whylen);
+}
+
+static int set_helo(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	if (!host_ok(v, strlen(v)))
+		return WHY("helo must be a host name (letters, digits, '.', "
+		    "'-')");
+	return set_str(c->helo, sizeof(c->helo), v, "helo", why, whylen);
+}
+
+/* An envelope address: local@domain, no spaces, no angle brackets. */
+static int set_from(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	const char *at = strrchr(v, '@');
+
+	if (at == NULL || at == v || at[1] == '\0' || strpbrk(v, " \t<>") !=
+	    NULL)
+		return WHY("from must be a bare address like you@example.org "
+		    "(no name, no <>)");
+	return set_str(c->from, sizeof(c->from), v, "from", why, whylen);
+}
+
+static int set_spool(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	return conf_expand_path(v, c->spool, sizeof(c->spool), why, whylen);
+}
+
+static int set_lint(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	if (strcmp(v, "reject") == 0)
+		c->lint = CONF_LINT_REJECT;
+	else if (strcmp(v, "warn") == 0)
+		c->lint = CONF_LINT_WARN;
+	else if (strcmp(v, "off") == 0)
+		c->lint = CONF_LINT_OFF;
+	else
+		return WHY("lint must be reject, warn or off");
+	return 0;
+}
+
+/* Space-separated globs, appended to what earlier lines gave. */
+static int set_lists(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	while (*v != '\0') {
+		size_t n = strcspn(v, " \t");
+
+		if (c->nlists >= CONF_LISTS_MAX)
+			return WHY("more than %d list patterns; merge them "
+			    "with globs", CONF_LISTS_MAX);
+		if (n >= CONF_ADDR_MAX)
+			return WHY("a list pattern is longer than %d bytes",
+			    CONF_ADDR_MAX - 1);
+		memcpy(c->lists[c->nlists], v, n);
+		c->lists[c->nlists++][n] = '\0';
+		v += n;
+		v += strspn(v, " \t");
+	}
+	return 0;
+}
+
+static int set_duration(uint64_t *dst, const char *key, uint64_t min,
+    uint64_t max, const char *range, const char *v, char *why, size_t whylen)
+{
+	uint64_t s;
+
+	if (parse_duration(v, strlen(v), &s) < 0 || s < min || s > max)
+		return WHY("%s must be a duration from %s (like 30s, 5m, 4h, "
+		    "5d)", key, range);
+	*dst = s;
+	return 0;
+}
+
+#define DURATION(fn, field, min, max, range)				\
+static int fn(struct conf *c, const char *v, char *why, size_t whylen)	\
+{									\
+	return set_duration(&c->field, #field, min, max, range, v, why,	\
+	    whylen);							\
+}
+DURATION(set_retry_min, retry_min, 1, 30 * 86400, "1s to 30d")
+DURATION(set_retry_max, retry_max, 1, 30 * 86400, "1s to 30d")
+DURATION(set_queue_lifetime, queue_lifetime, 60, 366 * 86400, "1m to 366d")
+DURATION(set_connect_timeout, connect_timeout, 1, 3600, "1s to 1h")
+DURATION(set_command_timeout, command_timeout, 1, 3600, "1s to 1h")
+
+static int rule_sev(const char *s, int *out)
+{
+	static const char *const names[] = { "off", "info", "warning",
+	    "error" };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = i;	/* == enum lint_severity */
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* lint_rule ID off|info|warning|error; the lint library checks the id. */
+static int set_lint_rule(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-"), i;
+	const char *sev = v + n + strspn(v + n, " \t");
+	struct conf_rule *r;
+
+	if (n == 0 || (v[n] != ' ' && v[n] != '\t'))
+		return WHY("lint_rule needs a rule id ([a-z0-9-]) and a "
+		    "severity, like: lint_rule top-post warning");
+	if (n >= sizeof(r->id))
+		return WHY("lint_rule id is longer than %zu bytes",
+		    sizeof(r->id) - 1);
+	for (i = 0; i < c->nrules; i++)
+		if (strlen(c->rules[i].id) == n &&
+		    memcmp(c->rules[i].id, v, n) == 0)
+			return WHY("lint_rule %.*s is given twice; keep one",
+			    (int)n, v);
+	if (c->nrules >= CONF_RULES_MAX)
+		return WHY("more than %d lint_rule lines", CONF_RULES_MAX);
+	r = &c->rules[c->nrules];
+	if (rule_sev(sev, &r->severity) < 0)
+		return WHY("lint_rule severity must be off, info, warning or "
+		    "error");
+	memcpy(r->id, v, n);
+	r->id[n] = '\0';
+	c->nrules++;
+	return 0;
+}
+
+static const struct conf_key keys[] = {
+	{ "smarthost",		set_smarthost,		0 },
+	{ "tls",		set_tls,		0 },
+	{ "tls_ca_file",	set_tls_ca_file,	0 },
+	{ "tls_server_name",	set_tls_server_name,	0 },
+	{ "tls_fingerprint",	set_tls_fingerprint,	0 },
+	{ "user",		set_user,		0 },
+	{ "password_file",	set_password_file,	0 },
+	{ "password_command",	set_password_command,	0 },
+	{ "helo",		set_helo,		0 },
+	{ "from",		set_from,		0 },
+	{ "spool",		set_spool,		0 },
+	{ "lint",		set_lint,		0 },
+	{ "lists",		set_lists,		1 },
+	{ "lint_rule",		set_lint_rule,		1 },
+	{ "retry_min",		set_retry_min,		0 },
+	{ "retry_max",		set_retry_max,		0 },
+	{ "queue_lifetime",	set_queue_lifetime,	0 },
+	{ "connect_timeout",	set_connect_timeout,	0 },
+	{ "command_timeout",	set_command_timeout,	0 },
+};
+
+size_t conf_keys_count(void)
+{
+	return sizeof(keys) / sizeof(keys[0]);
+}
+
+const struct conf_key *conf_keys_at(size_t i)
+{
+	return i < conf_keys_count() ? &keys[i] : NULL;
+}
+
+int conf_keys_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < conf_keys_count(); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}

@@ -1,0 +1,101 @@
+/*
+ * Checks that need the file system: the password file must be ours and
+ * private, the CA bundle must be readable.  Run by conf_load() after the
+ * parse, and again (for the password file) each time the secret is read.
+ */
+#include "conf/conf_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/printable.h"
+
+/* A secret file must be a regular file, owned by us, with no group/other
+ * bits: anyone else who can read it can send mail as us. */
+int conf_secret_ok(const struct stat *st, const char *path, char *why,
+    size_t whylen)
+{
+	unsigned mode = (unsigned)(st->st_mode & 07777);
+
+	if (!S_ISREG(st->st_mode)) {
+		snprintf(why, whylen, "password_file %s is not a regular file; "
+		    "point it at a file", path);
+		return -1;
+	}
+	if (st->st_uid != geteuid()) {
+		snprintf(why, whylen, "password_file %s is owned by uid %u, "
+		    "not by you; use a file of your own (chmod 600)", path,
+		    (unsigned)st->st_uid);
+		return -1;
+	}
+	if (mode & 077) {
+		snprintf(why, whylen, "password_file %s is %s by group/others "
+		    "(mode %04o); run: chmod 600 %s", path,
+		    (mode & 044) ? "readable" : "accessible", mode, path);
+		return -1;
+	}
+	return 0;
+}
+
+/* "FILE:LINE: " when the key came from a file, else nothing. */
+static void where(const struct conf *c, unsigned line, char *out,
+    size_t outlen)
+{
+	char shown[512];
+
+	out[0] = '\0';
+	if (c->path[0] == '\0')
+		return;
+	printable(shown, sizeof(shown), c->path, strlen(c->path));
+	if (line != 0)
+		snprintf(out, outlen, "%s:%u: ", shown, line);
+	else
+		snprintf(out, outlen, "%s: ", shown);
+}
+
+static int check_password_file(const struct conf *c, struct op_err *e)
+{
+	char pre[600], shown[512], why[CONF_WHY_MAX];
+	struct stat st;
+
+	where(c, c->password_file_line, pre, sizeof(pre));
+	printable(shown, sizeof(shown), c->password_file,
+	    strlen(c->password_file));
+	/* stat() follows a symlink: the file that will be read is judged. */
+	if (stat(c->password_file, &st) < 0)
+		return op_errf(e, OP_CONFIG, "%spassword_file %s: %s; create "
+		    "it with mode 600 or fix the path", pre, shown,
+		    strerror(errno));
+	if (conf_secret_ok(&st, shown, why, sizeof(why)) < 0)
+		return op_errf(e, OP_CONFIG, "%s%s", pre, why);
+	return 0;
+}
+
+static int check_ca_file(const struct conf *c, struct op_err *e)
+{
+	char pre[600], shown[512];
+	int fd = open(c->tls_ca_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	where(c, 0, pre, sizeof(pre));
+	printable(shown, sizeof(shown), c->tls_ca_file,
+	    strlen(c->tls_ca_file));
+	return op_errf(e, OP_CONFIG, "%stls_ca_file %s: %s; fix the path",
+	    pre, shown, strerror(errno));
+}
+
+int conf_validate(const struct conf *c, struct op_err *e)
+{
+	if (c->password_file[0] != '\0' && check_password_file(c, e) < 0)
+		return -1;
+	if (c->tls_ca_file[0] != '\0' && check_ca_file(c, e) < 0)
+		return -1;
+	return 0;
+}
