@@ -47,13 +47,13 @@ int conf_expand_path(const char *val, char *out, size_t outlen, char *why,
 		}
 		n = snprintf(out, outlen, "%s%s", home, val + 1);
 	} else {
-		snprintf(why, whylen, "path must be absolute or start with "
-		    "~/ (a relative path would depend on the current "
-		    "directory)");
+		snprintf(why, whylen, "path is relative; write /full/path or "
+		    "~/path (the current directory varies)");
 		return -1;
 	}
 	if (n < 0 || (size_t)n >= outlen) {
-		snprintf(why, whylen, "path is too long (limit %zu bytes)",
+		snprintf(why, whylen, "path is too long (limit %zu bytes); "
+		    "shorten it",
 		    outlen - 1);
 		return -1;
 	}

@@ -67,7 +67,8 @@ static int set_port(struct conf *c, const char *p, char *why, size_t whylen)
 	uint64_t v;
 
 	if (parse_uint(p, strlen(p), 1, 65535, &v) < 0)
-		return WHY("smarthost port must be a number from 1 to 65535");
+		return WHY("smarthost port is not a number from 1 to "
+		    "65535; fix the port");
 	c->port = (unsigned)v;
 	c->port_set = 1;
 	return 0;
@@ -88,7 +89,8 @@ static int set_smarthost(struct conf *c, const char *v, char *why,
 		h = v + 1;
 		hn = (size_t)(end - h);
 		if (!v6_ok(h, hn))
-			return WHY("smarthost [%.*s] is not an IPv6 address",
+			return WHY("smarthost [%.*s] is not an IPv6 address; "
+			    "write [addr]:port",
 			    (int)(hn < 64 ? hn : 64), h);
 		colon = end[1] == '\0' ? NULL : end + 1;
 		if (colon != NULL && *colon != ':')
@@ -101,8 +103,8 @@ static int set_smarthost(struct conf *c, const char *v, char *why,
 			    "address as [addr]:port");
 		hn = colon != NULL ? (size_t)(colon - v) : strlen(v);
 		if (!host_ok(h, hn))
-			return WHY("smarthost needs a host name (letters, "
-			    "digits, '.', '-') before any ':port'");
+			return WHY("smarthost has no valid host name; write "
+			    "host, host:port or [ipv6]:port");
 	}
 	if (colon != NULL && set_port(c, colon + 1, why, whylen) < 0)
 		return -1;
@@ -120,7 +122,8 @@ static int set_tls(struct conf *c, const char *v, char *why, size_t whylen)
 	else if (strcmp(v, "off") == 0)
 		c->tls = CONF_TLS_OFF;
 	else
-		return WHY("tls must be starttls, implicit or off");
+		return WHY("tls value is unknown; write starttls, "
+		    "implicit or off");
 	return 0;
 }
 
@@ -135,8 +138,8 @@ static int set_tls_server_name(struct conf *c, const char *v, char *why,
     size_t whylen)
 {
 	if (!host_ok(v, strlen(v)))
-		return WHY("tls_server_name must be a host name (letters, "
-		    "digits, '.', '-')");
+		return WHY("tls_server_name is not a host name; use "
+		    "letters, digits, '.' and '-'");
 	return set_str(c->tls_server_name, sizeof(c->tls_server_name), v,
 	    "tls_server_name", why, whylen);
 }
@@ -147,8 +150,8 @@ static int set_tls_fingerprint(struct conf *c, const char *v, char *why,
 	if (strncasecmp(v, "sha256:", 7) != 0 ||
 	    parse_hex(v + 7, strlen(v + 7), c->tls_fingerprint,
 	    sizeof(c->tls_fingerprint)) < 0)
-		return WHY("tls_fingerprint must be sha256: and 64 hex digits "
-		    "(':' between bytes allowed)");
+		return WHY("tls_fingerprint is not sha256:HEX; write "
+		    "sha256: and 64 hex digits (':' between bytes allowed)");
 	c->has_fingerprint = 1;
 	return 0;
 }
@@ -175,8 +178,8 @@ static int set_password_command(struct conf *c, const char *v, char *why,
 static int set_helo(struct conf *c, const char *v, char *why, size_t whylen)
 {
 	if (!host_ok(v, strlen(v)))
-		return WHY("helo must be a host name (letters, digits, '.', "
-		    "'-')");
+		return WHY("helo is not a host name; use letters, digits, "
+		    "'.' and '-'");
 	return set_str(c->helo, sizeof(c->helo), v, "helo", why, whylen);
 }
 
@@ -187,8 +190,8 @@ static int set_from(struct conf *c, const char *v, char *why, size_t whylen)
 
 	if (at == NULL || at == v || at[1] == '\0' || strpbrk(v, " \t<>") !=
 	    NULL)
-		return WHY("from must be a bare address like you@example.org "
-		    "(no name, no <>)");
+		return WHY("from is not a bare address; write it like "
+		    "you@example.org (no name, no <>)");
 	return set_str(c->from, sizeof(c->from), v, "from", why, whylen);
 }
 
@@ -206,7 +209,8 @@ static int set_lint(struct conf *c, const char *v, char *why, size_t whylen)
 	else if (strcmp(v, "off") == 0)
 		c->lint = CONF_LINT_OFF;
 	else
-		return WHY("lint must be reject, warn or off");
+		return WHY("lint value is unknown; write reject, warn or "
+		    "off");
 	return 0;
 }
 
@@ -220,7 +224,8 @@ static int set_lists(struct conf *c, const char *v, char *why, size_t whylen)
 			return WHY("more than %d list patterns; merge them "
 			    "with globs", CONF_LISTS_MAX);
 		if (n >= CONF_ADDR_MAX)
-			return WHY("a list pattern is longer than %d bytes",
+			return WHY("a list pattern is longer than %d bytes; "
+			    "shorten it",
 			    CONF_ADDR_MAX - 1);
 		memcpy(c->lists[c->nlists], v, n);
 		c->lists[c->nlists++][n] = '\0';
@@ -236,8 +241,8 @@ static int set_duration(uint64_t *dst, const char *key, uint64_t min,
 	uint64_t s;
 
 	if (parse_duration(v, strlen(v), &s) < 0 || s < min || s > max)
-		return WHY("%s must be a duration from %s (like 30s, 5m, 4h, "
-		    "5d)", key, range);
+		return WHY("%s is not a duration from %s; write it like "
+		    "30s, 5m, 4h or 5d", key, range);
 	*dst = s;
 	return 0;
 }
@@ -279,9 +284,10 @@ static int set_lint_rule(struct conf *c, const char *v, char *why,
 
 	if (n == 0 || (v[n] != ' ' && v[n] != '\t'))
 		return WHY("lint_rule needs a rule id ([a-z0-9-]) and a "
-		    "severity, like: lint_rule top-post warning");
+		    "severity; write it like: lint_rule top-post warning");
 	if (n >= sizeof(r->id))
-		return WHY("lint_rule id is longer than %zu bytes",
+		return WHY("lint_rule id is longer than %zu bytes; "
+		    "check the rule id",
 		    sizeof(r->id) - 1);
 	for (i = 0; i < c->nrules; i++)
 		if (strlen(c->rules[i].id) == n &&
@@ -289,11 +295,12 @@ static int set_lint_rule(struct conf *c, const char *v, char *why,
 			return WHY("lint_rule %.*s is given twice; keep one",
 			    (int)n, v);
 	if (c->nrules >= CONF_RULES_MAX)
-		return WHY("more than %d lint_rule lines", CONF_RULES_MAX);
+		return WHY("more than %d lint_rule lines; remove "
+		    "some", CONF_RULES_MAX);
 	r = &c->rules[c->nrules];
 	if (rule_sev(sev, &r->severity) < 0)
-		return WHY("lint_rule severity must be off, info, warning or "
-		    "error");
+		return WHY("lint_rule severity is unknown; write off, info, "
+		    "warning or error");
 	memcpy(r->id, v, n);
 	r->id[n] = '\0';
 	c->nrules++;
