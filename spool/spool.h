@@ -24,6 +24,9 @@
 #define SPOOL_REASON_MAX	1024
 #define SPOOL_RCPT_MAX		1000
 #define SPOOL_HDR_MAX		512	/* subject / message-id copies */
+#define SPOOL_LINE_MAX		2048	/* longest envelope line, LF included */
+/* Largest envelope header: every key plus SPOOL_RCPT_MAX recipient lines. */
+#define SPOOL_ENV_MAX		((SPOOL_RCPT_MAX + 32) * SPOOL_LINE_MAX)
 
 enum rcpt_state { RCPT_PENDING = 0, RCPT_DEFERRED, RCPT_FAILED, RCPT_DELIVERED };
 
@@ -64,10 +67,17 @@ struct spool {
 	const struct spool_fault *fault;	/* tests only; NULL in production */
 };
 
-/* Fault injection for tests: the step numbers of spool_enqueue. */
+/* Fault injection for tests: the step numbers of spool_enqueue
+ * (CREATE..UNLINK_TMP, < SPOOL_STEP_COUNT) and of spool_update (UPD_*).
+ * A failure at UNLINK_TMP does not fail the commit: the message is already
+ * durable, and recovery removes the leftover tmp name. */
 enum spool_step {
 	SPOOL_STEP_CREATE = 1, SPOOL_STEP_WRITE, SPOOL_STEP_FSYNC,
-	SPOOL_STEP_LINK, SPOOL_STEP_FSYNC_DIR, SPOOL_STEP_COUNT
+	SPOOL_STEP_LINK, SPOOL_STEP_FSYNC_DIR, SPOOL_STEP_UNLINK_TMP,
+	SPOOL_STEP_COUNT,
+	SPOOL_STEP_UPD_CREATE = SPOOL_STEP_COUNT + 1, SPOOL_STEP_UPD_WRITE,
+	SPOOL_STEP_UPD_FSYNC, SPOOL_STEP_UPD_RENAME, SPOOL_STEP_UPD_FSYNC_DIR,
+	SPOOL_STEP_UPD_END
 };
 struct spool_fault {
 	enum spool_step fail_at;	/* this step fails with errno `err` */
@@ -75,6 +85,10 @@ struct spool_fault {
 	int crash;			/* _exit(99) instead of failing */
 };
 
+/* Open (creating missing directories 0700) the spool at `path`.  Refuses a
+ * spool directory owned by another uid or open to group/other (OP_NOPERM,
+ * the message says how to fix it) and symlinks in place of its parts.
+ * Sets sp->fault = NULL: tests arm it after spool_open. */
 int spool_open(struct spool *sp, const char *path, struct op_err *e);
 void spool_close(struct spool *sp);
 
@@ -85,6 +99,9 @@ void envelope_init(struct envelope *env);
 void envelope_free(struct envelope *env);
 int envelope_add_rcpt(struct envelope *env, const char *addr,
     struct op_err *e);
+/* 1 when addr may be stored (sender or recipient): no spaces, controls,
+ * '<' '>', valid UTF-8, shorter than SPOOL_ADDR_MAX; "" only as a sender. */
+int envelope_addr_ok(const char *addr);
 /* Serialise / parse the versioned text form (pure; fuzzable). */
 int envelope_format(const struct envelope *env, char **out, size_t *len,
     struct op_err *e);
@@ -110,7 +127,8 @@ int spool_tx_begin(struct spool *sp, struct spool_tx *tx,
 int spool_tx_write(struct spool_tx *tx, const void *buf, size_t len,
     struct op_err *e);
 /* Flush buffered bytes so the message can be read back (e.g. for lint)
- * from tx->fd at tx->msg_off, tx->msg_len bytes. */
+ * from tx->fd at tx->msg_off, tx->msg_len bytes.  Read with pread() only:
+ * the file position belongs to the writer.  commit closes tx->fd. */
 int spool_tx_flush(struct spool_tx *tx, struct op_err *e);
 int spool_tx_commit(struct spool_tx *tx, char id_out[SPOOL_QID_LEN + 1],
     struct op_err *e);

@@ -1,0 +1,152 @@
+/*
+ * The envelope in memory: init/free, recipients, and the value rules and
+ * key table that envelope_format.c and envelope_parse.c share, so the two
+ * directions cannot drift apart.  Pure: no I/O.
+ */
+#include "spool/spool_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/printable.h"
+
+#define FIELD(f) offsetof(struct envelope, f), sizeof(((struct envelope *)0)->f)
+
+/* Written in this order; "version" and "rcpt" lines are handled apart.
+ * "id" must stay first: commit rewrites it in place (ENV_ID_OFF). */
+const struct env_key env_keys[] = {
+	{ "id", EK_QID, FIELD(id), NULL },
+	{ "arrival", EK_TIME, FIELD(arrival), NULL },
+	{ "sender", EK_ADDR, FIELD(sender), NULL },
+	{ "subject", EK_TEXT, FIELD(subject), NULL },
+	{ "message-id", EK_TEXT, FIELD(message_id), NULL },
+	{ "notify", EK_TOKEN, FIELD(dsn_notify),
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz," },
+	{ "ret", EK_TOKEN, FIELD(dsn_ret),
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" },
+	{ "envid", EK_TOKEN, FIELD(envid), NULL },	/* NULL: 0x21..0x7e */
+	{ "body-8bit", EK_BOOL, FIELD(body_8bit), NULL },
+	{ "smtputf8", EK_BOOL, FIELD(smtputf8), NULL },
+	{ "bounce", EK_BOOL, FIELD(is_bounce), NULL },
+	{ "attempts", EK_UINT, FIELD(attempts), NULL },
+	{ "last-try", EK_TIME, FIELD(last_try), NULL },
+	{ "next-try", EK_TIME, FIELD(next_try), NULL },
+	{ "in-flight", EK_BOOL, FIELD(in_flight), NULL },
+	{ "possibly-delivered", EK_BOOL, FIELD(possibly_delivered), NULL },
+};
+const size_t env_nkeys = sizeof(env_keys) / sizeof(env_keys[0]);
+
+static const char *const state_names[] = {
+	[RCPT_PENDING] = "pending", [RCPT_DEFERRED] = "deferred",
+	[RCPT_FAILED] = "failed", [RCPT_DELIVERED] = "delivered",
+};
+
+void envelope_init(struct envelope *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->version = 1;
+	env->rcpt = NULL;
+}
+
+void envelope_free(struct envelope *env)
+{
+	free(env->rcpt);
+	env->rcpt = NULL;
+	env->nrcpt = 0;
+}
+
+/* Text fields hold exactly what printable() would leave unchanged: valid
+ * UTF-8, no C0/C1 controls, no DEL, hence single-line and terminal-safe. */
+int env_text_ok(const char *s, size_t len)
+{
+	char tmp[SPOOL_LINE_MAX + 1];
+
+	if (len >= sizeof(tmp) || memchr(s, '\0', len) != NULL)
+		return 0;
+	printable(tmp, sizeof(tmp), s, len);
+	return strlen(tmp) == len && memcmp(tmp, s, len) == 0;
+}
+
+int env_token_ok(const char *s, size_t len, const char *charset)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (charset != NULL ? (c == '\0' || strchr(charset, c) == NULL)
+		    : (c < 0x21 || c > 0x7e))
+			return 0;
+	}
+	return 1;
+}
+
+int envelope_addr_ok(const char *addr)
+{
+	size_t i, len = strnlen(addr, SPOOL_ADDR_MAX);
+
+	if (len >= SPOOL_ADDR_MAX)
+		return 0;
+	/* No spaces or brackets: the address is delimited by <...> on a
+	 * recipient line, with the free-text reason after it. */
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)addr[i];
+
+		if (c <= 0x20 || c == 0x7f || c == '<' || c == '>')
+			return 0;
+	}
+	return env_text_ok(addr, len);
+}
+
+const char *env_state_name(enum rcpt_state st)
+{
+	if ((unsigned)st >= sizeof(state_names) / sizeof(state_names[0]))
+		return NULL;
+	return state_names[st];
+}
+
+int env_state_parse(const char *s, size_t len, enum rcpt_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
+		if (strlen(state_names[i]) == len &&
+		    memcmp(state_names[i], s, len) == 0) {
+			*st = (enum rcpt_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* One realloc per recipient: callers may hand us an exactly-sized array
+ * of their own, so no capacity may be assumed beyond nrcpt. */
+static int rcpt_grow(struct envelope *env)
+{
+	struct env_rcpt *p = realloc(env->rcpt,
+	    (env->nrcpt + 1) * sizeof(*p));
+
+	if (p == NULL)
+		return -1;
+	env->rcpt = p;
+	return 0;
+}
+
+int envelope_add_rcpt(struct envelope *env, const char *addr,
+    struct op_err *e)
+{
+	struct env_rcpt *r;
+
+	if (addr[0] == '\0' || !envelope_addr_ok(addr))
+		return op_errf(e, OP_DATA, "invalid recipient address");
+	if (env->nrcpt >= SPOOL_RCPT_MAX)
+		return op_errf(e, OP_DATA, "too many recipients (at most %d)",
+		    SPOOL_RCPT_MAX);
+	if (rcpt_grow(env) < 0)
+		return op_errnof(e, OP_TEMP, "out of memory");
+	r = &env->rcpt[env->nrcpt++];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->addr, addr, strlen(addr) + 1);
+	r->state = RCPT_PENDING;
+	return 0;
+}

@@ -1,0 +1,52 @@
+/*
+ * Internals shared by the spool/ files only (not part of the interface):
+ * the envelope key table, name building, tmp-file creation and the fault
+ * hook.  Nothing here prints or exits (except the test-only crash hook).
+ */
+#ifndef OUTPOST_SPOOL_INT_H
+#define OUTPOST_SPOOL_INT_H
+
+#include <stddef.h>
+
+#include "spool/spool.h"
+
+/* "version: 1\nid: " always opens a formatted envelope, so the id value sits
+ * at a fixed offset; commit rewrites it there after a link() collision. */
+#define ENV_ID_OFF		15
+#define SPOOL_NAME_MAX		64	/* longest file name we build */
+#define SPOOL_LINK_TRIES	8	/* new ids tried when a name exists */
+
+/* Value kinds of the envelope keys (one table drives format and parse). */
+enum env_kind { EK_QID, EK_ADDR, EK_TEXT, EK_TOKEN, EK_TIME, EK_UINT,
+	EK_BOOL };
+struct env_key {
+	const char *key;
+	enum env_kind kind;
+	size_t off, size;	/* field in struct envelope */
+	const char *charset;	/* EK_TOKEN: allowed bytes */
+};
+extern const struct env_key env_keys[];
+extern const size_t env_nkeys;
+
+/* Value checks shared by format, parse and envelope_add_rcpt. */
+int env_text_ok(const char *s, size_t len);
+int env_token_ok(const char *s, size_t len, const char *charset);
+const char *env_state_name(enum rcpt_state st);
+int env_state_parse(const char *s, size_t len, enum rcpt_state *st);
+
+/* "<id><suffix>" into out (SPOOL_NAME_MAX); -1 on a bad id or truncation. */
+int spool_name(char out[SPOOL_NAME_MAX], const char *id, const char *suffix);
+
+/* Test hook: -1 with errno set (or _exit(99)) when `step` is armed. */
+int spool_fault_hit(const struct spool *sp, enum spool_step step);
+
+/* Create tmp/<name> exclusively, flock()ed, with the create/lock race with
+ * recovery closed (see spool_tmp.c).  Returns the fd or -1 with errno. */
+int spool_tmp_create(struct spool *sp, char name[SPOOL_NAME_MAX]);
+
+/* Read and parse the envelope header that opens a .msg file.  *hdrlen is
+ * the header size (where the message starts). */
+int spool_read_header(int fd, const char *what, struct envelope *env,
+    size_t *hdrlen, struct op_err *e);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * Reading committed messages: the envelope header of queue/<id>.msg, the
+ * newer state in queue/<id>.env when present, and the message bytes.
+ * Read-only; a file that does not parse is reported (OP_DATA), never
+ * repaired or guessed here (recovery moves it to corrupt/).
+ */
+#include "spool/spool_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/fsio.h"
+
+/* Read from offset 0 until the blank line that ends the header, EOF or
+ * the size cap; *got bytes land in a malloc'd *out. */
+static int read_head(int fd, char **out, size_t *got)
+{
+	size_t cap = 16384, len = 0;
+	char *buf = NULL, *p;
+
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			if (cap > SPOOL_ENV_MAX)
+				break;
+			cap *= 2;
+		}
+		if ((p = realloc(buf, cap)) == NULL)
+			goto fail;
+		buf = p;
+		n = pread(fd, buf + len, cap - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0 || memmem(buf + (len ? len - 1 : 0),
+		    len + (size_t)n - (len ? len - 1 : 0), "\n\n", 2) != NULL) {
+			len += (size_t)n;
+			break;
+		}
+		len += (size_t)n;
+	}
+	*out = buf;
+	*got = len;
+	return 0;
+fail:
+	free(buf);
+	return -1;
+}
+
+int spool_read_header(int fd, const char *what, struct envelope *env,
+    size_t *hdrlen, struct op_err *e)
+{
+	char *buf;
+	size_t len;
+	struct op_err pe;
+
+	if (read_head(fd, &buf, &len) < 0)
+		return op_errnof(e, OP_TEMP, "cannot read %s", what);
+	if (envelope_parse(buf, len, env, hdrlen, &pe) < 0) {
+		free(buf);
+		return op_errf(e, OP_DATA, "%s: %s", what, pe.msg);
+	}
+	free(buf);
+	return 0;
+}
+
+static int open_queued(struct spool *sp, const char *id, const char *suffix,
+    char name[SPOOL_NAME_MAX], struct op_err *e)
+{
+	int fd;
+
+	if (spool_name(name, id, suffix) < 0)
+		return op_errf(e, OP_DATA, "invalid queue id");
+	fd = openat(sp->queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return op_errnof(e, errno == ENOENT ? OP_NOINPUT : OP_TEMP,
+		    "cannot open queue/%s", name);
+	return fd;
+}
+
+/* The .env copy must be the whole file and name the same message. */
+static int load_env(struct spool *sp, const char *id, struct envelope *env,
+    struct op_err *e)
+{
+	char name[SPOOL_NAME_MAX], *buf;
+	size_t len, used;
+	struct op_err pe;
+
+	if (spool_name(name, id, ".env") < 0)
+		return op_errf(e, OP_DATA, "invalid queue id");
+	if (read_file_max(sp->queuefd, name, SPOOL_ENV_MAX, &buf, &len) < 0)
+		return errno == ENOENT ? 0 : op_errnof(e, errno == EFBIG ?
+		    OP_DATA : OP_TEMP, "cannot read queue/%s", name);
+	if (envelope_parse(buf, len, env, &used, &pe) < 0) {
+		free(buf);
+		return op_errf(e, OP_DATA, "queue/%s: %s", name, pe.msg);
+	}
+	free(buf);
+	if (used != len || strcmp(env->id, id) != 0) {
+		envelope_free(env);
+		return op_errf(e, OP_DATA, "queue/%s: trailing data or wrong "
+		    "id", name);
+	}
+	return 1;
+}
+
+/* Open queue/<id>.msg and parse its header into *env (caller frees). */
+static int msg_open(struct spool *sp, const char *id, int *fd,
+    size_t *hdrlen, uint64_t *len, struct envelope *env, struct op_err *e)
+{
+	char name[SPOOL_NAME_MAX], what[SPOOL_NAME_MAX + 8];
+	struct stat st;
+	int f = open_queued(sp, id, ".msg", name, e);
+
+	if (f < 0)
+		return -1;
+	memcpy(what, "queue/", 6);
+	memcpy(what + 6, name, strlen(name) + 1);
+	if (fstat(f, &st) < 0) {
+		op_errnof(e, OP_TEMP, "cannot stat %s", what);
+		goto fail;
+	}
+	if (spool_read_header(f, what, env, hdrlen, e) < 0)
+		goto fail;
+	if (strcmp(env->id, id) != 0 || (uint64_t)st.st_size < *hdrlen) {
+		envelope_free(env);
+		op_errf(e, OP_DATA, "%s: header names another id", what);
+		goto fail;
+	}
+	*fd = f;
+	*len = (uint64_t)st.st_size - *hdrlen;
+	return 0;
+fail:
+	close(f);
+	return -1;
+}
+
+int spool_open_msg(struct spool *sp, const char *id, int *fd, off_t *off,
+    uint64_t *len, struct op_err *e)
+{
+	struct envelope env;
+	size_t hdrlen;
+
+	if (msg_open(sp, id, fd, &hdrlen, len, &env, e) < 0)
+		return -1;
+	envelope_free(&env);
+	/* Positioned at the message too, for callers that just read(). */
+	if (lseek(*fd, (off_t)hdrlen, SEEK_SET) < 0) {
+		op_errnof(e, OP_TEMP, "cannot seek in queue/%s.msg", id);
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
+	*off = (off_t)hdrlen;
+	return 0;
+}
+
+int spool_load(struct spool *sp, const char *id, struct envelope *env,
+    struct op_err *e)
+{
+	struct envelope newer;
+	uint64_t size;
+	size_t hdrlen;
+	int fd, r;
+
+	/* The .msg header is parsed even when a .env exists: it is what
+	 * tells us where the message starts, hence its size.  *env is
+	 * always safe to envelope_free(), even after a failure. */
+	envelope_init(env);
+	if (msg_open(sp, id, &fd, &hdrlen, &size, env, e) < 0)
+		return -1;
+	close(fd);
+	r = load_env(sp, id, &newer, e);
+	if (r < 0) {
+		envelope_free(env);
+		return -1;
+	}
+	if (r == 1) {
+		envelope_free(env);
+		*env = newer;
+	}
+	env->size = size;
+	return 0;
+}

@@ -1,0 +1,82 @@
+/*
+ * flock()-based locks: <spool>/lock for the one runner, and the .msg file
+ * itself for a message being delivered (the enqueueing writer holds the
+ * same inode locked until its commit is complete).  Locks die with their
+ * process, so a crash never leaves a stale lock behind.
+ */
+#include "spool/spool_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+static int lock_fd(int fd, int wait)
+{
+	for (;;) {
+		if (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0)
+			return 1;
+		if (errno == EWOULDBLOCK)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+	}
+}
+
+int spool_lock_runner(struct spool *sp, int wait, struct op_err *e)
+{
+	int fd, r;
+
+	if (sp->lockfd >= 0)
+		return 1;
+	fd = openat(sp->dirfd, "lock",
+	    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return op_errnof(e, OP_TEMP, "cannot open %s/lock", sp->path);
+	r = lock_fd(fd, wait);
+	if (r < 0)
+		op_errnof(e, OP_TEMP, "cannot lock %s/lock", sp->path);
+	if (r <= 0) {
+		close(fd);
+		return r;
+	}
+	sp->lockfd = fd;
+	return 1;
+}
+
+void spool_unlock_runner(struct spool *sp)
+{
+	if (sp->lockfd >= 0)
+		close(sp->lockfd);	/* closing drops the flock */
+	sp->lockfd = -1;
+}
+
+int spool_lock_msg(struct spool *sp, const char *id, int *lockfd,
+    struct op_err *e)
+{
+	char name[SPOOL_NAME_MAX];
+	int fd, r;
+
+	*lockfd = -1;
+	if (spool_name(name, id, ".msg") < 0)
+		return op_errf(e, OP_SOFTWARE, "spool_lock_msg: invalid id");
+	fd = openat(sp->queuefd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return op_errnof(e, errno == ENOENT ? OP_NOINPUT : OP_TEMP,
+		    "cannot open queue/%s", name);
+	r = lock_fd(fd, 0);
+	if (r < 0)
+		op_errnof(e, OP_TEMP, "cannot lock queue/%s", name);
+	if (r <= 0) {
+		close(fd);
+		return r;
+	}
+	*lockfd = fd;
+	return 1;
+}
+
+void spool_unlock_msg(int lockfd)
+{
+	if (lockfd >= 0)
+		close(lockfd);
+}
