@@ -45,18 +45,29 @@ struct smtp_msg {
 	uint64_t len;
 	int body_8bit, smtputf8;
 	const char *dsn_notify, *dsn_ret, *envid;
+	/* Called once, right before the final "." is written (the runner
+	 * marks the message in flight durably there); NULL = none. */
+	void (*before_dot)(void *arg);
+	void *arg;
 };
 
 struct smtp_session;
 
 /* Open a session (through AUTH when `user` is set).  `password` may be NULL
- * when no AUTH is configured; it is not kept after the call. */
+ * when no AUTH is configured; it is not kept after the call.  Returns 0, or
+ * -1 with *st filled (outcome SMTP_TEMP for every session-level failure,
+ * AUTH refusals included) and *out NULL.  `c` must outlive the session.
+ * Process-wide side effect: SIGPIPE is set to SIG_IGN if it was SIG_DFL
+ * (OpenSSL writes with write(2); a peer closing must not kill us). */
 int smtp_open(const struct conf *c, const char *password,
     struct smtp_session **out, struct smtp_status *st);
 /* Send one message.  rcpt_st[i] gets the per-recipient outcome; *st the
  * message-level one (SMTP_OK when at least one recipient was accepted and
  * the final "." was answered 2xx).  When the session breaks after the final
- * "." was sent, st->stage is SMTP_STAGE_DOT ("possibly delivered"). */
+ * "." was sent, st->stage is SMTP_STAGE_DOT ("possibly delivered") with
+ * code 0.  rcpt_st[i] is SMTP_OK when RCPT i was accepted (its fate is then
+ * *st), else its own reply or local reason.  Returns 0 when st->outcome is
+ * SMTP_OK, else -1. */
 int smtp_send(struct smtp_session *s, const struct smtp_msg *m,
     struct smtp_status *rcpt_st, struct smtp_status *st);
 /* Is the session still usable for another message? */
