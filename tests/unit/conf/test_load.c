@@ -211,6 +211,22 @@ START_TEST(password_file_symlinks_and_owner)
 }
 END_TEST
 
+/* The shipped example must load as it is. */
+START_TEST(example_file_loads)
+{
+	const char *src = getenv("OUTPOST_SOURCE");
+	char p[PATH_MAX];
+
+	if (src == NULL)
+		return;
+	snprintf(p, sizeof(p), "%s/conf/outpost.conf.example", src);
+	ck_assert_msg(conf_load(p, c, &e) == 0, "%s", e.msg);
+	ck_assert_str_eq(c->host, "mail.example.org");
+	ck_assert_str_eq(c->from, "me@example.org");
+	ck_assert_str_eq(c->password_command, "pass show mail/example.org");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("conf_load");
@@ -224,6 +240,7 @@ static Suite *suite(void)
 	tcase_add_test(t, load_errors_name_file_and_line);
 	tcase_add_test(t, password_file_modes);
 	tcase_add_test(t, password_file_symlinks_and_owner);
+	tcase_add_test(t, example_file_loads);
 	suite_add_tcase(s, t);
 	return s;
 }
