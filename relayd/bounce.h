@@ -1,0 +1,60 @@
+/*
+ * Bounces (RFC 3464 delivery status notifications) for recipients that
+ * failed permanently or expired.  bounce_build() is a pure function over an
+ * envelope and the original headers; bounce_enqueue() reads the headers from
+ * the spool and queues the bounce (null sender, is_bounce=1) in the same
+ * spool, to be delivered by the next pass.  Never bounces a bounce.
+ */
+#ifndef OUTPOST_BOUNCE_H
+#define OUTPOST_BOUNCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "spool/spool.h"
+#include "util/status.h"
+
+#define BOUNCE_HDRS_MAX		(64 * 1024)	/* original headers copied */
+#define BOUNCE_DIAG_MAX		900		/* keeps DSN lines < 998 */
+
+struct bounce_in {
+	const struct envelope *env;	/* the failed message (states set) */
+	const char *headers;		/* its header block, may be NULL */
+	size_t hlen;
+	const char *domain;		/* Reporting-MTA and MAILER-DAEMON@ */
+	int64_t now;			/* Date: of the bounce */
+};
+
+/* 1 when env has failed recipients and may be bounced: the sender is not
+ * null and the message is not itself a bounce (no loops). */
+int bounce_wanted(const struct envelope *env);
+
+/* The domain we report as: helo, else the domain of `from`, else
+ * "localhost". */
+void bounce_domain(const struct conf *c, char *out, size_t len);
+
+/* "5.1.1" from the reply in a recipient's reason, "5.4.7" for an expiry,
+ * else "5.0.0".  out must hold 16 bytes. */
+void bounce_status(const char *reason, char out[16]);
+/* Where the SMTP reply starts inside a reason ("RCPT TO: 550 ..." ->
+ * "550 ..."), or NULL when the reason holds no reply. */
+const char *bounce_reply(const char *reason);
+
+/* Build the whole bounce message (headers + multipart/report body, LF line
+ * ends) into a malloc'd buffer. */
+int bounce_build(const struct bounce_in *in, char **out, size_t *outlen,
+    struct op_err *e);
+
+/* Read the original header block (up to the empty line, at most
+ * BOUNCE_HDRS_MAX bytes) of message `id`. */
+int bounce_read_headers(struct spool *sp, const char *id, char **out,
+    size_t *outlen, struct op_err *e);
+
+/* Build and durably queue a bounce for env; id_out gets its queue id.
+ * Returns 0 (queued), 1 (not wanted: null sender or a bounce), -1 error. */
+int bounce_enqueue(struct spool *sp, const struct conf *c,
+    const struct envelope *env, int64_t now, char id_out[SPOOL_QID_LEN + 1],
+    struct op_err *e);
+
+#endif
