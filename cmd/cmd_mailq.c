@@ -1,13 +1,84 @@
-/* Stub until the real `outpost mailq` lands. */
+/*
+ * `outpost mailq [--json] [-C FILE]` (also `mailq` and `sendmail -bp`):
+ * config -> spool -> mailq_print().  Read-only; exit 0 with an empty queue.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "cmd/cmd.h"
+#include "conf/conf.h"
+#include "relayd/mailq.h"
+#include "spool/spool.h"
+#include "util/printable.h"
+
+static const char usage[] = "usage: outpost mailq [--json] [-C config]\n";
+
+static int parse(int argc, char **argv, enum mailq_format *fmt,
+    const char **config)
+{
+	char shown[48];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			*fmt = MAILQ_JSON;
+		} else if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
+			*config = argv[++i];
+		} else if (strcmp(argv[i], "--help") == 0) {
+			fputs(usage, stdout);
+			return EX_OK;
+		} else {
+			printable(shown, sizeof(shown), argv[i],
+			    strlen(argv[i]));
+			fprintf(stderr, "outpost mailq: unknown argument "
+			    "\"%s\"\n%s", shown, usage);
+			return EX_USAGE;
+		}
+	}
+	return -1;
+}
+
+static int show(const struct conf *c, enum mailq_format fmt)
+{
+	struct spool sp;
+	struct op_err e;
+	int r = EX_OK;
+
+	op_err_clear(&e);
+	if (spool_open(&sp, c->spool, &e) < 0) {
+		fprintf(stderr, "outpost mailq: %s\n", e.msg);
+		return op_exitcode(e.st);
+	}
+	if (mailq_print(&sp, stdout, stderr, fmt, &e) < 0) {
+		fprintf(stderr, "outpost mailq: %s\n", e.msg);
+		r = op_exitcode(e.st);
+	}
+	spool_close(&sp);
+	return r;
+}
 
 int cmd_mailq(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "outpost mailq: not implemented yet\n");
-	return EX_SOFTWARE;
+	enum mailq_format fmt = MAILQ_TEXT;
+	const char *config = NULL;
+	struct conf *c;
+	struct op_err e;
+	int r = parse(argc, argv, &fmt, &config);
+
+	if (r >= 0)
+		return r;
+	c = malloc(sizeof(*c));
+	if (c == NULL)
+		return EX_TEMPFAIL;
+	op_err_clear(&e);
+	if (conf_load(config, c, &e) < 0) {
+		fprintf(stderr, "outpost mailq: %s\n", e.msg);
+		free(c);
+		return op_exitcode(e.st);
+	}
+	r = show(c, fmt);
+	free(c);
+	return r;
 }

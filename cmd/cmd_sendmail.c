@@ -1,13 +1,136 @@
-/* Stub until the real `outpost sendmail` lands. */
+/*
+ * `outpost sendmail`: options -> config -> submit_message() -> exit code.
+ * Exit 0 only after the spool commit; 64 usage, 65 bad data or lint
+ * rejection (nothing queued), 75 not queued (try again), 78 config.
+ * Success prints nothing (MUAs show stderr as an error); -v says what
+ * happened.  After the commit, a detached one-shot delivery is started
+ * unless -odq or OUTPOST_NO_RUNNER=1.
+ */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "conf/conf.h"
+#include "lint/cli/lint_cli.h"
+#include "relayd/sendmail_args.h"
+#include "relayd/submit.h"
+#include "relayd/submit_exec.h"
+#include "util/printable.h"
+
+static const char usage[] =
+    "usage: outpost sendmail [-t] [-i] [-f sender] [-F name] [-N dsn] "
+    "[-R ret]\n"
+    "         [-V envid] [-B type] [-C config] [-v] [-odq] [--] "
+    "[recipient...]\n"
+    "       outpost sendmail -bp   (list the queue)\n"
+    "       outpost sendmail -q    (deliver the queue now)\n";
+
+static int fail(const struct op_err *e)
+{
+	fprintf(stderr, "outpost sendmail: %s\n", e->msg);
+	return op_exitcode(e->st);
+}
+
+static int other_mode(const struct sendmail_opts *o)
+{
+	char *args[4] = { NULL, NULL, NULL, NULL };
+	int n = 0;
+
+	args[n++] = (char *)(uintptr_t)(o->mode == SENDMAIL_MAILQ ? "mailq" :
+	    "flush");
+	if (o->config != NULL) {
+		args[n++] = (char *)(uintptr_t)"-C";
+		args[n++] = (char *)(uintptr_t)o->config;
+	}
+	if (o->mode == SENDMAIL_MAILQ)
+		return cmd_mailq(n, args);
+	{
+		struct op_err e;
+
+		submit_exec_deliver(args, &e);
+		return fail(&e);
+	}
+}
+
+static int lint_wanted(const struct conf *c)
+{
+	const char *env = getenv("OUTPOST_LINT");
+
+	if (env != NULL && strcmp(env, "off") == 0)
+		return 0;
+	return c->lint != CONF_LINT_OFF;
+}
+
+static void verbose_report(const struct submit_res *rs)
+{
+	char a[SPOOL_ADDR_MAX];
+	size_t i;
+
+	fprintf(stderr, "outpost sendmail: queued as %s (%llu bytes)\n",
+	    rs->id, (unsigned long long)rs->size);
+	printable(a, sizeof(a), rs->env.sender, strlen(rs->env.sender));
+	fprintf(stderr, "outpost sendmail: sender <%s>\n", a);
+	for (i = 0; i < rs->env.nrcpt; i++) {
+		printable(a, sizeof(a), rs->env.rcpt[i].addr,
+		    strlen(rs->env.rcpt[i].addr));
+		fprintf(stderr, "outpost sendmail: recipient <%s>\n", a);
+	}
+}
+
+static int submit(const struct sendmail_opts *o, const struct conf *c)
+{
+	struct submit_req rq = { o, c, STDIN_FILENO, lint_wanted(c) };
+	struct submit_res rs;
+	struct op_err e;
+	int r;
+
+	op_err_clear(&e);
+	r = submit_message(&rq, &rs, &e);
+	if (rs.lint.n > 0)
+		lint_cli_print_report(stderr, "message", &rs.lint,
+		    rs.lint_rejected);
+	if (r < 0) {
+		submit_res_free(&rs);
+		return fail(&e);
+	}
+	if (o->verbose)
+		verbose_report(&rs);
+	submit_res_free(&rs);
+	if (!o->queue_only && getenv("OUTPOST_NO_RUNNER") == NULL)
+		submit_exec_poke(o->config);
+	return EX_OK;
+}
 
 int cmd_sendmail(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "outpost sendmail: not implemented yet\n");
-	return EX_SOFTWARE;
+	struct sendmail_opts o;
+	struct conf *c;
+	struct op_err e;
+	int r;
+
+	op_err_clear(&e);
+	if (sendmail_args_parse(argc, argv, &o, &e) < 0) {
+		fprintf(stderr, "outpost sendmail: %s\n%s", e.msg, usage);
+		return EX_USAGE;
+	}
+	if (o.help) {
+		fputs(usage, stdout);
+		return EX_OK;
+	}
+	if (o.mode != SENDMAIL_SEND)
+		return other_mode(&o);
+	c = malloc(sizeof(*c));
+	if (c == NULL)
+		return EX_TEMPFAIL;
+	if (conf_load(o.config, c, &e) < 0) {
+		free(c);
+		return fail(&e);
+	}
+	r = submit(&o, c);
+	free(c);
+	return r;
 }

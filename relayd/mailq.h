@@ -1,0 +1,35 @@
+/*
+ * `outpost mailq`: the queue as text (like Postfix's mailq: id, size,
+ * arrival, sender, then per recipient its state and why it is still there)
+ * or as JSON lines (DESIGN.md contract).  Reads the spool, never changes it.
+ * Every string from an envelope is shown through printable()/json_quote().
+ */
+#ifndef OUTPOST_MAILQ_H
+#define OUTPOST_MAILQ_H
+
+#include <stdio.h>
+
+#include "spool/spool.h"
+#include "util/status.h"
+
+enum mailq_format { MAILQ_TEXT = 0, MAILQ_JSON };
+
+/* Write the queue of sp to out, in submission order.  An envelope that
+ * cannot be loaded is skipped with a warning line on warn.  -1 when the
+ * queue cannot be listed or out fails (OP_TEMP). */
+int mailq_print(struct spool *sp, FILE *out, FILE *warn,
+    enum mailq_format fmt, struct op_err *e);
+
+/* One message, for the renderers (mailq_text.c, mailq_json.c). */
+void mailq_text_header(FILE *out);
+void mailq_text_msg(FILE *out, const struct envelope *env);
+void mailq_text_footer(FILE *out, uint64_t bytes, size_t n);
+void mailq_json_msg(FILE *out, const struct envelope *env);
+
+/* The status word of a recipient state ("pending", "deferred", "failed"). */
+const char *mailq_state_name(enum rcpt_state st);
+/* When the next attempt is due: the envelope's next-try, else the earliest
+ * of the undelivered recipients'; 0 = none scheduled (due now). */
+int64_t mailq_next_attempt(const struct envelope *env);
+
+#endif
