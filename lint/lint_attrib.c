@@ -1,0 +1,153 @@
+/*
+ * Reply-structure markers recognised on single lines or short blocks:
+ * attribution lines ("On ... wrote:" and its translations), Outlook header
+ * blocks and "Original Message" separators (originals quoted without '>'),
+ * forward markers.  Pure pattern tests, no state.
+ */
+#include "lint/lint_int.h"
+
+#include <string.h>
+
+static size_t trim_len(const char *s, size_t n)
+{
+	return lint_str_rtrim(s, n);
+}
+
+int lint_attrib_wrote_tail(const char *s, size_t n)
+{
+	n = trim_len(s, n);
+	return lint_str_isuffix(s, n, " wrote:") ||
+	    lint_str_isuffix(s, n, " writes:") ||
+	    lint_str_isuffix(s, n, " wrote :") ||
+	    lint_str_isuffix(s, n, "a \xc3\xa9" "crit :") ||
+	    lint_str_isuffix(s, n, "a \xc3\xa9" "crit:") ||
+	    lint_str_isuffix(s, n, "\xe5\x86\x99\xe9\x81\x93:") ||
+	    lint_str_isuffix(s, n, "\xe5\x86\x99\xe9\x81\x93\xef\xbc\x9a");
+}
+
+static int ends_colon(const char *s, size_t n)
+{
+	n = trim_len(s, n);
+	return n > 0 && s[n - 1] == ':';
+}
+
+/* One-line attribution forms (spec 3.3, class A). */
+int lint_attrib_line(const char *s, size_t n)
+{
+	n = trim_len(s, n);
+	if (n < 6 || n > 400 || s[0] == '>')
+		return 0;
+	if (lint_attrib_wrote_tail(s, n))
+		return 1;
+	if (!ends_colon(s, n))
+		return 0;
+	if (lint_str_prefix(s, n, "Quoting ") ||
+	    (lint_str_prefix(s, n, "* ") && lint_str_isuffix(s, n, "]:")))
+		return 1;
+	if (lint_str_prefix(s, n, "Am ") && lint_str_find(s, n, " schrieb"))
+		return 1;
+	if (lint_str_prefix(s, n, "Op ") && lint_str_find(s, n, " schreef"))
+		return 1;
+	if (lint_str_prefix(s, n, "W dniu ") && lint_str_find(s, n, "napisa"))
+		return 1;
+	return 0;
+}
+
+/* "-----Original Message-----" and translations; also a long '_' rule
+ * (Outlook puts one above its From:/Sent: block). */
+int lint_attrib_original(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	n = trim_len(s, n);
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < n && s[i] == '-') {
+		const char *p = s + i;
+		size_t k = n - i;
+
+		return lint_str_ifind(p, k, "original message") ||
+		    lint_str_ifind(p, k, "original-nachricht") ||
+		    lint_str_ifind(p, k, "urspr\xc3\xbc" "ngliche nachricht") ||
+		    lint_str_ifind(p, k, "message d'origine");
+	}
+	return 0;
+}
+
+int lint_attrib_forward(const char *s, size_t n)
+{
+	n = trim_len(s, n);
+	if (lint_str_prefix(s, n, "Begin forwarded message:"))
+		return 1;
+	return n > 8 && s[0] == '-' && lint_str_ifind(s, n, "forwarded message");
+}
+
+/* Strip Markdown-ish emphasis that HTML-to-text conversion leaves
+ * ("*From:* x"). */
+static const char *skip_star(const char *s, size_t *n)
+{
+	while (*n > 0 && (*s == '*' || *s == ' ')) {
+		s++;
+		(*n)--;
+	}
+	return s;
+}
+
+static int hdr_from(const char *s, size_t n)
+{
+	s = skip_star(s, &n);
+	return lint_str_iprefix(s, n, "from:") || lint_str_prefix(s, n, "Von:") ||
+	    lint_str_prefix(s, n, "De :") || lint_str_prefix(s, n, "De:") ||
+	    lint_str_prefix(s, n, "\xe5\x8f\x91\xe4\xbb\xb6\xe4\xba\xba");
+}
+
+static int hdr_sent(const char *s, size_t n)
+{
+	s = skip_star(s, &n);
+	return lint_str_iprefix(s, n, "sent:") ||
+	    lint_str_iprefix(s, n, "date:") ||
+	    lint_str_prefix(s, n, "Gesendet:") ||
+	    lint_str_prefix(s, n, "Datum:") ||
+	    lint_str_prefix(s, n, "Envoy\xc3\xa9 :") ||
+	    lint_str_prefix(s, n, "\xe5\x8f\x91\xe9\x80\x81\xe6\x97\xb6\xe9\x97\xb4") ||
+	    lint_str_prefix(s, n, "\xe6\x97\xa5\xe6\x9c\x9f");
+}
+
+static int hdr_other(const char *s, size_t n)
+{
+	s = skip_star(s, &n);
+	return lint_str_iprefix(s, n, "to:") || lint_str_iprefix(s, n, "cc:") ||
+	    lint_str_iprefix(s, n, "subject:") ||
+	    lint_str_prefix(s, n, "An:") || lint_str_prefix(s, n, "Betreff:") ||
+	    lint_str_prefix(s, n, "Objet :") || lint_str_prefix(s, n, "\xc3\x80 :") ||
+	    lint_str_prefix(s, n, "\xe6\x94\xb6\xe4\xbb\xb6\xe4\xba\xba") ||
+	    lint_str_prefix(s, n, "\xe6\x8a\x84\xe9\x80\x81") ||
+	    lint_str_prefix(s, n, "\xe4\xb8\xbb\xe9\xa2\x98");
+}
+
+/* An Outlook-style header block starting at line i ("From:" then
+ * "Sent:"/"Date:" and "To:"/"Subject:" within 5 lines).  Returns the
+ * number of lines in the block, 0 when line i does not start one. */
+size_t lint_attrib_outlook(const struct lint_text *t, size_t i)
+{
+	size_t end = i + 6 < t->n ? i + 6 : t->n, last = 0;
+	int sent = 0, other = 0;
+
+	if (!hdr_from(lint_line_ptr(t, i), t->v[i].len))
+		return 0;
+	for (size_t j = i + 1; j < end; j++) {
+		const char *s = lint_line_ptr(t, j);
+		size_t n = t->v[j].len;
+
+		if (hdr_sent(s, n))
+			sent = 1;
+		else if (hdr_other(s, n))
+			other = 1;
+		else if (lint_str_blank(s, n) && sent && other)
+			break;
+		else
+			continue;
+		last = j;
+	}
+	return sent && other ? last - i + 1 : 0;
+}

@@ -1,0 +1,272 @@
+/*
+ * Line rules on the decoded body: long-lines (sender's prose over 80
+ * display columns, with the exemptions of the spec), commit-log-long-line,
+ * html-looking-text, format-flowed-patch, patch-corrupted; and on the wire
+ * form: line-over-998, message-too-large.  Never looks at quoted, patch,
+ * diffstat, attribution or list-footer lines for widths.
+ */
+#include "lint/lint_int.h"
+
+#include <string.h>
+
+#define LONG_LIMIT 80
+#define LOG_LIMIT 75
+#define TOKEN_UNBREAKABLE 60
+#define WIRE_LIMIT 998
+#define SIZE_LIMIT 100000
+
+struct token {
+	const char *s;
+	size_t n;
+	unsigned w;
+};
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int is_url(const char *s, size_t n)
+{
+	const char *p = lint_str_find(s, n, "://");
+	size_t k;
+
+	if (!p || p == s)
+		return lint_str_iprefix(s, n, "www.") ||
+		    lint_str_iprefix(s, n, "<www.");
+	for (k = 0; s + k < p; k++) {
+		char c = s[k];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '.' ||
+		    c == '-' || c == '<' || c == '(' || c == '[' || c == '"'))
+			return 0;
+	}
+	return 1;
+}
+
+static struct token widest(const char *s, size_t n)
+{
+	struct token best = {s, 0, 0};
+	size_t i = 0;
+
+	while (i < n) {
+		size_t b;
+
+		while (i < n && is_space(s[i]))
+			i++;
+		b = i;
+		while (i < n && !is_space(s[i]))
+			i++;
+		if (i > b) {
+			unsigned w = lint_width(s + b, i - b);
+
+			if (w > best.w) {
+				best.s = s + b;
+				best.n = i - b;
+				best.w = w;
+			}
+		}
+	}
+	return best;
+}
+
+static int is_word(const char *s, size_t n)
+{
+	size_t i = 0, letters = 0;
+
+	while (i < n && (s[i] == '(' || s[i] == '"' || s[i] == '\''))
+		i++;
+	while (n > i && strchr(".,;:!?)\"'", s[n - 1]))
+		n--;
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    c >= 0x80)
+			letters++;
+		else if (c != '\'' && c != '-' && c != '/')
+			return 0;
+	}
+	return letters > 0;
+}
+
+/* Prose: mostly plain words.  Logs, commands, compiler output and tables
+ * are made of paths, numbers, options and symbols instead. */
+static int prose(const char *s, size_t n)
+{
+	size_t i = 0, words = 0, toks = 0;
+
+	while (i < n) {
+		size_t b;
+
+		while (i < n && is_space(s[i]))
+			i++;
+		b = i;
+		while (i < n && !is_space(s[i]))
+			i++;
+		if (i > b) {
+			toks++;
+			words += is_word(s + b, i - b);
+		}
+	}
+	return words >= 5 && words * 10 >= toks * 7;
+}
+
+static int log_line(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && is_space(s[i]))
+		i++;
+	s += i;
+	n -= i;
+	if (n == 0)
+		return 0;
+	if (s[0] == '[' || s[0] == '$' || s[0] == '#' || s[0] == '<' ||
+	    lint_str_prefix(s, n, "WARNING:") || lint_str_prefix(s, n, "BUG:") ||
+	    lint_str_prefix(s, n, "Call Trace:") || lint_str_prefix(s, n, "RIP:"))
+		return 1;
+	return 0;
+}
+
+static int separator(const char *s, size_t n)
+{
+	size_t same = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == s[0])
+			same++;
+	return (s[0] == '-' || s[0] == '=' || s[0] == '_' || s[0] == '*' ||
+	    s[0] == '#' || s[0] == '~' || s[0] == '+') && same * 10 >= n * 8;
+}
+
+/* Width of the line if it counts as an over-long prose line, else 0. */
+static unsigned long_prose(const struct lint_line *l, const char *s,
+    unsigned limit)
+{
+	size_t n = lint_str_rtrim(s, l->len);
+	unsigned w;
+	struct token tk;
+
+	if (n <= limit / 4 || (w = lint_width(s, n)) <= limit)
+		return 0;
+	if ((l->flags & LF_TAG) || separator(s, n) || log_line(s, n))
+		return 0;
+	if (s[0] == '\t' || (n > 1 && s[0] == ' ' && s[1] == ' '))
+		return 0;	/* indented code or log block */
+	tk = widest(s, n);
+	if ((is_url(tk.s, tk.n) || tk.w > TOKEN_UNBREAKABLE) &&
+	    w - tk.w <= limit)
+		return 0;
+	return prose(s, n) ? w : 0;
+}
+
+static void rule_long(struct lint_msg *m)
+{
+	const struct lint_text *t = &m->text;
+	int log_done = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct lint_line *l = &t->v[i];
+		const char *s = lint_line_ptr(t, i);
+		unsigned w;
+
+		if (l->cls != LC_T && !(l->cls == LC_S && (l->flags & LF_DISCL)))
+			continue;
+		if ((w = long_prose(l, s, LONG_LIMIT)) > 0)
+			lint_emit(m, "long-lines", "line-too-long", LINT_ERROR, 0,
+			    l->lineno, LONG_LIMIT + 1,
+			    "line is %u columns (limit %u)", w, LONG_LIMIT);
+		else if (m->has_patch && (l->flags & LF_LOG) && !log_done &&
+		    (w = long_prose(l, s, LOG_LIMIT)) > 0) {
+			log_done = 1;
+			lint_emit(m, "commit-log-long-line", NULL, LINT_WARNING, 0,
+			    l->lineno, LOG_LIMIT + 1, "commit message line is %u "
+			    "columns (wrap at %u)", w, LOG_LIMIT);
+		}
+	}
+}
+
+static void rule_html_text(struct lint_msg *m)
+{
+	const struct lint_text *t = &m->text;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const char *s = lint_line_ptr(t, i);
+		size_t n = t->v[i].len, k = 0;
+
+		if (lint_str_blank(s, n))
+			continue;
+		while (k < n && is_space(s[k]))
+			k++;
+		if (lint_str_iprefix(s + k, n - k, "<html") ||
+		    lint_str_iprefix(s + k, n - k, "<!doctype html"))
+			lint_emit(m, "html", "html-looking-text", LINT_WARNING, 1,
+			    t->v[i].lineno, 0,
+			    "text/plain body starts like an HTML document");
+		return;
+	}
+}
+
+static void rule_patch_shape(struct lint_msg *m)
+{
+	const struct lint_text *t = &m->text;
+
+	if (m->has_patch && m->parts[m->body].flowed)
+		lint_emit(m, "format-flowed-patch", NULL, LINT_ERROR, 0,
+		    m->parts[m->body].line, 0,
+		    "patch sent with format=flowed (lines get rewrapped)");
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].flags & LF_CORRUPT) {
+			lint_emit(m, "patch-corrupted", NULL, LINT_ERROR, 0,
+			    t->v[i].lineno, 1, "line inside a diff hunk does "
+			    "not start with '+', '-' or space (wrapped?)");
+			return;
+		}
+}
+
+void rule_lines_run(struct lint_msg *m)
+{
+	rule_html_text(m);
+	rule_long(m);
+	rule_patch_shape(m);
+}
+
+static void wire_part(struct lint_msg *m, const struct lint_part *p)
+{
+	size_t i = 0;
+	unsigned ln = p->line;
+
+	while (i < p->body_len) {
+		const char *s = p->body + i;
+		const char *nl = memchr(s, '\n', p->body_len - i);
+		size_t n = nl ? (size_t)(nl - s) : p->body_len - i;
+
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		if (n > WIRE_LIMIT) {
+			lint_emit(m, "line-over-998", NULL, LINT_ERROR, 0, ln,
+			    WIRE_LIMIT + 1, "line is %zu octets on the wire "
+			    "(SMTP limit %u)", n, WIRE_LIMIT);
+			return;
+		}
+		ln++;
+		i += (nl ? (size_t)(nl - s) + 1 : p->body_len - i);
+	}
+}
+
+void rule_lines_wire(struct lint_msg *m)
+{
+	if (m->full_len > SIZE_LIMIT)
+		lint_emit(m, "message-too-large", NULL, LINT_ERROR, 0, 0, 0,
+		    "message is %zu bytes (lists drop mail over %u)",
+		    m->full_len, SIZE_LIMIT);
+	for (size_t i = 0; i < m->nparts; i++) {
+		const struct lint_part *p = &m->parts[i];
+
+		if (p->leaf && p->body && p->cte != LINT_CTE_QP &&
+		    p->cte != LINT_CTE_B64)
+			wire_part(m, p);
+	}
+}

@@ -1,0 +1,189 @@
+/*
+ * Reply-shape rules on the line classes: top-post (new text only above the
+ * quote), untrimmed-quote (a long quoted tail after the last new line, or
+ * pages of quote for a few new lines), no-new-text, quoted-signature.
+ * Signature, list footer, disclaimer and forwarded lines never count as
+ * new text; an Outlook original quoted without '>' counts as quote.
+ */
+#include "lint/lint_int.h"
+
+#include <string.h>
+
+#define TAIL_MIN 20
+#define RATIO_QUOTE_MIN 60
+#define RATIO_FACTOR 10
+#define SIGNOFF_MAX_LINES 4
+#define SIGNOFF_MAX_WIDTH 40
+
+struct shape {
+	size_t q, t;			/* quote lines, new lines */
+	size_t first_q, last_q, last_t;	/* indexes, SIZE_MAX = none */
+	size_t t_before, t_after;	/* new lines before/after first quote */
+	size_t tail;			/* quote lines after the last new line */
+	size_t marked;			/* '>' quote lines */
+};
+
+static int is_quote(const struct lint_line *l)
+{
+	return l->cls == LC_Q || l->cls == LC_O;
+}
+
+static int is_new(const struct lint_line *l)
+{
+	return (l->cls == LC_T && !(l->flags & LF_DISCL)) || l->cls == LC_P;
+}
+
+/* Content of a quoted line after its '>' markers is non-blank. */
+static int quote_has_text(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && (s[k] == '>' || s[k] == ' ' || s[k] == '\t'))
+		k++;
+	return !lint_str_blank(s + k, n - k);
+}
+
+static const char *const closings[] = {
+	"thank", "thx", "regards", "best", "cheers", "br", "kind regards",
+	"sincerely", "cordially", "many thanks", "greetings", "--", NULL
+};
+
+static int closing_word(const char *s, size_t n)
+{
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	for (size_t i = 0; closings[i]; i++)
+		if (lint_str_iprefix(s, n, closings[i]))
+			return 1;
+	return 0;
+}
+
+/* New lines after the last quote that are only "Thanks,\nName". */
+static int signoff_after(const struct lint_text *t, size_t from)
+{
+	size_t k = 0, first = SIZE_MAX;
+
+	for (size_t i = from; i < t->n; i++) {
+		const struct lint_line *l = &t->v[i];
+		const char *s = lint_line_ptr(t, i);
+
+		if (!is_new(l))
+			continue;
+		if (++k > SIGNOFF_MAX_LINES || l->cls == LC_P ||
+		    lint_width(s, lint_str_rtrim(s, l->len)) > SIGNOFF_MAX_WIDTH)
+			return 0;
+		if (first == SIZE_MAX)
+			first = i;
+	}
+	return first == SIZE_MAX || closing_word(lint_line_ptr(t, first),
+	    t->v[first].len) || k <= 1;
+}
+
+static void measure(const struct lint_text *t, struct shape *sh)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->first_q = sh->last_q = sh->last_t = SIZE_MAX;
+	for (size_t i = 0; i < t->n; i++) {
+		const struct lint_line *l = &t->v[i];
+
+		if (is_quote(l) && quote_has_text(lint_line_ptr(t, i), l->len)) {
+			sh->q++;
+			sh->marked += l->cls == LC_Q;
+			if (sh->first_q == SIZE_MAX)
+				sh->first_q = i;
+			sh->last_q = i;
+			sh->tail++;
+		} else if (is_new(l)) {
+			sh->t++;
+			sh->last_t = i;
+			sh->tail = 0;
+			if (sh->first_q == SIZE_MAX)
+				sh->t_before++;
+			else
+				sh->t_after++;
+		}
+	}
+}
+
+static void rule_top_post(struct lint_msg *m, const struct shape *sh)
+{
+	const struct lint_text *t = &m->text;
+	int small;
+
+	if (sh->q == 0 || sh->t_before == 0)
+		return;
+	if (sh->t_after > 0 && !signoff_after(t, sh->last_q + 1))
+		return;
+	if (sh->last_t != SIZE_MAX && sh->last_t > sh->first_q &&
+	    !signoff_after(t, sh->last_q + 1))
+		return;
+	for (size_t i = sh->first_q; i <= sh->last_q; i++)
+		if (is_new(&t->v[i]))
+			return;	/* interleaved */
+	small = sh->q <= 2;
+	lint_emit(m, "top-post", "top-posting", small ? LINT_WARNING :
+	    LINT_ERROR, small, t->v[sh->first_q].lineno, 0,
+	    "%zu new lines above %zu quoted lines, nothing new below",
+	    sh->t_before, sh->q);
+}
+
+static void rule_untrimmed(struct lint_msg *m, const struct shape *sh)
+{
+	const struct lint_text *t = &m->text;
+	size_t at = sh->last_t == SIZE_MAX ? sh->first_q : sh->last_t + 1;
+
+	if (sh->q == 0)
+		return;
+	while (at < t->n && !is_quote(&t->v[at]))
+		at++;
+	if (at >= t->n)
+		at = sh->first_q;
+	if (sh->tail >= TAIL_MIN)
+		lint_emit(m, "untrimmed-quote", "quote-tail", LINT_ERROR, 0,
+		    t->v[at].lineno, 0, "%zu quoted lines left after your last "
+		    "new line", sh->tail);
+	else if (sh->q >= RATIO_QUOTE_MIN && sh->t * RATIO_FACTOR <= sh->q)
+		lint_emit(m, "untrimmed-quote", "quote-ratio", LINT_ERROR, 0,
+		    t->v[sh->first_q].lineno, 0, "%zu quoted lines for %zu new "
+		    "lines", sh->q, sh->t);
+}
+
+static void rule_quoted_sig(struct lint_msg *m)
+{
+	const struct lint_text *t = &m->text;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const char *s = lint_line_ptr(t, i);
+		size_t n = t->v[i].len, k = 0;
+
+		if (t->v[i].cls != LC_Q)
+			continue;
+		while (k < n && s[k] == '>') {
+			k++;
+			if (k < n && s[k] == ' ' && n - k != 3)
+				k++;
+		}
+		if (n - k == 3 && memcmp(s + k, "-- ", 3) == 0) {
+			lint_emit(m, "quoted-signature", NULL, LINT_WARNING, 0,
+			    t->v[i].lineno, 0, "quoted signature left in the "
+			    "reply");
+			return;
+		}
+	}
+}
+
+void rule_quote_run(struct lint_msg *m)
+{
+	struct shape sh;
+
+	measure(&m->text, &sh);
+	if (sh.marked > 0 && sh.t == 0)
+		lint_emit(m, "no-new-text", NULL, LINT_ERROR, 0,
+		    m->text.v[sh.first_q].lineno, 0,
+		    "reply contains only quoted text");
+	rule_top_post(m, &sh);
+	rule_untrimmed(m, &sh);
+	rule_quoted_sig(m);
+}
