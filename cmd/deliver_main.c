@@ -1,9 +1,158 @@
-/* Stub until the runner work lands. */
+/*
+ * outpost-deliver: the executable that holds OpenSSL and SASL.  `outpost
+ * flush|relayd|doctor` exec it with the same arguments; sendmail starts
+ * `run-once` detached.  Thin: parse the subcommand, -C FILE and -v, call
+ * the runner library, print its progress lines, map the status to an exit
+ * code with op_exitcode().
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
-int main(void)
+#include "conf/conf.h"
+#include "relayd/doctor.h"
+#include "relayd/flush.h"
+#include "relayd/runner.h"
+#include "util/log.h"
+#include "util/printable.h"
+#include "util/status.h"
+
+static const char usage[] =
+    "usage: outpost-deliver [-C FILE] [-v] COMMAND\n"
+    "  flush [ID...]   deliver the queue (or these messages) now\n"
+    "  run-once        one delivery run (started by sendmail)\n"
+    "  relayd          long-running runner (systemd --user)\n"
+    "  doctor          check config, TLS, certificate and AUTH\n"
+    "  conf test       same as doctor\n";
+
+struct args {
+	const char *config;
+	int verbose;
+	const char *cmd;
+	const char **ids;
+	size_t nids;
+};
+
+static int bad_usage(const char *what, const char *arg)
 {
-	fprintf(stderr, "outpost-deliver: not implemented yet\n");
-	return EX_SOFTWARE;
+	char shown[64];
+
+	printable(shown, sizeof(shown), arg, strlen(arg));
+	fprintf(stderr, "outpost: %s \"%s\"\n%s", what, shown, usage);
+	return -1;
+}
+
+/* Options may come before or after the subcommand (`outpost flush -C f`). */
+static int parse(int argc, char **argv, struct args *a)
+{
+	int i, opts = 1;
+
+	for (i = 1; i < argc; i++) {
+		if (opts && strcmp(argv[i], "--") == 0)
+			opts = 0;
+		else if (opts && strcmp(argv[i], "-C") == 0 && i + 1 < argc)
+			a->config = argv[++i];
+		else if (opts && strncmp(argv[i], "-C", 2) == 0 && argv[i][2])
+			a->config = argv[i] + 2;
+		else if (opts && strcmp(argv[i], "-v") == 0)
+			a->verbose++;
+		else if (opts && argv[i][0] == '-')
+			return bad_usage("unknown option", argv[i]);
+		else if (a->cmd == NULL)
+			a->cmd = argv[i];
+		else if (strcmp(a->cmd, "conf") == 0 && a->nids == 0 &&
+		    strcmp(argv[i], "test") == 0)
+			a->cmd = "doctor";
+		else
+			a->ids[a->nids++] = argv[i];
+	}
+	if (a->cmd == NULL) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_line(void *arg, const char *text)
+{
+	(void)arg;
+	printf("%s\n", text);
+	fflush(stdout);		/* progress must show while we work */
+}
+
+static void print_step(void *arg, const char *step, int ok, const char *d)
+{
+	(void)arg;
+	printf("%-4s %-13s %s\n", ok ? "OK" : "FAIL", step, d);
+	fflush(stdout);
+}
+
+static int fail(const char *cmd, const struct op_err *e)
+{
+	if (e->msg[0] != '\0')
+		fprintf(stderr, "outpost %s: %s\n", cmd, e->msg);
+	return op_exitcode(e->st);
+}
+
+static enum op_status run(const struct args *a, const struct conf *c,
+    struct op_err *e)
+{
+	struct flush_opts o;
+
+	if (strcmp(a->cmd, "run-once") == 0)
+		return flush_once(c, &runner_smtp_ops, e);
+	if (strcmp(a->cmd, "relayd") == 0)
+		return flush_relayd(c, &runner_smtp_ops, e);
+	memset(&o, 0, sizeof(o));
+	o.ids = a->nids ? a->ids : NULL;
+	o.nids = a->nids;
+	o.line = print_line;
+	return flush_run(c, &runner_smtp_ops, &o, e);
+}
+
+static int deliver(const struct args *a)
+{
+	struct conf *c = malloc(sizeof(*c));	/* ~50 KB */
+	struct op_err e;
+	enum op_status st;
+
+	op_err_clear(&e);
+	if (c == NULL)
+		return EX_OSERR;
+	if (conf_load(a->config, c, &e) < 0 || conf_validate(c, &e) < 0)
+		st = e.st;
+	else if (c->host[0] == '\0')
+		st = op_errf(&e, OP_CONFIG, "smarthost is not set in %s",
+		    c->path[0] ? c->path : "the config (none found)"), OP_CONFIG;
+	else
+		st = run(a, c, &e);
+	free(c);
+	return st == OP_OK ? EX_OK : fail(a->cmd, &e);
+}
+
+int main(int argc, char **argv)
+{
+	const char *ids[256];
+	struct args a = { .ids = ids };
+	struct op_err e;
+	enum op_status st;
+
+	if (argc > 256 || parse(argc, argv, &a) < 0)
+		return EX_USAGE;
+	/* flush reports on stdout; its log lines would repeat them. */
+	log_init("outpost", a.verbose > 1 ? LOG_LVL_DEBUG : a.verbose ?
+	    LOG_LVL_INFO : strcmp(a.cmd, "flush") == 0 ? LOG_LVL_ERROR :
+	    LOG_LVL_INFO);
+	if (strcmp(a.cmd, "doctor") == 0) {
+		st = doctor_run(a.config, &doctor_smtp_ops, print_step, NULL,
+		    &e);
+		return st == OP_OK ? EX_OK : op_exitcode(st);
+	}
+	if (strcmp(a.cmd, "flush") != 0 && a.nids != 0)
+		return bad_usage("unexpected argument", a.ids[0]), EX_USAGE;
+	if (strcmp(a.cmd, "flush") != 0 && strcmp(a.cmd, "run-once") != 0 &&
+	    strcmp(a.cmd, "relayd") != 0)
+		return bad_usage("unknown command", a.cmd), EX_USAGE;
+	return deliver(&a);
 }

@@ -1,0 +1,220 @@
+/*
+ * `outpost flush [ID...]`: deliver every queued message (or the given
+ * ones) now, regardless of the retry schedule, and describe each outcome in
+ * one line.  Bounces queued by the pass are sent by a second pass right
+ * away.  Waits a bounded time for another runner; never prints itself.
+ */
+#include "relayd/flush.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "relayd/outcome.h"
+
+struct flush_state {
+	const struct flush_opts *o;
+	char (*bounces)[SPOOL_QID_LEN + 1];	/* queued during pass 1 */
+	size_t nbounces, maxbounces;
+};
+
+static size_t append(char *buf, size_t len, size_t at, const char *fmt,
+    const char *a, const char *b)
+{
+	int n;
+
+	if (at >= len)
+		return at;
+	n = snprintf(buf + at, len - at, fmt, a, b);
+	return n < 0 ? at : at + (size_t)n;
+}
+
+static size_t put_failed(const struct runner_report *r, char *buf, size_t len,
+    size_t at)
+{
+	const struct envelope *env = r->env;
+	size_t i;
+
+	for (i = 0; i < env->nrcpt; i++) {
+		if (env->rcpt[i].state != RCPT_FAILED)
+			continue;
+		at = append(buf, len, at, "%sfailed recipient %s: ",
+		    at > SPOOL_QID_LEN + 2 ? "; " : "", env->rcpt[i].addr);
+		at = append(buf, len, at, "%s%s", env->rcpt[i].reason, "");
+	}
+	if (r->bounce_id[0] != '\0')
+		at = append(buf, len, at, "%s%s", ", bounce queued as ",
+		    r->bounce_id);
+	else if (r->removed)
+		at = append(buf, len, at, "%s%s", ", no bounce (null sender "
+		    "or a bounce)", "");
+	return at;
+}
+
+static const char *deferred_reason(const struct envelope *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpt; i++)
+		if (env->rcpt[i].state == RCPT_DEFERRED)
+			return env->rcpt[i].reason;
+	return "no reason recorded";
+}
+
+void flush_format(const struct runner_report *r, char *buf, size_t len)
+{
+	const struct outcome_tally *t = &r->tally;
+	char n[32];
+	size_t at = append(buf, len, 0, "%s: %s", r->id, "");
+
+	if (r->what == RUNNER_BUSY) {
+		append(buf, len, at, "%s%s", "skipped: ", r->note ? r->note :
+		    "in use by another process");
+		return;
+	}
+	if (t->delivered != 0) {
+		snprintf(n, sizeof(n), "%u", t->delivered);
+		at = append(buf, len, at, "delivered to %s recipient%s", n,
+		    t->delivered == 1 ? "" : "s");
+	}
+	if (r->env != NULL && outcome_any_failed(r->env))
+		at = put_failed(r, buf, len, at);
+	if (r->env != NULL && !r->removed && t->possibly != 0)
+		at = append(buf, len, at, "%spossibly delivered: connection "
+		    "lost after end of data; will retry (it may arrive twice)%s",
+		    at > SPOOL_QID_LEN + 2 ? "; " : "", "");
+	else if (r->env != NULL && !r->removed)
+		at = append(buf, len, at, "%sdeferred: %s",
+		    at > SPOOL_QID_LEN + 2 ? "; " : "",
+		    deferred_reason(r->env));
+	if (r->note != NULL)
+		append(buf, len, at, " (%s)%s", r->note, "");
+}
+
+static void on_report(void *arg, const struct runner_report *r)
+{
+	struct flush_state *fs = arg;
+	char line[FLUSH_LINE_MAX];
+
+	if (r->bounce_id[0] != '\0' && fs->nbounces < fs->maxbounces)
+		memcpy(fs->bounces[fs->nbounces++], r->bounce_id,
+		    SPOOL_QID_LEN + 1);
+	flush_format(r, line, sizeof(line));
+	if (fs->o->line != NULL)
+		fs->o->line(fs->o->arg, line);
+}
+
+static int check_ids(struct spool *sp, const struct flush_opts *o,
+    struct op_err *e)
+{
+	struct envelope env;
+	size_t i;
+
+	for (i = 0; i < o->nids; i++) {
+		if (!qid_ok(o->ids[i]))
+			return op_errf(e, OP_USAGE, "not a queue id: %.40s "
+			    "(see outpost mailq)", o->ids[i]);
+		if (spool_load(sp, o->ids[i], &env, e) < 0)
+			return op_errf(e, OP_USAGE, "no message %s in the "
+			    "queue (see outpost mailq)", o->ids[i]);
+		envelope_free(&env);
+	}
+	return 0;
+}
+
+static void add_result(struct runner_result *sum, const struct runner_result *r)
+{
+	sum->attempted += r->attempted;
+	sum->remaining += r->remaining;
+	sum->busy += r->busy;
+}
+
+/* Pass 1 over the queue (or the IDs), pass 2 over the bounces it queued,
+ * so a flush leaves nothing behind that it could have sent. */
+static int passes(struct runner *r, struct flush_state *fs,
+    struct runner_result *sum, struct op_err *e)
+{
+	const char *ids[64];
+	struct runner_result res;
+	size_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (runner_pass(r, &res, e) < 0)
+		return -1;
+	add_result(sum, &res);
+	while (fs->nbounces > 0) {
+		/* At most 64 per pass; fs->bounces shrinks from the end. */
+		for (i = 0; i < fs->nbounces && i < 64; i++)
+			ids[i] = fs->bounces[fs->nbounces - 1 - i];
+		fs->nbounces -= i;
+		fs->maxbounces = fs->nbounces;	/* bounces never bounce */
+		r->ids = ids;
+		r->nids = i;
+		if (runner_pass(r, &res, e) < 0)
+			return -1;
+		add_result(sum, &res);
+	}
+	return 0;
+}
+
+static enum op_status locked_flush(struct spool *sp, const struct conf *c,
+    const struct runner_ops *ops, const struct flush_opts *o,
+    struct op_err *e)
+{
+	char bounces[256][SPOOL_QID_LEN + 1];
+	struct flush_state fs = { o, bounces, 0, 256 };
+	struct runner_result sum;
+	struct runner r;
+
+	runner_init(&r, c, sp, ops);
+	r.all = 1;
+	r.ids = o->ids;
+	r.nids = o->nids;
+	r.now = o->now;
+	r.report = on_report;
+	r.report_arg = &fs;
+	if (passes(&r, &fs, &sum, e) < 0)
+		return e->st;
+	if (sum.attempted == 0 && sum.busy == 0) {
+		if (o->line != NULL)
+			o->line(o->arg, "queue is empty");
+		return OP_OK;
+	}
+	if (sum.remaining != 0 || sum.busy != 0) {
+		op_errf(e, OP_TEMP, "%u message(s) remain queued; they will "
+		    "be retried (see outpost mailq)", sum.remaining +
+		    sum.busy);
+		return OP_TEMP;
+	}
+	return OP_OK;
+}
+
+enum op_status flush_run(const struct conf *c, const struct runner_ops *ops,
+    const struct flush_opts *o, struct op_err *e)
+{
+	struct spool sp;
+	enum op_status st;
+	int got;
+
+	op_err_clear(e);
+	if (spool_open(&sp, c->spool, e) < 0)
+		return e->st;
+	if (check_ids(&sp, o, e) < 0) {
+		spool_close(&sp);
+		return e->st;
+	}
+	got = runner_lock(&sp, o->lock_wait_ms ? o->lock_wait_ms :
+	    FLUSH_LOCK_WAIT_MS, e);
+	if (got <= 0) {
+		spool_close(&sp);
+		if (got == 0)
+			op_errf(e, OP_TEMP, "another runner holds the spool "
+			    "lock (outpost relayd, or a delivery in progress); "
+			    "it will deliver the queue");
+		return e->st;
+	}
+	st = locked_flush(&sp, c, ops, o, e);
+	spool_unlock_runner(&sp);
+	spool_close(&sp);
+	return st;
+}
