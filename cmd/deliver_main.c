@@ -122,9 +122,11 @@ static int deliver(const struct args *a)
 		return EX_OSERR;
 	if (conf_load(a->config, c, &e) < 0 || conf_validate(c, &e) < 0)
 		st = e.st;
-	else if (c->host[0] == '\0')
-		st = op_errf(&e, OP_CONFIG, "smarthost is not set in %s",
-		    c->path[0] ? c->path : "the config (none found)"), OP_CONFIG;
+	else if (c->host[0] == '\0') {
+		op_errf(&e, OP_CONFIG, "smarthost is not set in %s",
+		    c->path[0] ? c->path : "the config (none found)");
+		st = OP_CONFIG;
+	}
 	else
 		st = run(a, c, &e);
 	free(c);
@@ -149,10 +151,14 @@ int main(int argc, char **argv)
 		    &e);
 		return st == OP_OK ? EX_OK : op_exitcode(st);
 	}
-	if (strcmp(a.cmd, "flush") != 0 && a.nids != 0)
-		return bad_usage("unexpected argument", a.ids[0]), EX_USAGE;
 	if (strcmp(a.cmd, "flush") != 0 && strcmp(a.cmd, "run-once") != 0 &&
-	    strcmp(a.cmd, "relayd") != 0)
-		return bad_usage("unknown command", a.cmd), EX_USAGE;
+	    strcmp(a.cmd, "relayd") != 0) {
+		bad_usage("unknown command", a.cmd);
+		return EX_USAGE;
+	}
+	if (strcmp(a.cmd, "flush") != 0 && a.nids != 0) {
+		bad_usage("unexpected argument", a.ids[0]);
+		return EX_USAGE;
+	}
 	return deliver(&a);
 }

@@ -121,8 +121,10 @@ enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
 	enum op_status st;
 
 	op_err_clear(e);
-	if (c == NULL)
-		return op_errf(e, OP_SOFTWARE, "out of memory"), OP_SOFTWARE;
+	if (c == NULL) {
+		op_errf(e, OP_SOFTWARE, "out of memory");
+		return OP_SOFTWARE;
+	}
 	if (step_config(conf_path, c, step, arg, e) < 0 ||
 	    step_smarthost(c, step, arg, e) < 0 ||
 	    step_spool(c, step, arg, e) < 0)

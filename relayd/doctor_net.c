@@ -54,10 +54,11 @@ static enum op_status report_failure(const struct conf *c,
 	say(step, arg, outcome_stage_name(st->stage), 0, why);
 	/* Certificate and AUTH problems are fixed in the config (CA file,
 	 * name, pin, user, password); the rest is usually the network. */
+	op_errf(e, OP_TEMP, "%s: %s", outcome_stage_name(st->stage), why);
 	if (st->stage == SMTP_STAGE_TLS || st->stage == SMTP_STAGE_AUTH ||
 	    st->stage == SMTP_STAGE_STARTTLS)
-		return op_errf(e, OP_CONFIG, "%s", why), OP_CONFIG;
-	return op_errf(e, OP_TEMP, "%s", why), OP_TEMP;
+		e->st = OP_CONFIG;
+	return e->st;
 }
 
 static void show(doctor_step_fn step, void *arg, const char *name,

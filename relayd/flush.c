@@ -18,19 +18,28 @@ struct flush_state {
 	size_t nbounces, maxbounces;
 };
 
-static size_t append(char *buf, size_t len, size_t at, const char *fmt,
-    const char *a, const char *b)
+/* Append text at buf[at]; returns the new end (truncates safely). */
+static size_t put(char *buf, size_t len, size_t at, const char *text)
 {
-	int n;
+	size_t n = strlen(text);
 
-	if (at >= len)
+	if (at + 1 >= len)
 		return at;
-	n = snprintf(buf + at, len - at, fmt, a, b);
-	return n < 0 ? at : at + (size_t)n;
+	if (n > len - at - 1)
+		n = len - at - 1;
+	memcpy(buf + at, text, n);
+	buf[at + n] = '\0';
+	return at + n;
+}
+
+/* "; " between the parts of one line (after "<id>: "). */
+static size_t sep(char *buf, size_t len, size_t at, size_t start)
+{
+	return at > start ? put(buf, len, at, "; ") : at;
 }
 
 static size_t put_failed(const struct runner_report *r, char *buf, size_t len,
-    size_t at)
+    size_t at, size_t start)
 {
 	const struct envelope *env = r->env;
 	size_t i;
@@ -38,16 +47,19 @@ static size_t put_failed(const struct runner_report *r, char *buf, size_t len,
 	for (i = 0; i < env->nrcpt; i++) {
 		if (env->rcpt[i].state != RCPT_FAILED)
 			continue;
-		at = append(buf, len, at, "%sfailed recipient %s: ",
-		    at > SPOOL_QID_LEN + 2 ? "; " : "", env->rcpt[i].addr);
-		at = append(buf, len, at, "%s%s", env->rcpt[i].reason, "");
+		at = sep(buf, len, at, start);
+		at = put(buf, len, at, "failed recipient ");
+		at = put(buf, len, at, env->rcpt[i].addr);
+		at = put(buf, len, at, ": ");
+		at = put(buf, len, at, env->rcpt[i].reason);
 	}
-	if (r->bounce_id[0] != '\0')
-		at = append(buf, len, at, "%s%s", ", bounce queued as ",
-		    r->bounce_id);
-	else if (r->removed)
-		at = append(buf, len, at, "%s%s", ", no bounce (null sender "
-		    "or a bounce)", "");
+	if (r->bounce_id[0] != '\0') {
+		at = put(buf, len, at, ", bounce queued as ");
+		at = put(buf, len, at, r->bounce_id);
+	} else if (r->removed) {
+		at = put(buf, len, at, ", no bounce (null sender or a "
+		    "bounce)");
+	}
 	return at;
 }
 
@@ -64,31 +76,41 @@ static const char *deferred_reason(const struct envelope *env)
 void flush_format(const struct runner_report *r, char *buf, size_t len)
 {
 	const struct outcome_tally *t = &r->tally;
-	char n[32];
-	size_t at = append(buf, len, 0, "%s: %s", r->id, "");
+	char n[64];
+	size_t start, at;
 
+	buf[0] = '\0';
+	at = put(buf, len, 0, r->id);
+	start = at = put(buf, len, at, ": ");
 	if (r->what == RUNNER_BUSY) {
-		append(buf, len, at, "%s%s", "skipped: ", r->note ? r->note :
-		    "in use by another process");
+		at = put(buf, len, at, "skipped: ");
+		put(buf, len, at, r->note ? r->note : "in use by another "
+		    "process");
 		return;
 	}
 	if (t->delivered != 0) {
-		snprintf(n, sizeof(n), "%u", t->delivered);
-		at = append(buf, len, at, "delivered to %s recipient%s", n,
-		    t->delivered == 1 ? "" : "s");
+		snprintf(n, sizeof(n), "delivered to %u recipient%s",
+		    t->delivered, t->delivered == 1 ? "" : "s");
+		at = put(buf, len, at, n);
 	}
 	if (r->env != NULL && outcome_any_failed(r->env))
-		at = put_failed(r, buf, len, at);
-	if (r->env != NULL && !r->removed && t->possibly != 0)
-		at = append(buf, len, at, "%spossibly delivered: connection "
-		    "lost after end of data; will retry (it may arrive twice)%s",
-		    at > SPOOL_QID_LEN + 2 ? "; " : "", "");
-	else if (r->env != NULL && !r->removed)
-		at = append(buf, len, at, "%sdeferred: %s",
-		    at > SPOOL_QID_LEN + 2 ? "; " : "",
-		    deferred_reason(r->env));
-	if (r->note != NULL)
-		append(buf, len, at, " (%s)%s", r->note, "");
+		at = put_failed(r, buf, len, at, start);
+	if (r->env != NULL && !r->removed) {
+		at = sep(buf, len, at, start);
+		if (t->possibly != 0)
+			at = put(buf, len, at, "possibly delivered: connection "
+			    "lost after end of data; will retry (it may "
+			    "arrive twice)");
+		else {
+			at = put(buf, len, at, "deferred: ");
+			at = put(buf, len, at, deferred_reason(r->env));
+		}
+	}
+	if (r->note != NULL) {
+		at = put(buf, len, at, " (");
+		at = put(buf, len, at, r->note);
+		put(buf, len, at, ")");
+	}
 }
 
 static void on_report(void *arg, const struct runner_report *r)
