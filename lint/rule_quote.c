@@ -33,15 +33,6 @@ static int is_new(const struct lint_line *l)
 	return (l->cls == LC_T && !(l->flags & LF_DISCL)) || l->cls == LC_P;
 }
 
-/* Content of a quoted line after its '>' markers is non-blank. */
-static int quote_has_text(const char *s, size_t n)
-{
-	size_t k = 0;
-
-	while (k < n && (s[k] == '>' || s[k] == ' ' || s[k] == '\t'))
-		k++;
-	return !lint_str_blank(s + k, n - k);
-}
 
 static const char *const closings[] = {
 	"thank", "thx", "regards", "best", "cheers", "br", "kind regards",
@@ -88,7 +79,7 @@ static void measure(const struct lint_text *t, struct shape *sh)
 	for (size_t i = 0; i < t->n; i++) {
 		const struct lint_line *l = &t->v[i];
 
-		if (is_quote(l) && quote_has_text(lint_line_ptr(t, i), l->len)) {
+		if (is_quote(l)) {
 			sh->q++;
 			sh->marked += l->cls == LC_Q;
 			if (sh->first_q == SIZE_MAX)
