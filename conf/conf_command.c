@@ -71,6 +71,9 @@ static void child(int wfd, char **argv)
 	 * eating the message sendmail is reading. */
 	if (nul < 0 || dup2(nul, 0) < 0 || dup2(wfd, 1) < 0)
 		_exit(126);
+	/* Do not hand the command our other descriptors (an SMTP socket, the
+	 * spool lock) when the caller did not mark them close-on-exec. */
+	(void)close_range(3, ~0U, 0);
 	execvp(argv[0], argv);
 	_exit(127);
 }

@@ -135,6 +135,21 @@ static int parse_line(struct pstate *st, struct conf *c, const char *s,
 	return apply(st, c, key, trim(val), line, e);
 }
 
+/* The last line of a tls_ca_file, tls_server_name or tls_fingerprint
+ * key, 0 when none is set. */
+static unsigned tls_line(const struct pstate *st)
+{
+	static const char *const k[] = { "tls_ca_file", "tls_server_name",
+	    "tls_fingerprint" };
+	unsigned m = 0, l;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if ((l = seen_line(st, k[i])) > m)
+			m = l;
+	return m;
+}
+
 /* Checks across keys, reported at the line of the later key. */
 static int cross_checks(const struct pstate *st, const struct conf *c,
     struct op_err *e)
@@ -157,6 +172,10 @@ static int cross_checks(const struct pstate *st, const struct conf *c,
 		return perr(st, u > t ? u : t, e, "user is set but tls is "
 		    "off, so AUTH would be sent in clear; use tls starttls "
 		    "or implicit, or remove user");
+	if (c->tls == CONF_TLS_OFF && tls_line(st) != 0)
+		return perr(st, t > tls_line(st) ? t : tls_line(st), e, "a "
+		    "tls_* key is set but tls is off, so it would be ignored; "
+		    "remove it or turn tls on");
 	if (u != 0 && pf == 0 && pc == 0)
 		return perr(st, u, e, "user is set but there is no password; "
 		    "add password_file or password_command");

@@ -79,10 +79,15 @@ static int check_ca_file(const struct conf *c, struct op_err *e)
 {
 	char pre[600], shown[512];
 	int fd = open(c->tls_ca_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
 
 	if (fd >= 0) {
+		int isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+
 		close(fd);
-		return 0;
+		if (isreg)
+			return 0;
+		errno = EISDIR;	/* a CA directory is not a PEM bundle */
 	}
 	where(c, 0, pre, sizeof(pre));
 	printable(shown, sizeof(shown), c->tls_ca_file,

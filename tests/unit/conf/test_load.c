@@ -149,6 +149,9 @@ START_TEST(load_errors_name_file_and_line)
 	p = put("cfg3", "tls_ca_file /nonexistent/ca.pem\n", 0600);
 	ck_assert_int_eq(conf_load(p, c, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent/ca.pem"));
+	p = put("cfg4", "tls_ca_file /etc\n", 0600);	/* a directory */
+	ck_assert_int_eq(conf_load(p, c, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "tls_ca_file /etc"));
 }
 END_TEST
 

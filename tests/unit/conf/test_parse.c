@@ -218,6 +218,10 @@ START_TEST(auth_keys)
 	refused("user me\npassword_file /p\ntls off\n", 3);
 	ck_assert_ptr_nonnull(strstr(e.msg, "in clear"));
 	refused("tls off\npassword_file /p\nuser me\n", 3);
+	refused("tls off\ntls_fingerprint sha256:0011223344556677889900112233"
+	    "4455667788990011223344556677889900\n", 2);
+	refused("tls_server_name x.example\ntls off\n", 2);
+	refused("tls off\ntls_ca_file /ca.pem\n", 2);
 	refused("user me\n", 1);
 	refused("password_file /p\n", 1);
 	refused("user me\npassword_file p\n", 2);

@@ -2,6 +2,7 @@
  * again at use) and password_command (no shell, stdin at EOF, exit status,
  * deadline).  Error messages must never carry the secret. */
 #include <check.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,6 +184,21 @@ START_TEST(command_timeout)
 }
 END_TEST
 
+/* Descriptors the caller forgot to mark close-on-exec stay with us. */
+START_TEST(command_gets_no_stray_fds)
+{
+	char line[128];
+	int fd = open("/dev/null", O_RDONLY);	/* deliberately no O_CLOEXEC */
+
+	ck_assert_int_ge(fd, 3);
+	snprintf(line, sizeof(line), "sh -c test -e /proc/self/fd/%d && "
+	    "echo leaked || echo closed", fd);
+	ck_assert_msg(cmd(line) == 0, "%s", e.msg);
+	ck_assert_str_eq(pw, "closed");
+	close(fd);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("conf_password");
@@ -197,6 +213,7 @@ static Suite *suite(void)
 	tcase_add_test(t, command_stdin_is_eof);
 	tcase_add_test(t, command_failures);
 	tcase_add_test(t, command_timeout);
+	tcase_add_test(t, command_gets_no_stray_fds);
 	suite_add_tcase(s, t);
 	return s;
 }
