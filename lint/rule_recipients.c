@@ -1,2 +1,377 @@
+/*
+ * Recipient and header rules: private (no list among the recipients),
+ * cc-trimmed (against the parent given by the caller), encrypted mail to a
+ * list, series-too-long, missing-threading.  Addresses come from the
+ * caller's envelope or the To/Cc headers; a list is a configured glob or,
+ * by default, a known list domain.
+ */
 #include "lint/lint_int.h"
-void rule_recipients_run(struct lint_msg *m) { (void)m; }
+#include "util/parse.h"
+#include "util/printable.h"
+
+#include <fnmatch.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ADDRS 64
+#define ADDR_LEN 128
+#define HDR_BUF 8192
+#define SERIES_MAX 15
+
+struct addrs {
+	char v[MAX_ADDRS][ADDR_LEN];
+	size_t n;
+};
+
+static const char *const list_domains[] = {
+	"vger.kernel.org", "lists.linux.dev", "lists.infradead.org",
+	"lists.freedesktop.org", "lists.ozlabs.org", "kvack.org",
+	"lists.sourceforge.net", "lists.linaro.org", "lists.osuosl.org",
+	"alsa-project.org", "lists.xenproject.org",
+	"lists.linux-foundation.org", "googlegroups.com", NULL
+};
+
+static void add_addr(struct addrs *a, const char *s, size_t n)
+{
+	size_t o = 0;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	n = lint_str_rtrim(s, n);
+	if (n == 0 || n >= ADDR_LEN || a->n >= MAX_ADDRS || !memchr(s, '@', n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		a->v[a->n][o++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	}
+	a->v[a->n][o] = '\0';
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], a->v[a->n]) == 0)
+			return;
+	a->n++;
+}
+
+/* One address-list element: the part in <> when present, else the text. */
+static void element(struct addrs *a, const char *s, size_t n)
+{
+	const char *lt = memchr(s, '<', n);
+	const char *gt = lt ? memchr(lt, '>', n - (size_t)(lt - s)) : NULL;
+
+	if (lt && gt)
+		add_addr(a, lt + 1, (size_t)(gt - lt - 1));
+	else
+		add_addr(a, s, n);
+}
+
+/* Split an address list at commas outside quotes, comments and <>. */
+static void parse_list(struct addrs *a, const char *v)
+{
+	size_t b = 0, i = 0;
+	int quote = 0, paren = 0, angle = 0;
+
+	for (; v[i]; i++) {
+		char c = v[i];
+
+		if (c == '\\' && quote && v[i + 1]) {
+			i++;
+			continue;
+		}
+		if (c == '"')
+			quote = !quote;
+		else if (!quote && c == '(')
+			paren++;
+		else if (!quote && c == ')' && paren > 0)
+			paren--;
+		else if (!quote && !paren && c == '<')
+			angle = 1;
+		else if (!quote && !paren && c == '>')
+			angle = 0;
+		else if (c == ',' && !quote && !paren && !angle) {
+			element(a, v + b, i - b);
+			b = i + 1;
+		}
+	}
+	element(a, v + b, i - b);
+}
+
+static void from_header(const char *h, size_t hl, const char *name,
+    struct addrs *a, char *buf)
+{
+	if (lint_hdr_get(h, hl, name, buf, HDR_BUF) > 0)
+		parse_list(a, buf);
+}
+
+static int domain_is(const char *addr, const char *dom)
+{
+	const char *at = strrchr(addr, '@');
+	size_t n, k = strlen(dom);
+
+	if (!at)
+		return 0;
+	at++;
+	n = strlen(at);
+	return (n == k && strcmp(at, dom) == 0) ||
+	    (n > k && at[n - k - 1] == '.' && strcmp(at + n - k, dom) == 0);
+}
+
+static const char *const list_locals[] = {
+	"dev", "devel", "users", "user", "discuss", "general", "announce",
+	"patches", "-devel", "-dev", "-users", "-discuss", "-discussion",
+	"-announce", "-list", "-patches", NULL
+};
+
+/* Without configured lists: the usual shapes of list addresses (a lists.*
+ * host, dev@ / foo-devel@ style names, notmuch@notmuchmail.org). */
+static int list_like(const char *addr, const char *at)
+{
+	size_t ln = (size_t)(at - addr), dn = strlen(at + 1);
+
+	if (lint_str_prefix(at, dn + 1, "@lists.") ||
+	    lint_str_find(at, dn + 1, ".lists.") || domain_is(addr, "gmane.org"))
+		return 1;
+	for (size_t i = 0; list_locals[i]; i++) {
+		const char *w = list_locals[i];
+		size_t k = strlen(w);
+
+		if (w[0] == '-' ? (ln > k && memcmp(at - k, w, k) == 0) :
+		    (ln == k && memcmp(addr, w, k) == 0))
+			return 1;
+	}
+	return ln >= 4 && dn > ln && memcmp(addr, at + 1, ln) == 0;
+}
+
+static int is_list(const struct lint_ctx *c, const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	if (strcmp(addr, "security@kernel.org") == 0 ||
+	    strcmp(addr, "x86@kernel.org") == 0)
+		return 0;
+	if (c->nlists > 0 && c->lists) {
+		for (size_t i = 0; i < c->nlists; i++)
+			if (c->lists[i] && fnmatch(c->lists[i], addr,
+			    FNM_CASEFOLD) == 0)
+				return 1;
+		return 0;
+	}
+	for (size_t i = 0; list_domains[i]; i++)
+		if (domain_is(addr, list_domains[i]))
+			return 1;
+	return at && list_like(addr, at);
+}
+
+static int is_own(const struct lint_ctx *c, const struct addrs *from,
+    const char *addr)
+{
+	for (size_t i = 0; i < c->nown; i++)
+		if (c->own && c->own[i] && strcasecmp(c->own[i], addr) == 0)
+			return 1;
+	for (size_t i = 0; i < from->n; i++)
+		if (strcmp(from->v[i], addr) == 0)
+			return 1;
+	return 0;
+}
+
+struct rc {
+	struct addrs rcpt, from, want;
+	char buf[HDR_BUF];
+	char subject[1024];
+};
+
+static void load_rcpts(const struct lint_msg *m, struct rc *r)
+{
+	const struct lint_ctx *c = m->ctx;
+
+	if (c->rcpts && c->nrcpts > 0) {
+		for (size_t i = 0; i < c->nrcpts; i++)
+			if (c->rcpts[i])
+				add_addr(&r->rcpt, c->rcpts[i], strlen(c->rcpts[i]));
+	} else {
+		from_header(m->raw, m->hdr_len, "To", &r->rcpt, r->buf);
+		from_header(m->raw, m->hdr_len, "Cc", &r->rcpt, r->buf);
+	}
+	from_header(m->raw, m->hdr_len, "From", &r->from, r->buf);
+}
+
+static int patch_mail(const struct lint_msg *m, const struct rc *r)
+{
+	return m->has_patch ||
+	    lint_str_ifind(r->subject, strlen(r->subject), "[patch") != NULL;
+}
+
+static void rule_private(struct lint_msg *m, const struct rc *r)
+{
+	size_t others = 0, lists = 0;
+	int patch = patch_mail(m, r);
+
+	for (size_t i = 0; i < r->rcpt.n; i++) {
+		const char *a = r->rcpt.v[i];
+
+		if (strcmp(a, "security@kernel.org") == 0)
+			return;	/* private by design */
+		if (is_own(m->ctx, &r->from, a))
+			continue;
+		others++;
+		lists += is_list(m->ctx, a);
+	}
+	if (others == 0 || lists > 0)
+		return;
+	lint_emit(m, "private", "no-list", patch ? LINT_ERROR : LINT_WARNING,
+	    !patch, 0, 0, "no mailing list among the %zu recipient%s%s",
+	    others, others == 1 ? "" : "s", patch ? " of a patch" : "");
+}
+
+static int in_set(const struct addrs *a, const char *s)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* What the parent asks a reply to go to: Mail-Followup-To, else its
+ * From, To and Cc. */
+static void parent_wants(const struct lint_ctx *c, struct rc *r,
+    struct addrs *author)
+{
+	size_t hl = lint_hdr_end(c->parent, c->parent_len);
+
+	from_header(c->parent, hl, "From", author, r->buf);
+	if (lint_hdr_get(c->parent, hl, "Mail-Followup-To", r->buf, HDR_BUF)) {
+		parse_list(&r->want, r->buf);
+		return;
+	}
+	from_header(c->parent, hl, "From", &r->want, r->buf);
+	from_header(c->parent, hl, "To", &r->want, r->buf);
+	from_header(c->parent, hl, "Cc", &r->want, r->buf);
+}
+
+static void rule_cc_trimmed(struct lint_msg *m, struct rc *r)
+{
+	struct addrs author = {0};
+	size_t missing = 0, lists = 0, first = 0;
+	int author_gone = 0;
+	char show[ADDR_LEN];
+
+	if (!m->ctx->parent || m->ctx->parent_len == 0)
+		return;
+	parent_wants(m->ctx, r, &author);
+	for (size_t i = 0; i < r->want.n; i++) {
+		const char *a = r->want.v[i];
+
+		if (is_own(m->ctx, &r->from, a) || in_set(&r->rcpt, a))
+			continue;
+		if (missing++ == 0)
+			first = i;
+		lists += is_list(m->ctx, a);
+		author_gone |= in_set(&author, a);
+	}
+	if (missing == 0)
+		return;
+	printable(show, sizeof(show), r->want.v[first], strlen(r->want.v[first]));
+	lint_emit(m, "cc-trimmed", lists ? "list-dropped" : author_gone ?
+	    "author-dropped" : "cc-dropped", lists ? LINT_ERROR : LINT_WARNING,
+	    1, 0, 0, "%zu address%s of the parent missing (%s%s)%s", missing,
+	    missing == 1 ? "" : "es", show, missing > 1 ? ", ..." : "",
+	    lists ? ": a list was dropped" : "");
+}
+
+static int pgp_inline(const struct lint_text *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (lint_str_prefix(lint_line_ptr(t, i), t->v[i].len,
+		    "-----BEGIN PGP MESSAGE-----"))
+			return 1;
+	return 0;
+}
+
+static void rule_encrypted(struct lint_msg *m, const struct rc *r)
+{
+	if (!m->encrypted && !pgp_inline(&m->text))
+		return;
+	for (size_t i = 0; i < r->rcpt.n; i++)
+		if (is_list(m->ctx, r->rcpt.v[i])) {
+			lint_emit(m, "encrypted", NULL, LINT_ERROR, 0, 0, 0,
+			    "encrypted message sent to a mailing list");
+			return;
+		}
+}
+
+/* Total of a "[PATCH v2 3/27]" prefix, or 0. */
+static uint64_t series_total(const char *s)
+{
+	const char *b = strchr(s, '[');
+	const char *e = b ? strchr(b, ']') : NULL;
+	uint64_t total = 0;
+
+	if (!e || !lint_str_ifind(b, (size_t)(e - b), "patch"))
+		return 0;
+	for (const char *p = b + 1; p < e; p++) {
+		const char *q = p + 1;
+
+		if (*p != '/' || p == b + 1 || p[-1] < '0' || p[-1] > '9')
+			continue;
+		while (q < e && *q >= '0' && *q <= '9')
+			q++;
+		if (q > p + 1 && parse_uint(p + 1, (size_t)(q - p - 1), 0,
+		    1000000, &total) == 0)
+			return total;
+	}
+	return 0;
+}
+
+static void rule_series(struct lint_msg *m, const struct rc *r)
+{
+	uint64_t n = series_total(r->subject);
+
+	if (n > SERIES_MAX)
+		lint_emit(m, "series-too-long", NULL, LINT_WARNING, 0, 0, 0,
+		    "series of %llu patches (lists ask for at most %d at once)",
+		    (unsigned long long)n, SERIES_MAX);
+}
+
+static int reply_subject(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	return lint_str_iprefix(s, n, "re:") || lint_str_iprefix(s, n, "re[");
+}
+
+static void rule_threading(struct lint_msg *m, struct rc *r)
+{
+	int irt = lint_hdr_get(m->raw, m->hdr_len, "In-Reply-To", r->buf,
+	    HDR_BUF) > 0;
+	int refs = lint_hdr_get(m->raw, m->hdr_len, "References", r->buf,
+	    HDR_BUF) > 0;
+
+	if (reply_subject(r->subject) && !irt && !refs)
+		lint_emit(m, "missing-threading", NULL, LINT_WARNING, 0, 0, 0,
+		    "reply subject but no In-Reply-To or References header");
+}
+
+void rule_recipients_run(struct lint_msg *m)
+{
+	struct rc *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		m->oom = 1;
+		return;
+	}
+	load_rcpts(m, r);
+	lint_hdr_get(m->raw, m->hdr_len, "Subject", r->subject,
+	    sizeof(r->subject));
+	rule_private(m, r);
+	rule_cc_trimmed(m, r);
+	rule_encrypted(m, r);
+	rule_series(m, r);
+	rule_threading(m, r);
+	free(r);
+}
