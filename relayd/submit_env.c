@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "relayd/submit_addr.h"
+#include "relayd/submit_rewrite.h"
 
 static void copy_opt(char *dst, size_t dstlen, const char *v)
 {
@@ -61,6 +62,9 @@ int submit_env_from_opts(const struct sendmail_opts *o, const struct conf *c,
 	size_t i;
 
 	if (set_sender(o, c, env, e) < 0)
+		return -1;
+	if (o->fullname != NULL && submit_rewrite_check_name(o->fullname,
+	    e) < 0)
 		return -1;
 	if (submit_addr_is_utf8(env->sender))
 		env->smtputf8 = 1;
