@@ -438,7 +438,10 @@ int smtp_send(struct smtp_session *s, const struct smtp_msg *m,
 		goto out;
 	}
 	if (prepare(&x, &utf8) < 0) {
-		broken(&x);
+		/* Refused before anything was sent: for every recipient. */
+		for (i = 0; i < m->nrcpt; i++)
+			if (x.nvalid > 0 || rcpt_st[i].outcome != SMTP_PERM)
+				rcpt_st[i] = *st;
 		goto out;
 	}
 	if ((s->caps.pipelining ? envelope_pipelined(&x, utf8) :
