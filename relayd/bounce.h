@@ -46,8 +46,8 @@ const char *bounce_reply(const char *reason);
 int bounce_build(const struct bounce_in *in, char **out, size_t *outlen,
     struct op_err *e);
 
-/* Read the original header block (up to the empty line, at most
- * BOUNCE_HDRS_MAX bytes) of message `id`. */
+/* Read the original header block of message `id` (up to, not including,
+ * the empty line; at most BOUNCE_HDRS_MAX bytes). */
 int bounce_read_headers(struct spool *sp, const char *id, char **out,
     size_t *outlen, struct op_err *e);
 

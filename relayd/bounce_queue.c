@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Length of the header block in buf[0..n): up to and including the empty
- * line, or 0 when it is not complete yet. */
+/* Length of the header block in buf[0..n): up to the empty line (which is
+ * not included), or 0 when it is not complete yet. */
 static size_t header_end(const char *buf, size_t n)
 {
 	size_t i;

@@ -24,9 +24,9 @@ uint64_t outcome_backoff(const struct outcome_policy *p, unsigned attempts)
 	uint64_t d = p->retry_min;
 	unsigned i;
 
-	/* Doubling stops at the cap, so the shift can never overflow. */
+	/* Doubling stops at the cap, so it can never overflow. */
 	for (i = 1; i < attempts && d < p->retry_max; i++)
-		d *= 2;
+		d = d > p->retry_max / 2 ? p->retry_max : d * 2;
 	return d > p->retry_max ? p->retry_max : d;
 }
 
