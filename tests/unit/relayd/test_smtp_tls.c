@@ -1,0 +1,484 @@
+/*
+ * TLS tests: a throwaway CA and server certificates made with the OpenSSL
+ * API, an OpenSSL server in the scripted peer (socketpair, no ports).
+ * Valid chain + name, wrong name, untrusted CA, TLS 1.1-only server, pins
+ * (self-signed accepted by pin, CA-valid refused by a different pin),
+ * implicit TLS, IP literal, capabilities reset, AUTH PLAIN/LOGIN/535.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "relayd/smtp_session.h"
+#include "relayd/smtp_tls.h"
+#include "test_smtp_peer.h"
+
+static EVP_PKEY *ca1_key, *ca2_key, *leaf_key, *self_key;
+static X509 *ca1, *ca2, *leaf, *self;
+static char dir[64], ca1_path[128], ca2_path[128];
+
+static void add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *val)
+{
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, ctx, nid, val);
+
+	if (e == NULL || X509_add_ext(x, e, -1) != 1)
+		abort();
+	X509_EXTENSION_free(e);
+}
+
+static X509 *cert_new(EVP_PKEY *key, const char *cn, X509 *issuer,
+    EVP_PKEY *ikey, const char *san)
+{
+	static long serial = 1;
+	X509 *x = X509_new();
+	X509_NAME *n = X509_get_subject_name(x);
+	X509V3_CTX ctx;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, issuer ? issuer : x, x, NULL, NULL, 0);
+	add_ext(x, &ctx, NID_basic_constraints, san ? "CA:FALSE" :
+	    "critical,CA:TRUE");
+	add_ext(x, &ctx, NID_subject_key_identifier, "hash");
+	if (san)
+		add_ext(x, &ctx, NID_subject_alt_name, san);
+	if (X509_sign(x, ikey ? ikey : key, EVP_sha256()) == 0)
+		abort();
+	return x;
+}
+
+static void write_pem(const char *path, X509 *x)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || PEM_write_X509(f, x) != 1)
+		abort();
+	fclose(f);
+}
+
+/* Built once in main(); the forked tests inherit it. */
+static void fixtures(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/outpost-smtp-tls-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		abort();
+	ca1_key = EVP_EC_gen("P-256");
+	ca2_key = EVP_EC_gen("P-256");
+	leaf_key = EVP_EC_gen("P-256");
+	self_key = EVP_EC_gen("P-256");
+	ca1 = cert_new(ca1_key, "Test CA One", NULL, NULL, NULL);
+	ca2 = cert_new(ca2_key, "Test CA Two", NULL, NULL, NULL);
+	leaf = cert_new(leaf_key, "mail.test", ca1, ca1_key,
+	    "DNS:mail.test,IP:127.0.0.1");
+	self = cert_new(self_key, "mail.test", NULL, NULL, "DNS:mail.test");
+	snprintf(ca1_path, sizeof(ca1_path), "%s/ca1.pem", dir);
+	snprintf(ca2_path, sizeof(ca2_path), "%s/ca2.pem", dir);
+	write_pem(ca1_path, ca1);
+	write_pem(ca2_path, ca2);
+}
+
+static void fixtures_free(void)
+{
+	unlink(ca1_path);
+	unlink(ca2_path);
+	rmdir(dir);
+}
+
+static SSL_CTX *server_ctx(X509 *cert, EVP_PKEY *key, int tls11)
+{
+	SSL_CTX *c = SSL_CTX_new(TLS_server_method());
+
+	if (SSL_CTX_use_certificate(c, cert) != 1 ||
+	    SSL_CTX_use_PrivateKey(c, key) != 1)
+		abort();
+	if (tls11) {
+		SSL_CTX_set_security_level(c, 0);
+		SSL_CTX_set_min_proto_version(c, 0);
+		SSL_CTX_set_max_proto_version(c, TLS1_1_VERSION);
+		SSL_CTX_set_cipher_list(c, "DEFAULT:@SECLEVEL=0");
+	}
+	return c;
+}
+
+static struct conf C;
+static struct peer *P;
+static struct smtp_session *S;
+static struct smtp_status ST;
+static SSL_CTX *SC;
+
+static void conf_init(void)
+{
+	memset(&C, 0, sizeof(C));
+	snprintf(C.host, sizeof(C.host), "mail.test");
+	snprintf(C.from, sizeof(C.from), "me@example.org");
+	snprintf(C.tls_ca_file, sizeof(C.tls_ca_file), "%s", ca1_path);
+	C.port = 587;
+	C.tls = CONF_TLS_STARTTLS;
+	C.command_timeout = 5;
+}
+
+static int run(const struct peer_step *steps, X509 *cert, EVP_PKEY *key,
+    int tls11, const char *pw)
+{
+	int fd;
+
+	signal(SIGPIPE, SIG_IGN);
+	SC = server_ctx(cert, key, tls11);
+	P = peer_start(steps, SC, C.tls == CONF_TLS_IMPLICIT, &fd);
+	return smtp_open_fd(&C, pw, fd, &S, &ST);
+}
+
+static void finish(void)
+{
+	smtp_close(S);
+	S = NULL;
+	peer_join(P);
+}
+
+static void cleanup(void)
+{
+	peer_free(P);
+	SSL_CTX_free(SC);
+}
+
+#define GREET	{ NULL, "220 mail.test ESMTP\r\n", P_NONE, 0 }
+#define EHLO1	{ "EHLO", "250-mail.test\r\n250-X-BEFORE\r\n" \
+	"250 STARTTLS\r\n", P_NONE, 0 }
+#define STLS	{ "STARTTLS\r\n", "220 2.0.0 ready\r\n", P_TLS, 0 }
+#define QUIT	{ "QUIT", "221 bye\r\n", P_NONE, 0 }
+#define END	{ NULL, NULL, P_NONE, 0 }
+
+/* The bytes the peer received before its TLS handshake. */
+static size_t clear_len(void)
+{
+	const char *t = strstr(P->log, "STARTTLS\r\n");
+
+	return t ? (size_t)(t - P->log) + 10 : 0;
+}
+
+START_TEST(verified_auth_plain_and_send)
+{
+	static const struct peer_step s[] = {
+		GREET, EHLO1, STLS,
+		{ "EHLO", "250-mail.test\r\n250-X-AFTER\r\n250-PIPELINING\r\n"
+		    "250 AUTH PLAIN\r\n", P_NONE, 0 },
+		{ "AUTH PLAIN AHVzZXIAcGFzcw==\r\n", "235 2.7.0 ok\r\n",
+		    P_NONE, 0 },
+		{ "MAIL", "250 ok\r\n250 ok\r\n354 go\r\n", P_LINES, 3 },
+		{ NULL, "250 ok\r\n", P_DATA, 0 },
+		QUIT, END
+	};
+	static const char *const r[] = { "a@x.org" };
+	struct smtp_status rs[1];
+	struct smtp_info info;
+	struct smtp_msg m;
+	size_t n = 100000, i;
+	char *text = malloc(n);
+	FILE *f = tmpfile();
+
+	for (i = 0; i < n; i++)
+		text[i] = i % 70 == 69 ? '\n' : 'y';
+	fwrite(text, 1, n, f);
+	fflush(f);
+	conf_init();
+	snprintf(C.user, sizeof(C.user), "user");
+	ck_assert_msg(run(s, leaf, leaf_key, 0, "pass") == 0, "%s", ST.text);
+	smtp_get_info(S, &info);
+	ck_assert_str_eq(info.auth_mech, "PLAIN");
+	ck_assert_ptr_nonnull(strstr(info.caps, "X-AFTER"));
+	ck_assert_ptr_null(strstr(info.caps, "X-BEFORE"));
+	ck_assert_ptr_nonnull(strstr(info.tls_version, "TLSv1."));
+	ck_assert_str_eq(info.cert_subject, "CN=mail.test");
+	ck_assert_str_eq(info.cert_issuer, "CN=Test CA One");
+	ck_assert_int_eq(strncmp(info.cert_sha256, "sha256:", 7), 0);
+	ck_assert_uint_eq(strlen(info.spki_sha256), 7 + 64);
+	memset(&m, 0, sizeof(m));
+	m.sender = "me@example.org";
+	m.rcpts = r;
+	m.nrcpt = 1;
+	m.fd = fileno(f);
+	m.len = n;
+	ck_assert_msg(smtp_send(S, &m, rs, &ST) == 0, "%s", ST.text);
+	finish();
+	ck_assert_str_eq(P->err, "");
+	ck_assert(P->tls_ok);
+	/* Nothing but EHLO and STARTTLS in clear. */
+	ck_assert_uint_lt(clear_len(), 64);
+	ck_assert_ptr_null(memmem(P->log, clear_len(), "AUTH", 4));
+	/* One CR per line end, a CRLF for the unterminated last line, ".". */
+	ck_assert_uint_eq(P->datalen, n + (n - 1) / 70 + 2 + 3);
+	fclose(f);
+	free(text);
+	cleanup();
+}
+END_TEST
+
+START_TEST(auth_login)
+{
+	static const struct peer_step s[] = {
+		GREET, EHLO1, STLS,
+		{ "EHLO", "250-mail.test\r\n250 AUTH LOGIN\r\n", P_NONE, 0 },
+		{ "AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n", P_NONE, 0 },
+		{ "dXNlcg==\r\n", "334 UGFzc3dvcmQ6\r\n", P_NONE, 0 },
+		{ "cGFzcw==\r\n", "235 2.7.0 ok\r\n", P_NONE, 0 },
+		QUIT, END
+	};
+	struct smtp_info info;
+
+	conf_init();
+	snprintf(C.user, sizeof(C.user), "user");
+	ck_assert_msg(run(s, leaf, leaf_key, 0, "pass") == 0, "%s", ST.text);
+	smtp_get_info(S, &info);
+	ck_assert_str_eq(info.auth_mech, "LOGIN");
+	finish();
+	ck_assert_str_eq(P->err, "");
+	cleanup();
+}
+END_TEST
+
+START_TEST(auth_535)
+{
+	static const struct peer_step s[] = {
+		GREET, EHLO1, STLS,
+		{ "EHLO", "250-mail.test\r\n250 AUTH PLAIN\r\n", P_NONE, 0 },
+		{ "AUTH PLAIN", "535 5.7.8 Authentication credentials "
+		    "invalid\r\n", P_NONE, 0 },
+		QUIT, END
+	};
+
+	conf_init();
+	snprintf(C.user, sizeof(C.user), "user");
+	ck_assert_int_eq(run(s, leaf, leaf_key, 0, "wrong"), -1);
+	ck_assert_int_eq(ST.outcome, SMTP_TEMP);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_AUTH);
+	ck_assert_int_eq(ST.code, 535);
+	ck_assert_str_eq(ST.text,
+	    "535 5.7.8 Authentication credentials invalid");
+	finish();
+	ck_assert_ptr_null(strstr(P->log, "MAIL"));
+	cleanup();
+}
+END_TEST
+
+START_TEST(no_auth_after_tls)
+{
+	static const struct peer_step s[] = {
+		GREET,
+		{ "EHLO", "250-mail.test\r\n250-AUTH PLAIN\r\n250 STARTTLS\r\n",
+		    P_NONE, 0 },
+		STLS,
+		{ "EHLO", "250 mail.test\r\n", P_NONE, 0 },
+		QUIT, END
+	};
+
+	conf_init();
+	snprintf(C.user, sizeof(C.user), "user");
+	ck_assert_int_eq(run(s, leaf, leaf_key, 0, "pass"), -1);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_AUTH);
+	ck_assert_str_eq(ST.text, "server offers no AUTH after TLS; not "
+	    "sending unauthenticated");
+	finish();
+	ck_assert_ptr_null(strstr(P->log, "AUTH"));
+	ck_assert_ptr_null(strstr(P->log, "MAIL"));
+	cleanup();
+}
+END_TEST
+
+static const struct peer_step tls_then_ehlo[] = {
+	GREET, EHLO1, STLS,
+	{ "EHLO", "250 mail.test\r\n", P_NONE, 0 },
+	QUIT, END
+};
+
+START_TEST(wrong_name)
+{
+	conf_init();
+	snprintf(C.host, sizeof(C.host), "other.test");
+	ck_assert_int_eq(run(tls_then_ehlo, leaf, leaf_key, 0, NULL), -1);
+	ck_assert_int_eq(ST.outcome, SMTP_TEMP);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_TLS);
+	ck_assert_msg(strstr(ST.text, "certificate verify failed: ") ==
+	    ST.text, "%s", ST.text);
+	ck_assert_ptr_nonnull(strstr(ST.text, "(name mismatch) for host "
+	    "other.test"));
+	ck_assert_ptr_nonnull(strstr(ST.text, "subject CN=mail.test"));
+	ck_assert_ptr_nonnull(strstr(ST.text, "issuer CN=Test CA One"));
+	finish();
+	ck_assert_uint_eq(strlen(P->log), clear_len());
+	cleanup();
+}
+END_TEST
+
+START_TEST(untrusted_ca)
+{
+	conf_init();
+	snprintf(C.tls_ca_file, sizeof(C.tls_ca_file), "%s", ca2_path);
+	ck_assert_int_eq(run(tls_then_ehlo, leaf, leaf_key, 0, NULL), -1);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_TLS);
+	ck_assert_msg(strstr(ST.text, "certificate verify failed: unable to "
+	    "get local issuer certificate (untrusted CA) for host mail.test")
+	    == ST.text, "%s", ST.text);
+	finish();
+	ck_assert_uint_eq(strlen(P->log), clear_len());
+	cleanup();
+}
+END_TEST
+
+START_TEST(self_signed_without_pin)
+{
+	conf_init();
+	ck_assert_int_eq(run(tls_then_ehlo, self, self_key, 0, NULL), -1);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_TLS);
+	ck_assert_ptr_nonnull(strstr(ST.text, "(untrusted CA)"));
+	finish();
+	cleanup();
+}
+END_TEST
+
+START_TEST(tls11_only_server)
+{
+	conf_init();
+	ck_assert_int_eq(run(tls_then_ehlo, leaf, leaf_key, 1, NULL), -1);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_TLS);
+	ck_assert_msg(strstr(ST.text, "TLS handshake with mail.test failed: ")
+	    == ST.text, "%s", ST.text);
+	finish();
+	cleanup();
+}
+END_TEST
+
+static void pin_of(X509 *x, int spki, unsigned char *out)
+{
+	unsigned char *der = NULL;
+	unsigned n = 0;
+	int len;
+
+	if (!spki) {
+		X509_digest(x, EVP_sha256(), out, &n);
+		return;
+	}
+	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	EVP_Digest(der, (size_t)len, out, &n, EVP_sha256(), NULL);
+	OPENSSL_free(der);
+}
+
+START_TEST(pin_accepts_self_signed)
+{
+	struct smtp_info info;
+	char want[80];
+
+	conf_init();
+	pin_of(self, _i, C.tls_fingerprint);
+	C.has_fingerprint = 1;
+	ck_assert_msg(run(tls_then_ehlo, self, self_key, 0, NULL) == 0, "%s",
+	    ST.text);
+	smtp_get_info(S, &info);
+	smtp_tls_pin_text(C.tls_fingerprint, want, sizeof(want));
+	ck_assert_str_eq(_i ? info.spki_sha256 : info.cert_sha256, want);
+	finish();
+	ck_assert_str_eq(P->err, "");
+	cleanup();
+}
+END_TEST
+
+START_TEST(pin_refuses_ca_valid)
+{
+	conf_init();
+	pin_of(self, 0, C.tls_fingerprint);
+	C.has_fingerprint = 1;
+	ck_assert_int_eq(run(tls_then_ehlo, leaf, leaf_key, 0, NULL), -1);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_TLS);
+	ck_assert_msg(strstr(ST.text, "certificate pin mismatch for host "
+	    "mail.test: expected sha256:") == ST.text, "%s", ST.text);
+	finish();
+	ck_assert_uint_eq(strlen(P->log), clear_len());
+	cleanup();
+}
+END_TEST
+
+START_TEST(implicit_tls)
+{
+	static const struct peer_step s[] = {
+		GREET,
+		{ "EHLO", "250-mail.test\r\n250 X-AFTER\r\n", P_NONE, 0 },
+		QUIT, END
+	};
+
+	conf_init();
+	C.tls = CONF_TLS_IMPLICIT;
+	ck_assert_msg(run(s, leaf, leaf_key, 0, NULL) == 0, "%s", ST.text);
+	finish();
+	ck_assert(P->tls_ok);
+	ck_assert_str_eq(P->err, "");
+	ck_assert_ptr_null(strstr(P->log, "STARTTLS"));
+	cleanup();
+}
+END_TEST
+
+START_TEST(ip_literal)
+{
+	conf_init();
+	snprintf(C.host, sizeof(C.host), "127.0.0.1");
+	ck_assert_msg(run(tls_then_ehlo, leaf, leaf_key, 0, NULL) == 0, "%s",
+	    ST.text);
+	finish();
+	cleanup();
+	conf_init();
+	snprintf(C.host, sizeof(C.host), "127.0.0.2");
+	ck_assert_int_eq(run(tls_then_ehlo, leaf, leaf_key, 0, NULL), -1);
+	ck_assert_ptr_nonnull(strstr(ST.text, "(name mismatch)"));
+	finish();
+	cleanup();
+	/* tls_server_name overrides the host for the check. */
+	conf_init();
+	snprintf(C.host, sizeof(C.host), "127.0.0.2");
+	snprintf(C.tls_server_name, sizeof(C.tls_server_name), "mail.test");
+	ck_assert_int_eq(run(tls_then_ehlo, leaf, leaf_key, 0, NULL), 0);
+	finish();
+	cleanup();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("smtp_tls");
+	TCase *tc = tcase_create("tls");
+	SRunner *sr;
+	int failed;
+
+	fixtures();
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, verified_auth_plain_and_send);
+	tcase_add_test(tc, auth_login);
+	tcase_add_test(tc, auth_535);
+	tcase_add_test(tc, no_auth_after_tls);
+	tcase_add_test(tc, wrong_name);
+	tcase_add_test(tc, untrusted_ca);
+	tcase_add_test(tc, self_signed_without_pin);
+	tcase_add_test(tc, tls11_only_server);
+	tcase_add_loop_test(tc, pin_accepts_self_signed, 0, 2);
+	tcase_add_test(tc, pin_refuses_ca_valid);
+	tcase_add_test(tc, implicit_tls);
+	tcase_add_test(tc, ip_literal);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	fixtures_free();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
