@@ -230,7 +230,8 @@ static int run_hook(struct lint_run *run, struct lint_opts *o,
 	struct lint_result r = { NULL, 0, 0, 0 };
 	struct op_err e;
 	char *msg;
-	size_t len;
+	size_t len, i;
+	unsigned shift;
 	int rcpts, rc;
 
 	if (n < 1 || n > 2) {
@@ -241,7 +242,7 @@ static int run_hook(struct lint_run *run, struct lint_opts *o,
 		return EXIT_CLEAN;
 	op_err_clear(&e);
 	if (lint_cli_hook_message(args[0], n == 2 ? args[1] : NULL, &msg,
-	    &len, &rcpts, &e) < 0) {
+	    &len, &rcpts, &shift, &e) < 0) {
 		report_err(&e);
 		return EXIT_TROUBLE;
 	}
@@ -257,6 +258,9 @@ static int run_hook(struct lint_run *run, struct lint_opts *o,
 		fprintf(stderr, "outpost lint: out of memory\n");
 		return EXIT_TROUBLE;
 	}
+	for (i = 0; i < r.n; i++)	/* lines of the patch file, not ours */
+		if (r.v[i].line != 0)
+			r.v[i].line += shift;
 	lint_cli_print_report(stderr, args[0], &r, 1);
 	rc = lint_result_max(&r) >= LINT_ERROR && c->lint == CONF_LINT_REJECT;
 	if (rc)

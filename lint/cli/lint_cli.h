@@ -86,8 +86,11 @@ int lint_cli_letter_write(FILE *out, const char *msg, size_t len,
 /* --git-hook: build the message git send-email will send from the patch
  * file and the optional headers file (newer git passes it as $2: the mail
  * is its headers followed by the patch).  *has_rcpts tells whether To or Cc
- * is known, so recipient rules can be turned off when it is not. */
+ * is known, so recipient rules can be turned off when it is not.
+ * *shift: lines of the patch file before the message (its "From <sha>"
+ * line), to add to finding lines; 0 when a headers file was merged. */
 int lint_cli_hook_message(const char *patch, const char *headers,
-    char **out, size_t *outlen, int *has_rcpts, struct op_err *e);
+    char **out, size_t *outlen, int *has_rcpts, unsigned *shift,
+    struct op_err *e);
 
 #endif

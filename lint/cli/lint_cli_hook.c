@@ -146,7 +146,8 @@ static char *merge(const char *hdrs, size_t hl, const char *p, size_t pl,
 }
 
 int lint_cli_hook_message(const char *patch, const char *headers,
-    char **out, size_t *outlen, int *has_rcpts, struct op_err *e)
+    char **out, size_t *outlen, int *has_rcpts, unsigned *shift,
+    struct op_err *e)
 {
 	char *p, *h = NULL, *m;
 	size_t pl, hl = 0, skip = 0;
@@ -156,7 +157,9 @@ int lint_cli_hook_message(const char *patch, const char *headers,
 	/* format-patch's "From <sha> <date>" line is an mbox separator. */
 	if (pl >= 5 && memcmp(p, "From ", 5) == 0)
 		skip = line_len(p, pl);
+	*shift = 0;
 	if (headers == NULL) {
+		*shift = skip > 0;
 		memmove(p, p + skip, pl - skip);
 		*out = p;
 		*outlen = pl - skip;
