@@ -1,0 +1,234 @@
+/*
+ * Reply-shape rules: top-post, untrimmed-quote, no-new-text,
+ * quoted-signature, and the line classes they rely on (attributions,
+ * Outlook originals, forwards, >From escaping, list footers).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lint/lint.h"
+
+#define HDR "From: A <a@example.org>\nTo: list@vger.kernel.org\n" \
+	"Subject: Re: test\nIn-Reply-To: <0@x>\nReferences: <0@x>\n\n"
+
+static struct lint_result lint(const char *msg)
+{
+	struct lint_result r;
+
+	ck_assert_int_eq(lint_message(msg, strlen(msg), NULL, &r), 0);
+	return r;
+}
+
+static const struct lint_finding *find(const struct lint_result *r,
+    const char *rule)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].rule, rule) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+static int has(const char *msg, const char *rule)
+{
+	struct lint_result r = lint(msg);
+	int h = find(&r, rule) != NULL;
+
+	lint_result_free(&r);
+	return h;
+}
+
+/* HDR + text + "> quoted line k" * nq + tail, into a static buffer. */
+static const char *reply(const char *above, int nq, const char *below)
+{
+	static char buf[65536];
+	size_t o = (size_t)snprintf(buf, sizeof(buf), "%s%s", HDR, above);
+
+	for (int i = 0; i < nq; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+		    "> quoted line %d of the original\n", i);
+	snprintf(buf + o, sizeof(buf) - o, "%s", below);
+	return buf;
+}
+
+START_TEST(top_post_over_long_quote)
+{
+	const char *m = reply("Thanks, applied.\n\nOn Mon, 1 Jan 2024, B wrote:\n",
+	    40, "");
+	struct lint_result r = lint(m);
+	const struct lint_finding *f = find(&r, "top-post");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, LINT_ERROR);
+	ck_assert_ptr_nonnull(find(&r, "untrimmed-quote"));
+	lint_result_free(&r);
+}
+END_TEST
+
+START_TEST(top_post_small_quote_is_warning)
+{
+	const char *m = reply("Ping?\n\n", 2, "");
+	struct lint_result r = lint(m);
+	const struct lint_finding *f = find(&r, "top-post");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, LINT_WARNING);
+	ck_assert_ptr_null(find(&r, "untrimmed-quote"));
+	lint_result_free(&r);
+}
+END_TEST
+
+START_TEST(top_post_with_signoff_and_signature_below)
+{
+	ck_assert(has(reply("Looks fine to me.\n\n", 8,
+	    "\nThanks,\nBob\n-- \nBob at Example\n"), "top-post"));
+}
+END_TEST
+
+START_TEST(bottom_post_is_clean)
+{
+	const char *m = reply("On Mon, B wrote:\n", 5,
+	    "\nYes, that is the right fix; I tested it on arm64.\n");
+	struct lint_result r = lint(m);
+
+	ck_assert_uint_eq(r.n, 0);
+	lint_result_free(&r);
+}
+END_TEST
+
+START_TEST(interleaved_with_long_tail)
+{
+	char buf[8192];
+	size_t o = (size_t)snprintf(buf, sizeof(buf), "%s%s", HDR,
+	    "On Mon, B wrote:\n> one\n> two\n\nAgreed, this needs a lock.\n\n");
+
+	for (int i = 0; i < 25; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "> old %d\n", i);
+	ck_assert(!has(buf, "top-post"));
+	ck_assert(has(buf, "untrimmed-quote"));
+}
+END_TEST
+
+START_TEST(tail_below_threshold)
+{
+	const char *m = reply("On Mon, B wrote:\n> a\n\nAnswer one.\n\n", 19, "");
+
+	ck_assert(!has(m, "untrimmed-quote"));
+	m = reply("On Mon, B wrote:\n> a\n\nAnswer one.\n\n", 20, "");
+	ck_assert(has(m, "untrimmed-quote"));
+}
+END_TEST
+
+START_TEST(quote_ratio)
+{
+	char buf[16384];
+	size_t o = (size_t)snprintf(buf, sizeof(buf), "%s", HDR);
+
+	/* 60 quoted lines for 6 new ones, no long tail */
+	for (int i = 0; i < 6; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s",
+		    "> q1\n> q2\n> q3\n> q4\n> q5\n> q6\n> q7\n> q8\n> q9\n"
+		    "> q10\nReply.\n");
+	ck_assert(has(buf, "untrimmed-quote"));
+	snprintf(buf + o, sizeof(buf) - o, "More.\n");
+	ck_assert(!has(buf, "untrimmed-quote"));
+}
+END_TEST
+
+START_TEST(outlook_original_message)
+{
+	char buf[8192];
+	size_t o = (size_t)snprintf(buf, sizeof(buf), "%s%s", HDR,
+	    "I agree, let's do that.\n\n-----Original Message-----\n"
+	    "From: B <b@example.org>\nSent: Monday, January 1, 2024 10:00 AM\n"
+	    "To: list@vger.kernel.org\nSubject: question\n\n");
+	for (int i = 0; i < 25; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+		    "old text line %d without a quote marker\n", i);
+	ck_assert(has(buf, "top-post"));
+	ck_assert(has(buf, "untrimmed-quote"));
+}
+END_TEST
+
+START_TEST(forward_is_not_top_post)
+{
+	static const char m[] = HDR
+	    "---------- Forwarded message ---------\nFrom: B <b@x>\n"
+	    "Date: Mon, 1 Jan 2024\nSubject: x\nTo: c@x\n\nold words\n"
+	    "> and an old quote\n";
+	ck_assert(!has(m, "top-post"));
+}
+END_TEST
+
+START_TEST(quote_only_is_no_new_text)
+{
+	const char *m = reply("On Mon, B wrote:\n", 6, "");
+
+	ck_assert(has(m, "no-new-text"));
+	ck_assert(!has(m, "top-post"));
+}
+END_TEST
+
+START_TEST(from_escape_is_not_a_quote)
+{
+	static const char m[] = HDR ">From the log we see a failure.\n";
+
+	ck_assert(!has(m, "no-new-text"));
+}
+END_TEST
+
+START_TEST(quoted_signature)
+{
+	const char *m = reply("On Mon, B wrote:\n", 2,
+	    "\nSure.\n\n> -- \n> Bob\n");
+	ck_assert(has(m, "quoted-signature"));
+}
+END_TEST
+
+START_TEST(list_footer_is_not_new_text)
+{
+	const char *m = reply("Done.\n\nOn Mon, B wrote:\n", 30,
+	    "_______________________________________________\n"
+	    "foo mailing list\nfoo@lists.example.org\n"
+	    "https://lists.example.org/mailman/listinfo/foo\n");
+	ck_assert(has(m, "top-post"));
+}
+END_TEST
+
+START_TEST(patch_below_quote_is_new)
+{
+	const char *m = reply("Something like this?\n\nOn Mon, B wrote:\n", 3,
+	    "\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n");
+	ck_assert(!has(m, "top-post"));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lint_rule_quote");
+	TCase *tc = tcase_create("quote");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, top_post_over_long_quote);
+	tcase_add_test(tc, top_post_small_quote_is_warning);
+	tcase_add_test(tc, top_post_with_signoff_and_signature_below);
+	tcase_add_test(tc, bottom_post_is_clean);
+	tcase_add_test(tc, interleaved_with_long_tail);
+	tcase_add_test(tc, tail_below_threshold);
+	tcase_add_test(tc, quote_ratio);
+	tcase_add_test(tc, outlook_original_message);
+	tcase_add_test(tc, forward_is_not_top_post);
+	tcase_add_test(tc, quote_only_is_no_new_text);
+	tcase_add_test(tc, from_escape_is_not_a_quote);
+	tcase_add_test(tc, quoted_signature);
+	tcase_add_test(tc, list_footer_is_not_new_text);
+	tcase_add_test(tc, patch_below_quote_is_new);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
