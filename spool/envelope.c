@@ -119,20 +119,31 @@ int env_state_parse(const char *s, size_t len, enum rcpt_state *st)
 	return -1;
 }
 
-/* One realloc per recipient: callers may hand us an exactly-sized array
- * of their own, so no capacity may be assumed beyond nrcpt. */
-static int rcpt_grow(struct envelope *env)
+/* Room for one more recipient.  With cap == NULL (the public path) the
+ * array grows to exactly nrcpt + 1: callers may hand us an exactly-sized
+ * array of their own.  The parser tracks its own capacity and doubles. */
+static int rcpt_grow(struct envelope *env, size_t *cap)
 {
-	struct env_rcpt *p = realloc(env->rcpt,
-	    (env->nrcpt + 1) * sizeof(*p));
+	size_t want = env->nrcpt + 1;
+	struct env_rcpt *p;
 
+	if (cap != NULL && env->nrcpt < *cap)
+		return 0;
+	if (cap != NULL) {
+		want = *cap ? *cap * 2 : 8;
+		if (want > SPOOL_RCPT_MAX)
+			want = SPOOL_RCPT_MAX;
+	}
+	p = realloc(env->rcpt, want * sizeof(*p));
 	if (p == NULL)
 		return -1;
 	env->rcpt = p;
+	if (cap != NULL)
+		*cap = want;
 	return 0;
 }
 
-int envelope_add_rcpt(struct envelope *env, const char *addr,
+int env_rcpt_append(struct envelope *env, const char *addr, size_t *cap,
     struct op_err *e)
 {
 	struct env_rcpt *r;
@@ -142,11 +153,17 @@ int envelope_add_rcpt(struct envelope *env, const char *addr,
 	if (env->nrcpt >= SPOOL_RCPT_MAX)
 		return op_errf(e, OP_DATA, "too many recipients (at most %d)",
 		    SPOOL_RCPT_MAX);
-	if (rcpt_grow(env) < 0)
+	if (rcpt_grow(env, cap) < 0)
 		return op_errnof(e, OP_TEMP, "out of memory");
 	r = &env->rcpt[env->nrcpt++];
 	memset(r, 0, sizeof(*r));
 	memcpy(r->addr, addr, strlen(addr) + 1);
 	r->state = RCPT_PENDING;
 	return 0;
+}
+
+int envelope_add_rcpt(struct envelope *env, const char *addr,
+    struct op_err *e)
+{
+	return env_rcpt_append(env, addr, NULL, e);
 }

@@ -93,7 +93,7 @@ static int next_field(const char **p, const char *end, const char **f,
 
 /* "rcpt: <state> <attempts> <next-try> <addr>[ <reason>]" */
 static int parse_rcpt(const struct pline *l, struct envelope *env,
-    struct op_err *e)
+    size_t *cap, struct op_err *e)
 {
 	const char *p = l->val, *end = l->val + l->vlen, *f, *gt;
 	struct env_rcpt *r;
@@ -125,7 +125,7 @@ static int parse_rcpt(const struct pline *l, struct envelope *env,
 		return perr(e, l, "recipient reason not printable");
 	if (env->nrcpt >= SPOOL_RCPT_MAX)
 		return perr(e, l, "too many recipients");
-	if (envelope_add_rcpt(env, addr, e) < 0)
+	if (env_rcpt_append(env, addr, cap, e) < 0)
 		return perr(e, l, "invalid recipient address");
 	r = &env->rcpt[env->nrcpt - 1];
 	r->state = st;
@@ -139,13 +139,13 @@ static int parse_rcpt(const struct pline *l, struct envelope *env,
 }
 
 static int parse_line(const struct pline *l, struct envelope *env,
-    uint32_t *seen, struct op_err *e)
+    uint32_t *seen, size_t *cap, struct op_err *e)
 {
 	char shown[64];
 	size_t i;
 
 	if (l->klen == 4 && memcmp(l->key, "rcpt", 4) == 0)
-		return parse_rcpt(l, env, e);
+		return parse_rcpt(l, env, cap, e);
 	for (i = 0; i < env_nkeys; i++) {
 		if (strlen(env_keys[i].key) != l->klen ||
 		    memcmp(env_keys[i].key, l->key, l->klen) != 0)
@@ -210,7 +210,7 @@ int envelope_parse(const char *buf, size_t len, struct envelope *env,
     size_t *consumed, struct op_err *e)
 {
 	uint32_t seen = 0;
-	size_t pos = 0;
+	size_t pos = 0, cap = 0;
 	unsigned no = 1;
 
 	envelope_init(env);
@@ -220,7 +220,7 @@ int envelope_parse(const char *buf, size_t len, struct envelope *env,
 		struct pline l = { NULL, NULL, 0, 0, ++no };
 		int r = split_line(buf, len, &pos, &l, e);
 
-		if (r < 0 || (r == 0 && parse_line(&l, env, &seen, e) < 0))
+		if (r < 0 || (r == 0 && parse_line(&l, env, &seen, &cap, e) < 0))
 			goto fail;
 		if (r == 1)
 			break;

@@ -31,6 +31,9 @@ extern const size_t env_nkeys;
 /* Value checks shared by format, parse and envelope_add_rcpt. */
 int env_text_ok(const char *s, size_t len);
 int env_token_ok(const char *s, size_t len, const char *charset);
+/* envelope_add_rcpt() with a capacity the caller tracks (NULL = exact). */
+int env_rcpt_append(struct envelope *env, const char *addr, size_t *cap,
+    struct op_err *e);
 const char *env_state_name(enum rcpt_state st);
 int env_state_parse(const char *s, size_t len, enum rcpt_state *st);
 

@@ -199,8 +199,15 @@ START_TEST(add_rcpt_checks)
 	longaddr[SPOOL_ADDR_MAX] = '\0';
 	ck_assert_int_eq(envelope_add_rcpt(&a, longaddr, &e), -1);
 	ck_assert_int_eq(envelope_add_rcpt(&a, "j\xc3\xb6rg@example.de", &e), 0);
-	for (i = 1; i < SPOOL_RCPT_MAX; i++)
+	for (i = 1; i < 20; i++)
 		ck_assert_int_eq(envelope_add_rcpt(&a, "x@y", &e), 0);
+	ck_assert_uint_eq(a.nrcpt, 20);
+	ck_assert_str_eq(a.rcpt[0].addr, "j\xc3\xb6rg@example.de");
+	envelope_free(&a);
+	/* An exactly-sized array from the caller, then appends up to the cap. */
+	tspool_env(&a, SPOOL_RCPT_MAX - 1);
+	ck_assert_int_eq(envelope_add_rcpt(&a, "x@y", &e), 0);
+	ck_assert_str_eq(a.rcpt[SPOOL_RCPT_MAX - 1].addr, "x@y");
 	ck_assert_int_eq(envelope_add_rcpt(&a, "x@y", &e), -1);
 	ck_assert_int_eq(e.st, OP_DATA);
 	ck_assert(envelope_addr_ok(""));
