@@ -113,6 +113,25 @@ static int prose(const char *s, size_t n)
 	return words >= 5 && words * 10 >= toks * 7;
 }
 
+static int ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* CJK prose has no spaces between words: count it by its wide cells
+ * (display width well above the number of code points). */
+static int wide_text(const char *s, size_t n, unsigned w)
+{
+	size_t cps = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cps += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w >= cps + 20;
+}
+
 static int log_line(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -156,10 +175,10 @@ static unsigned long_prose(const struct lint_line *l, const char *s,
 	if (s[0] == '\t' || (n > 1 && s[0] == ' ' && s[1] == ' '))
 		return 0;	/* indented code or log block */
 	tk = widest(s, n);
-	if ((is_url(tk.s, tk.n) || tk.w > TOKEN_UNBREAKABLE) &&
-	    w - tk.w <= limit)
+	if ((is_url(tk.s, tk.n) || (tk.w > TOKEN_UNBREAKABLE &&
+	    ascii(tk.s, tk.n))) && w - tk.w <= limit)
 		return 0;
-	return prose(s, n) ? w : 0;
+	return prose(s, n) || wide_text(s, n, w) ? w : 0;
 }
 
 static void rule_long(struct lint_msg *m)
