@@ -108,7 +108,8 @@ int envelope_format(const struct envelope *env, char **out, size_t *len,
 int envelope_parse(const char *buf, size_t len, struct envelope *env,
     size_t *consumed, struct op_err *e);
 
-/* Durable enqueue, streaming: begin writes the envelope header, write
+/* Durable enqueue, streaming: begin writes the envelope header (with a
+ * fresh id, and arrival = now when env->arrival is 0), write
  * appends message bytes (buffered), commit makes it durable and visible:
  * fsync(file), link tmp -> queue/<id>.msg, fsync(queue dir).  Only after a
  * 0 from commit may sendmail exit 0.  abort removes the tmp file. */

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/fsio.h"
@@ -49,6 +50,8 @@ int spool_tx_begin(struct spool *sp, struct spool_tx *tx,
 		return tx_fail(tx, e, "cannot make a queue id");
 	memcpy(copy.id, tx->id, sizeof(copy.id));
 	copy.version = 1;
+	if (copy.arrival == 0)
+		copy.arrival = (int64_t)time(NULL);
 	if (envelope_format(&copy, &hdr, &hdrlen, e) < 0)
 		return -1;
 	if (spool_fault_hit(sp, SPOOL_STEP_CREATE) < 0 ||
@@ -56,7 +59,12 @@ int spool_tx_begin(struct spool *sp, struct spool_tx *tx,
 		free(hdr);
 		return tx_fail(tx, e, "cannot create a file in tmp/");
 	}
-	if (tx_put(tx, hdr, hdrlen) < 0) {
+	/* A header that fits goes out with the first message bytes: one
+	 * write() for a typical patch mail. */
+	if (hdrlen <= sizeof(tx->buf)) {
+		memcpy(tx->buf, hdr, hdrlen);
+		tx->buflen = hdrlen;
+	} else if (tx_put(tx, hdr, hdrlen) < 0) {
 		free(hdr);
 		return tx_fail(tx, e, "cannot write to tmp/");
 	}

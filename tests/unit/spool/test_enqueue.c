@@ -4,6 +4,7 @@
 #include "spool_test.h"
 
 #include <stdint.h>
+#include <time.h>
 
 static struct spool_tx tx;	/* 64 KB buffer: not on the stack */
 
@@ -112,6 +113,7 @@ START_TEST(read_back_before_commit)
 
 	tspool_init(&t);
 	tspool_env(&env, 1);
+	env.arrival = 0;	/* begin fills in "now" */
 	ck_assert_int_eq(spool_tx_begin(&t.sp, &tx, &env, &e), 0);
 	ck_assert_int_eq(spool_tx_write(&tx, "Subject: x\n\nbody\n", 17, &e), 0);
 	ck_assert_int_eq(spool_tx_flush(&tx, &e), 0);
@@ -132,6 +134,14 @@ START_TEST(read_back_before_commit)
 		ck_assert_int_eq(read(fd, got, sizeof(got)), 22);
 		ck_assert_int_eq(memcmp(got, "Subject: x\n\nbody\nmore\n", 22), 0);
 		close(fd);
+	}
+	{
+		struct envelope back;
+
+		ck_assert_int_eq(spool_load(&t.sp, id, &back, &e), 0);
+		ck_assert_int_ge(back.arrival, time(NULL) - 60);
+		ck_assert_int_le(back.arrival, time(NULL));
+		envelope_free(&back);
 	}
 	envelope_free(&env);
 	tspool_done(&t);
