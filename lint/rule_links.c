@@ -31,6 +31,8 @@ static int classify_url(const char *u, size_t n)
 	if ((has(u, n, "github.com/") || has(u, n, "gitlab.")) &&
 	    (has(u, n, "/blob/") || has(u, n, "/tree/")))
 		return LK_CODE;
+	if (has(u, n, "-review.") || has(u, n, "/review."))
+		return LK_NONE;	/* a code review, not a code viewer */
 	if (has(u, n, "googlesource.com/") && has(u, n, "/+/"))
 		return commit ? LK_COMMIT : LK_CODE;
 	if (has(u, n, "/cgit/"))
