@@ -21,6 +21,7 @@
 
 #define SEP_LINE_MAX	512		/* longest plausible "From " line */
 #define MAILDIR_MAX	1000000		/* files taken from one Maildir */
+#define RELEASE_STEP	((size_t)4 << 20)	/* release in 4 MB steps */
 
 /* A "From " line as mbox writers and git format-patch make it:
  * "From <token> <date with hh:mm>".  Prose that happens to start with
@@ -111,18 +112,22 @@ static char *unescape_from(const char *d, size_t len, size_t *outlen)
 	return o;
 }
 
-/* Give pages before `upto` back to the kernel: they are file-backed and
- * clean, so this only bounds the resident size; re-reading still works. */
-static void release(const char *base, size_t upto)
+/* Give the pages in [*done, upto) back to the kernel: they are file-backed
+ * and clean, so this only bounds the resident size; re-reading still
+ * works.  *done advances so each page is released once. */
+static void release(const char *base, size_t *done, size_t upto)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	size_t n;
+	size_t end;
 
 	if (pg <= 0)
 		return;
-	n = upto - upto % (size_t)pg;
-	if (n > 0)
-		(void)madvise((void *)(uintptr_t)base, n, MADV_DONTNEED);
+	end = upto - upto % (size_t)pg;
+	if (end >= *done + RELEASE_STEP) {
+		(void)madvise((void *)(uintptr_t)(base + *done), end - *done,
+		    MADV_DONTNEED);
+		*done = end;
+	}
 }
 
 static int feed(struct lint_cli_msg *m, int unescape, lint_cli_msg_fn fn,
@@ -148,7 +153,7 @@ static int split(const char *d, size_t len, const char *label, int mapped,
     int may_mbox, lint_cli_msg_fn fn, void *arg, struct op_err *e)
 {
 	struct lint_cli_msg m;
-	size_t start = 0, sep;
+	size_t start = 0, sep, done = 0;
 	unsigned line = 0;
 
 	memset(&m, 0, sizeof m);
@@ -179,7 +184,7 @@ static int split(const char *d, size_t len, const char *label, int mapped,
 			return -1;
 		line += count_lines(d + body, sep - body);
 		if (mapped)
-			release(d, sep);
+			release(d, &done, sep);
 		start = sep;
 	}
 	return 0;
