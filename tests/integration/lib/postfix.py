@@ -86,13 +86,15 @@ class Postfix:
         pf.start(); pf.ports["submission"]; pf.messages(); pf.stop()
     stop() also runs at exit.  deliver="discard" drops every message."""
 
-    def __init__(self, workdir, pki, services=None, deliver="maildir"):
+    def __init__(self, workdir, pki, services=None, deliver="maildir",
+                 stop_at_exit=True, ports=None):
         require()
         self.dir = workdir
         self.pki = pki
         self.deliver = deliver
         self.services = dict(services or SERVICES)
-        self.ports = {name: util.free_port() for name in self.services}
+        self.ports = dict(ports) if ports else {
+            name: util.free_port() for name in self.services}
         self.etc = os.path.join(workdir, "etc")
         self.queue = os.path.join(workdir, "queue")
         self.data = os.path.join(workdir, "data")
@@ -103,8 +105,14 @@ class Postfix:
         self.logfile = os.path.join(workdir, "postfix.log")
         self.maildir = os.path.join(self.mail, "box")
         self._started = False
-        self._setup()
-        util.at_exit(self.stop)
+        if not os.path.exists(os.path.join(self.etc, "main.cf")):
+            self._setup()
+        else:                   # re-attached (demo_smarthost.py)
+            nobody = pwd.getpwnam("nobody")
+            self.mail_uid, self.mail_gid = nobody.pw_uid, nobody.pw_gid
+            self._started = self.master_pid() is not None
+        if stop_at_exit:
+            util.at_exit(self.stop)
 
     # -- configuration ----------------------------------------------------
 

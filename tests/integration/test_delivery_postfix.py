@@ -1,0 +1,303 @@
+"""Delivery to a real Postfix smarthost: STARTTLS + AUTH (every mechanism
+the server offers), implicit TLS, certificate failures that must keep mail
+queued with a TLS reason, and certificate pins.  Messages are compared byte
+for byte with what arrives in Postfix's Maildir, minus the trace headers
+Postfix itself adds.  Runs as root with the private instance from lib/.
+"""
+
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+import util                     # noqa: E402
+import ca                       # noqa: E402
+import postfix                  # noqa: E402
+
+W = {}
+
+
+def setup():
+    util.require_outpost()
+    postfix.require()
+    W["tmp"] = util.temp_dir()
+    W["pki"] = ca.TestPKI(os.path.join(W["tmp"], "pki"))
+    W["pf"] = postfix.Postfix(os.path.join(W["tmp"], "pf"), W["pki"])
+    W["pf"].start()
+    W["n"] = 0
+
+
+def outpost(service="submission", **conf):
+    """A fresh Outpost (own spool) pointed at one Postfix service."""
+    W["n"] += 1
+    d = os.path.join(W["tmp"], "op%d-%s" % (W["n"], service))
+    os.makedirs(d)
+    return util.Outpost(d, W["pf"].ports[service], W["pki"], **conf)
+
+
+def queue_and_flush(op, msg, rcpts=(), args=("-odq",)):
+    """Queue without an immediate attempt, then deliver in the foreground."""
+    op.sendmail(list(rcpts), msg, args=args)
+    assert len(op.mailq()) == 1, op.mailq()
+    return op.flush()
+
+
+def arrived(before, n):
+    return W["pf"].wait_messages(before + n)[before:]
+
+
+def bodies_by_rcpt(raws):
+    out = {}
+    for raw in raws:
+        out[util.header_value(raw, "Delivered-To")] = \
+            postfix.strip_added_headers(raw)
+    return out
+
+
+# ---------------------------------------------------------------- content
+
+BYTE_MSG = (
+    b"From: Alice Example <alice@example.org>\n"
+    b"To: Bob <bob@example.org>\n"
+    b"Cc: carol@example.com\n"
+    b"Bcc: Dave Hidden <dave@example.net>\n"
+    b"Subject: byte for byte through the queue\n"
+    b"Date: Sun, 29 Nov 2026 21:00:00 +0000\n"
+    b"Message-ID: <byte-for-byte.1@example.org>\n"
+    b"X-Folded: first part\n"
+    b"\tsecond part of a folded header\n"
+    b"MIME-Version: 1.0\n"
+    b"Content-Type: text/plain; charset=utf-8\n"
+    b"Content-Transfer-Encoding: 8bit\n"
+    b"\n"
+    b"first line\n"
+    b".\n"
+    b"..\n"
+    b".leading dot\n"
+    b"...three dots\n"
+    b"\n"
+    b"trailing space \n"
+    b"tab\there\n"
+    b"\xc3\xbcml\xc3\xa4ut line\n"
+    b"From the start of a line\n"
+    b"last line\n")
+
+
+def test_starttls_auth_byte_for_byte_and_bcc_stripped():
+    pf = W["pf"]
+    op = outpost()
+    before = len(pf.message_files())
+    proc = queue_and_flush(op, BYTE_MSG, args=("-odq", "-t"))
+    assert proc.returncode == 0, proc.stderr
+    got = bodies_by_rcpt(arrived(before, 3))
+    assert sorted(got) == ["bob@example.org", "carol@example.com",
+                           "dave@example.net"], sorted(got)
+    want = re.sub(rb"(?m)^Bcc: .*\n", b"", BYTE_MSG)
+    for rcpt, body in got.items():
+        assert body == want, "%s got:\n%r\nwant:\n%r" % (rcpt, body, want)
+        assert b"dave" not in body.split(b"\n\n")[0].lower(), rcpt
+    util.wait_for(lambda: op.mailq() == [], 10, "empty queue")
+    acc = [a for a in pf.accepted("submission")
+           if a["message_id"] == "<byte-for-byte.1@example.org>"]
+    assert len(acc) == 1, acc
+    assert acc[0]["sasl_username"] and acc[0]["sasl_method"], acc
+
+
+def test_argv_recipients_bcc_header_stripped():
+    """Recipients on the command line (git send-email style, no --): the
+    Bcc header is still removed from the transmitted message."""
+    pf = W["pf"]
+    op = outpost()
+    before = len(pf.message_files())
+    msg = util.make_message("argv bcc", "body\n", bcc="eve@example.net",
+                            msgid="<argv-bcc@example.org>")
+    proc = queue_and_flush(op, msg, ["bob@example.org", "eve@example.net"])
+    assert proc.returncode == 0, proc.stderr
+    got = bodies_by_rcpt(arrived(before, 2))
+    want = re.sub(rb"(?m)^Bcc: .*\n", b"", msg)
+    assert got == {"bob@example.org": want, "eve@example.net": want}, got
+
+
+def test_last_line_without_newline_is_terminated():
+    pf = W["pf"]
+    op = outpost()
+    before = len(pf.message_files())
+    msg = util.make_message("no final newline", "x").rstrip(b"\n")
+    assert not msg.endswith(b"\n")
+    proc = queue_and_flush(op, msg, ["bob@example.org"])
+    assert proc.returncode == 0, proc.stderr
+    (raw,) = arrived(before, 1)
+    assert postfix.strip_added_headers(raw) == msg + b"\n", raw
+
+
+def test_each_sasl_mechanism():
+    """Every mechanism the server offers, one service per mechanism (so the
+    client cannot pick another).  PLAIN, LOGIN and SCRAM-SHA-256 must work;
+    CRAM-MD5 and DIGEST-MD5 are obsolete: the client may refuse them, but
+    then the message must stay queued with an AUTH reason."""
+    pf = W["pf"]
+    results = {}
+    for svc, mech, required in (
+            ("mech_plain", "PLAIN", True), ("mech_login", "LOGIN", True),
+            ("mech_scram", "SCRAM-SHA-256", True),
+            ("mech_cram", "CRAM-MD5", False),
+            ("mech_digest", "DIGEST-MD5", False)):
+        op = outpost(svc)
+        mid = "<mech-%s@example.org>" % mech.lower()
+        msg = util.make_message("mech " + mech, "via %s\n" % mech, msgid=mid)
+        proc = queue_and_flush(op, msg, ["bob@example.org"])
+        acc = [a for a in pf.accepted(svc) if a["message_id"] == mid]
+        if proc.returncode == 0:
+            assert len(acc) == 1 and acc[0]["sasl_method"] == mech, \
+                (mech, acc)
+            results[mech] = "delivered"
+            continue
+        q = op.mailq()
+        assert not required, "%s: flush exit %d: %s %r" % (
+            mech, proc.returncode, proc.stdout + proc.stderr, q)
+        assert acc == [], (mech, acc)
+        assert len(q) == 1 and q[0]["recipients"][0]["status"] == \
+            "deferred", (mech, q)
+        reason = q[0]["recipients"][0]["reason"]
+        assert re.search(r"(?i)auth|mechanism|sasl", reason), (mech, reason)
+        results[mech] = "refused by client: " + reason
+    print("mechanisms: %r" % results)
+
+
+def test_implicit_tls():
+    pf = W["pf"]
+    op = outpost("smtps", tls="implicit")
+    before = len(pf.message_files())
+    msg = util.make_message("implicit tls", "over port 465 style TLS\n",
+                            msgid="<implicit@example.org>")
+    proc = queue_and_flush(op, msg, ["bob@example.org"])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (raw,) = arrived(before, 1)
+    assert postfix.strip_added_headers(raw) == msg
+    assert [a for a in pf.accepted("smtps")
+            if a["message_id"] == "<implicit@example.org>"]
+
+
+def assert_kept_with_tls_reason(op, svc, pattern):
+    """The message stays queued, deferred (never failed/bounced), with a
+    reason matching `pattern`, and Postfix accepted nothing on `svc`."""
+    q = op.mailq()
+    assert len(q) == 1, q
+    assert q[0]["sender"] == "alice@example.org", q
+    for r in q[0]["recipients"]:
+        assert r["status"] == "deferred", r
+        assert re.search(pattern, r["reason"]), r["reason"]
+    assert W["pf"].accepted(svc) == [], W["pf"].accepted(svc)
+    auth_lines = [l for l in W["pf"].log_lines(svc) if "sasl" in l.lower()]
+    assert auth_lines == [], auth_lines
+
+
+def test_untrusted_ca_stays_queued():
+    op = outpost("untrusted")
+    msg = util.make_message("untrusted", "must not leave\n")
+    proc = queue_and_flush(op, msg, ["bob@example.org"])
+    assert proc.returncode == 75, (proc.returncode, proc.stdout)
+    assert_kept_with_tls_reason(
+        op, "untrusted", r"(?i)(tls|certificate|verif)")
+
+
+def test_wrong_name_stays_queued():
+    op = outpost("wrongname")
+    msg = util.make_message("wrong name", "must not leave\n")
+    proc = queue_and_flush(op, msg, ["bob@example.org"])
+    assert proc.returncode == 75, (proc.returncode, proc.stdout)
+    assert_kept_with_tls_reason(
+        op, "wrongname", r"(?i)(name|host|certificate|verif)")
+    # The same certificate verifies for the name it was issued to, so the
+    # refusal above was the name check and nothing else.
+    op.write_config(tls_server_name="wrong.example")
+    proc = op.flush()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert op.mailq() == []
+
+
+def test_fingerprint_pin_without_ca():
+    """A pin accepts a certificate no CA vouches for (tls_ca_file unset)."""
+    pki = W["pki"]
+    for which, pin in (("cert", pki.untrusted.sha256_pin()),
+                       ("spki", pki.untrusted.spki_pin(pki.dir))):
+        op = outpost("untrusted", tls_fingerprint=pin)
+        op.write_config(tls_ca_file=None)
+        assert "tls_ca_file" not in open(op.config_path).read()
+        mid = "<pinned-%s@example.org>" % which
+        msg = util.make_message("pinned " + which, "pinned\n", msgid=mid)
+        proc = queue_and_flush(op, msg, ["bob@example.org"])
+        assert proc.returncode == 0, (which, proc.stdout + proc.stderr)
+        assert [a for a in W["pf"].accepted("untrusted")
+                if a["message_id"] == mid], which
+
+
+def test_wrong_pin_beats_valid_ca():
+    """A CA-valid certificate that is not the pinned one is refused."""
+    op = outpost("submission",
+                 tls_fingerprint=W["pki"].untrusted.sha256_pin())
+    mid = "<wrong-pin@example.org>"
+    msg = util.make_message("wrong pin", "must not leave\n", msgid=mid)
+    proc = queue_and_flush(op, msg, ["bob@example.org"])
+    assert proc.returncode == 75, (proc.returncode, proc.stdout)
+    q = op.mailq()
+    assert len(q) == 1 and q[0]["recipients"][0]["status"] == "deferred", q
+    assert re.search(r"(?i)(pin|fingerprint)",
+                     q[0]["recipients"][0]["reason"]), q
+    assert not [a for a in W["pf"].accepted("submission")
+                if a["message_id"] == mid]
+
+
+def test_many_messages_one_session():
+    """Everything due goes over one connection, in submission order."""
+    pf = W["pf"]
+    op = outpost()
+    before = len(pf.message_files())
+    c0 = pf.connects("submission")
+    mids = []
+    for i in range(4):
+        mid = "<series-%d@example.org>" % i
+        mids.append(mid)
+        op.sendmail(["bob@example.org"], util.make_message(
+            "series %d" % i, "part %d\n" % i, msgid=mid), args=["-odq"])
+    proc = op.flush()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    arrived(before, 4)
+    order = [a["message_id"] for a in pf.accepted("submission")
+             if a["message_id"] in mids]
+    assert order == mids, order
+    util.wait_for(lambda: pf.connects("submission") == c0 + 1, 10,
+                  "log of the one session")
+    assert pf.connects("submission") == c0 + 1
+    assert len(proc.stdout.decode().strip().splitlines()) >= 4, proc.stdout
+
+
+def test_doctor_reports_without_secrets():
+    op = outpost()
+    proc = op.run(["doctor"])
+    out = (proc.stdout + proc.stderr).decode(errors="replace")
+    assert proc.returncode == 0, out
+    assert "s3cret" not in out, "password printed by doctor"
+    assert re.search(r"(?i)tls", out) and re.search(r"(?i)auth", out), out
+    op = outpost("untrusted")
+    proc = op.run(["doctor"])
+    out = (proc.stdout + proc.stderr).decode(errors="replace")
+    assert proc.returncode != 0, out
+    assert re.search(r"(?i)(certificate|verif)", out), out
+
+
+if __name__ == "__main__":
+    util.run_tests([
+        test_starttls_auth_byte_for_byte_and_bcc_stripped,
+        test_argv_recipients_bcc_header_stripped,
+        test_last_line_without_newline_is_terminated,
+        test_each_sasl_mechanism,
+        test_implicit_tls,
+        test_untrusted_ca_stays_queued,
+        test_wrong_name_stays_queued,
+        test_fingerprint_pin_without_ca,
+        test_wrong_pin_beats_valid_ca,
+        test_many_messages_one_session,
+        test_doctor_reports_without_secrets,
+    ], setup=setup)
