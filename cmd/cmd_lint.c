@@ -143,8 +143,16 @@ static int build_ctx(struct lint_opts *o, const struct lint_opts *cli,
 
 	for (i = 0; i < c->nrules; i++) {
 		const struct lint_rule_info *ri = lint_rule_find(c->rules[i].id);
+		char shown[64];
 
-		if (ri != NULL && set_override(o, ri->id,
+		if (ri == NULL) {	/* a typo must not pass silently */
+			fprintf(stderr, "outpost lint: %s: lint_rule %s: no such "
+			    "rule, line ignored\n", c->path, printable(shown,
+			    sizeof shown, c->rules[i].id,
+			    strlen(c->rules[i].id)));
+			continue;
+		}
+		if (set_override(o, ri->id,
 		    (enum lint_severity)c->rules[i].severity) < 0)
 			return -1;
 	}
