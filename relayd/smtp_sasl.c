@@ -57,36 +57,27 @@ static int cb_pass(sasl_conn_t *conn, void *arg, int id,
 	return SASL_OK;
 }
 
-/* Mechanisms we let libsasl2 choose from: challenge-response first, then
- * the plaintext ones (safe here only because TLS is up).  GSSAPI, NTLM,
- * DIGEST-MD5 (obsolete), ANONYMOUS are never used. */
+/* Mechanisms we use, in order of preference, among those offered:
+ * challenge-response first (the server never sees the password), then the
+ * plaintext ones (safe here only because TLS is up), DIGEST-MD5 (obsolete,
+ * RFC 6331) only as a last resort.  GSSAPI, NTLM, ANONYMOUS are never used.
+ * The order is ours, not libsasl2's, so the choice is predictable. */
 static const char *const allowed[] = {
 	"SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN",
+	"DIGEST-MD5",
 };
 
-static void pick_mechs(const char *offered, char *out, size_t outlen)
+static int offered(const char *list, const char *mech)
 {
-	size_t i;
+	const char *p = list;
+	size_t n = strlen(mech);
 
-	out[0] = '\0';
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		const char *p = offered;
-		size_t n = strlen(allowed[i]);
-
-		while ((p = strcasestr(p, allowed[i])) != NULL) {
-			int start = p == offered || p[-1] == ' ';
-			int end = p[n] == '\0' || p[n] == ' ';
-
-			if (start && end) {
-				size_t have = strlen(out);
-
-				snprintf(out + have, outlen - have, "%s%s",
-				    have ? " " : "", allowed[i]);
-				break;
-			}
-			p += n;
-		}
+	while ((p = strcasestr(p, mech)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return 1;
+		p += n;
 	}
+	return 0;
 }
 
 static sasl_secret_t *secret_new(const char *password)
@@ -202,22 +193,39 @@ cancel:
 	return -1;
 }
 
+/* sasl_client_start() with each acceptable offered mechanism in turn
+ * (no I/O happens here) until the library has one. */
+static int pick(struct smtp_session *s, sasl_conn_t *conn, const char **out,
+    unsigned *outlen, const char **mech)
+{
+	size_t i;
+	int rc = SASL_NOMECH;
+
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
+		if (!offered(s->caps.auth_mechs, allowed[i]))
+			continue;
+		rc = sasl_client_start(conn, allowed[i], NULL, out, outlen,
+		    mech);
+		if (rc != SASL_NOMECH)
+			break;
+	}
+	return rc;
+}
+
 static int start(struct smtp_session *s, sasl_conn_t *conn,
     struct smtp_status *st)
 {
-	char mechs[128], prefix[80];
+	char prefix[80];
 	const char *out = NULL, *mech = NULL;
 	unsigned outlen = 0;
-	int rc;
+	int rc = pick(s, conn, &out, &outlen, &mech);
 
-	pick_mechs(s->caps.auth_mechs, mechs, sizeof(mechs));
-	if (mechs[0] == '\0') {
+	if (rc == SASL_NOMECH) {
 		smtp_status_local(st, SMTP_STAGE_AUTH, SMTP_TEMP,
 		    "no usable AUTH mechanism offered (server offers: %s)",
 		    s->caps.auth_mechs);
 		return -1;
 	}
-	rc = sasl_client_start(conn, mechs, NULL, &out, &outlen, &mech);
 	if ((rc != SASL_OK && rc != SASL_CONTINUE) || mech == NULL) {
 		smtp_status_local(st, SMTP_STAGE_AUTH, SMTP_TEMP,
 		    "SASL start failed (offered: %s): %s", s->caps.auth_mechs,
