@@ -122,15 +122,20 @@ static size_t range_diff_end(const struct lint_text *t, size_t i)
 static void mark_patch(struct lint_msg *m, struct lint_text *t)
 {
 	struct hunk h = {0, 0, 0};
-	int header = 0;
+	int header = 0, clearsigned = 0;
 
 	for (size_t i = 0; i < t->n; i++) {
 		const char *s = lint_line_ptr(t, i);
 		size_t n = t->v[i].len;
 
+		/* clear-signing dash-escapes every line starting with '-' */
+		if (lint_str_prefix(s, n, "-----BEGIN PGP SIGNED MESSAGE-----"))
+			clearsigned = 1;
 		if (h.on) {
 			if (hunk_line(s, n, &h)) {
 				t->v[i].cls = LC_P;
+				if (clearsigned && lint_str_prefix(s, n, "- -"))
+					t->v[i].flags |= LF_CORRUPT;
 				continue;
 			}
 			t->v[i].flags |= LF_CORRUPT;
@@ -190,11 +195,25 @@ static int diffstat_line(const char *s, size_t n)
 	    lint_str_prefix(bar, (size_t)(s + n - bar), "Bin"));
 }
 
+/* A reply that carries a patch further down (scissors, "like this?")
+ * has no commit log: its top is discussion. */
+static int reply_before_patch(const struct lint_text *t)
+{
+	for (size_t i = 0; i < t->n && t->v[i].cls != LC_P; i++) {
+		const char *s = lint_line_ptr(t, i);
+		size_t n = t->v[i].len;
+
+		if ((n > 0 && s[0] == '>') || lint_attrib_line(s, n))
+			return 1;
+	}
+	return 0;
+}
+
 /* Diffstat between "---" and the first P line; the commit log (flag LOG)
  * from the top to that "---" or the first P line. */
 static void mark_diffstat(struct lint_text *t)
 {
-	int stat = 0, log = 1;
+	int stat = 0, log = !reply_before_patch(t);
 
 	for (size_t i = 0; i < t->n; i++) {
 		const char *s = lint_line_ptr(t, i);

@@ -193,17 +193,18 @@ static void rule_long(struct lint_msg *m)
 
 		if (l->cls != LC_T && !(l->cls == LC_S && (l->flags & LF_DISCL)))
 			continue;
-		if ((w = long_prose(l, s, LONG_LIMIT)) > 0)
-			lint_emit(m, "long-lines", "line-too-long", LINT_ERROR, 0,
-			    l->lineno, LONG_LIMIT + 1,
-			    "line is %u columns (limit %u)", w, LONG_LIMIT);
-		else if (m->has_patch && (l->flags & LF_LOG) && !log_done &&
-		    (w = long_prose(l, s, LOG_LIMIT)) > 0) {
+		/* a commit message is judged by the commit-log rule alone */
+		if (m->has_patch && (l->flags & LF_LOG)) {
+			if (log_done || (w = long_prose(l, s, LOG_LIMIT)) == 0)
+				continue;
 			log_done = 1;
 			lint_emit(m, "commit-log-long-line", NULL, LINT_WARNING, 0,
 			    l->lineno, LOG_LIMIT + 1, "commit message line is %u "
 			    "columns (wrap at %u)", w, LOG_LIMIT);
-		}
+		} else if ((w = long_prose(l, s, LONG_LIMIT)) > 0)
+			lint_emit(m, "long-lines", "line-too-long", LINT_ERROR, 0,
+			    l->lineno, LONG_LIMIT + 1,
+			    "line is %u columns (limit %u)", w, LONG_LIMIT);
 	}
 }
 
@@ -245,8 +246,25 @@ static void rule_patch_shape(struct lint_msg *m)
 		}
 }
 
+/* A CR inside a line: the text was mangled on the way (spec edge 31). */
+static void rule_bare_cr(struct lint_msg *m)
+{
+	const struct lint_text *t = &m->text;
+
+	if (!t->has_cr)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].flags & LF_CR) {
+			lint_emit(m, "charset", "bare-cr", LINT_WARNING, 0,
+			    t->v[i].lineno, 0, "carriage return inside a line "
+			    "(mangled line endings)");
+			return;
+		}
+}
+
 void rule_lines_run(struct lint_msg *m)
 {
+	rule_bare_cr(m);
 	rule_html_text(m);
 	rule_long(m);
 	rule_patch_shape(m);

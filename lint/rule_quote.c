@@ -98,6 +98,47 @@ static void measure(const struct lint_text *t, struct shape *sh)
 	}
 }
 
+/* Lower-case copy of the From address (inside <>, else the value). */
+static size_t sender_addr(const struct lint_msg *m, char *dst, size_t n)
+{
+	char v[512];
+	size_t len = lint_hdr_get(m->raw, m->hdr_len, "From", v, sizeof(v));
+	const char *b = memchr(v, '<', len), *e;
+	size_t k = 0;
+
+	b = b ? b + 1 : v;
+	e = memchr(b, '>', len - (size_t)(b - v));
+	if (!e)
+		e = v + len;
+	for (; b < e && k + 1 < n; b++)
+		dst[k++] = (*b >= 'A' && *b <= 'Z') ? (char)(*b + 32) : *b;
+	dst[k] = '\0';
+	return memchr(dst, '@', k) ? k : 0;
+}
+
+/* Does the attribution just above the first quote name the sender? */
+static int quotes_self(const struct lint_msg *m, size_t first_q)
+{
+	const struct lint_text *t = &m->text;
+	char addr[256];
+	size_t i = first_q, seen = 0;
+
+	if (sender_addr(m, addr, sizeof(addr)) == 0)
+		return 0;
+	while (i > 0 && seen < 4) {
+		const struct lint_line *l = &t->v[--i];
+
+		if (l->cls == LC_E)
+			continue;
+		if (l->cls != LC_A)
+			return 0;
+		if (lint_str_ifind(lint_line_ptr(t, i), l->len, addr))
+			return 1;
+		seen++;
+	}
+	return 0;
+}
+
 static void rule_top_post(struct lint_msg *m, const struct shape *sh)
 {
 	const struct lint_text *t = &m->text;
@@ -113,7 +154,8 @@ static void rule_top_post(struct lint_msg *m, const struct shape *sh)
 	for (size_t i = sh->first_q; i <= sh->last_q; i++)
 		if (is_new(&t->v[i]))
 			return;	/* interleaved */
-	small = sh->q <= 2;
+	/* a short ping above one's own quoted mail is a milder case */
+	small = sh->q <= 2 || (sh->t <= 3 && quotes_self(m, sh->first_q));
 	lint_emit(m, "top-post", "top-posting", small ? LINT_WARNING :
 	    LINT_ERROR, small, t->v[sh->first_q].lineno, 0,
 	    "%zu new lines above %zu quoted lines, nothing new below",
