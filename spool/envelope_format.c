@@ -114,7 +114,7 @@ static int format_keys(struct sbuf *b, const struct envelope *env,
 		int n;
 
 		if (format_value(&env_keys[i], env, val, sizeof(val)) < 0)
-			return op_errf(e, OP_SOFTWARE,
+			return op_errf(e, OP_DATA,
 			    "envelope: invalid %s value", env_keys[i].key);
 		n = snprintf(line, sizeof(line), "%s: %s\n", env_keys[i].key,
 		    val);
@@ -142,7 +142,7 @@ int envelope_format(const struct envelope *env, char **out, size_t *len,
 		goto fail;
 	for (i = 0; i < env->nrcpt; i++) {
 		if (format_rcpt(&b, &env->rcpt[i]) < 0) {
-			op_errf(e, OP_SOFTWARE,
+			op_errf(e, OP_DATA,
 			    "envelope: recipient %zu cannot be stored", i + 1);
 			goto fail;
 		}

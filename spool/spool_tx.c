@@ -16,6 +16,9 @@
 
 #include "util/fsio.h"
 
+_Static_assert(sizeof(((struct spool_tx *)0)->tmpname) >= SPOOL_NAME_MAX,
+    "tmpname must hold any name spool_name() builds");
+
 static int tx_fail(struct spool_tx *tx, struct op_err *e, const char *what)
 {
 	/* Every enqueue failure is temporary for the caller (exit 75): the

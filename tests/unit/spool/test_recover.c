@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 
 #include "util/fsio.h"
 
@@ -249,6 +250,85 @@ START_TEST(foreign_names_to_corrupt)
 }
 END_TEST
 
+START_TEST(env_trailing_data_is_corrupt)
+{
+	struct tspool t;
+	struct spool_recovery r;
+	struct envelope env;
+	struct op_err e = { 0 };
+	char id[SPOOL_QID_LEN + 1], name[64];
+	int fd;
+
+	tspool_init(&t);
+	queue_one(&t, id);
+	ck_assert_int_eq(spool_load(&t.sp, id, &env, &e), 0);
+	ck_assert_int_eq(spool_update(&t.sp, &env, &e), 0);
+	envelope_free(&env);
+	snprintf(name, sizeof(name), "%s.env", id);
+	fd = openat(t.sp.queuefd, name, O_WRONLY | O_APPEND);
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	close(fd);
+	ck_assert_int_eq(spool_load(&t.sp, id, &env, &e), -1);
+	ck_assert_int_eq(e.st, OP_DATA);
+	envelope_free(&env);	/* safe after a failed load */
+	recover(&t, &r);
+	ck_assert_uint_eq(r.corrupt_moved, 2);
+	tspool_done(&t);
+}
+END_TEST
+
+/* Writers enqueue while recovery runs again and again: the create/flock
+ * race must never cost a message or leave junk. */
+START_TEST(recovery_races_writers)
+{
+	enum { KIDS = 4, EACH = 40 };
+	struct tspool t;
+	struct spool_recovery r;
+	struct spool_list l;
+	struct op_err e = { 0 };
+	pid_t pid[KIDS];
+	int i, alive = KIDS, rounds = 0;
+
+	tspool_init(&t);
+	for (i = 0; i < KIDS; i++) {
+		pid[i] = fork();
+		ck_assert_int_ge(pid[i], 0);
+		if (pid[i] == 0) {
+			char id[SPOOL_QID_LEN + 1];
+			int k;
+
+			for (k = 0; k < EACH; k++)
+				if (tspool_enqueue(&t.sp, &(struct envelope){
+				    .version = 1, .nrcpt = 1, .rcpt =
+				    &(struct env_rcpt){ .addr = "x@y" } },
+				    body, sizeof(body) - 1, id, &e) < 0)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	/* Bounded: each round either reaps a child or recovers once more. */
+	while (alive > 0 && rounds++ < 1000000) {
+		int status;
+		pid_t w = waitpid(-1, &status, WNOHANG);
+
+		if (w > 0) {
+			ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+			alive--;
+			continue;
+		}
+		ck_assert_int_eq(spool_recover(&t.sp, &r, &e), 0);
+	}
+	ck_assert_int_eq(alive, 0);
+	recover(&t, &r);
+	ck_assert_int_eq(spool_list(&t.sp, &l, &e), 0);
+	ck_assert_uint_eq(l.n, KIDS * EACH);
+	spool_list_free(&l);
+	ck_assert_int_eq(tspool_count(t.sp.tmpfd), 0);
+	ck_assert_int_eq(tspool_count(t.sp.corruptfd), 0);
+	tspool_done(&t);
+}
+END_TEST
+
 START_TEST(remove_and_move_corrupt_api)
 {
 	struct tspool t;
@@ -293,6 +373,8 @@ int main(void)
 	tcase_add_test(tc, in_flight_marked);
 	tcase_add_test(tc, foreign_names_to_corrupt);
 	tcase_add_test(tc, remove_and_move_corrupt_api);
+	tcase_add_test(tc, env_trailing_data_is_corrupt);
+	tcase_add_test(tc, recovery_races_writers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
