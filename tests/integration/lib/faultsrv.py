@@ -78,6 +78,12 @@ def redact(line):
     return line
 
 
+def path_of(arg):
+    """'FROM:<a@b> SIZE=1' -> 'a@b' (as aiosmtpd records it)."""
+    lt, gt = arg.find("<"), arg.find(">")
+    return arg[lt + 1:gt] if 0 <= lt < gt else arg
+
+
 # ---------------------------------------------------------------- aiosmtpd
 
 def run_aiosmtpd(args, rec, ctx):
@@ -97,7 +103,9 @@ def run_aiosmtpd(args, rec, ctx):
             return "250 2.1.5 OK"
 
         async def handle_DATA(self, server, session, envelope):
-            rec.message(server.conn_no, envelope.mail_from,
+            # Record the null sender as "" like the raw server does.
+            sender = "" if envelope.mail_from == "<>" else envelope.mail_from
+            rec.message(server.conn_no, sender,
                         envelope.rcpt_tos, envelope.original_content or
                         envelope.content)
             return "250 2.0.0 OK queued as fault%d" % rec.nmsg
@@ -244,10 +252,10 @@ class RawSession:
                 if self.sc == "stall_mail":
                     self.stall("mail")
                     return
-                mail_from, rcpts = arg, []
+                mail_from, rcpts = path_of(arg), []
                 self.send("250 2.1.0 OK\r\n")
             elif verb == "RCPT":
-                rcpts.append(arg)
+                rcpts.append(path_of(arg))
                 self.send("250 2.1.5 OK\r\n")
             elif verb == "DATA":
                 if not self.data(mail_from, rcpts):
