@@ -7,6 +7,7 @@
 #ifndef TEST_SMTP_PEER_H
 #define TEST_SMTP_PEER_H
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -239,6 +240,48 @@ static struct peer *peer_start(const struct peer_step *steps, SSL_CTX *sctx,
 	p->implicit = implicit;
 	*client = sv[1];
 	if (pthread_create(&p->th, NULL, peer_main, p) != 0)
+		abort();
+	return p;
+}
+
+/* Accept one TCP connection on `lfd`, then follow the script. */
+static void *peer_accept_main(void *arg)
+{
+	struct peer *p = arg;
+	struct pollfd pf = { .fd = p->fd, .events = POLLIN };
+	int lfd = p->fd;
+
+	if (poll(&pf, 1, 10000) != 1 || (p->fd = accept(lfd, NULL, NULL)) < 0) {
+		snprintf(p->err, sizeof(p->err), "no connection");
+		p->fd = lfd;
+		return NULL;
+	}
+	close(lfd);
+	return peer_main(p);
+}
+
+/* Start a peer listening on a free 127.0.0.1 port (*port). */
+static struct peer *peer_listen(const struct peer_step *steps,
+    unsigned *port)
+{
+	struct peer *p = calloc(1, sizeof(*p));
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (p == NULL || lfd < 0 ||
+	    bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(lfd, 1) < 0 ||
+	    getsockname(lfd, (struct sockaddr *)&a, &al) < 0)
+		abort();
+	*port = ntohs(a.sin_port);
+	p->log = calloc(1, PEER_LOG_MAX + 1);
+	p->fd = lfd;
+	p->steps = steps;
+	if (pthread_create(&p->th, NULL, peer_accept_main, p) != 0)
 		abort();
 	return p;
 }

@@ -272,6 +272,27 @@ START_TEST(connect_refused)
 }
 END_TEST
 
+START_TEST(connect_and_greet)
+{
+	static const struct peer_step s[] = {
+		GREET,
+		{ "EHLO localhost\r\n", "250 mail.test\r\n", P_NONE, 0 },
+		QUIT, END
+	};
+
+	conf_init(CONF_TLS_OFF);
+	C.from[0] = '\0';	/* no helo, no from: "localhost" */
+	snprintf(C.host, sizeof(C.host), "127.0.0.1");
+	P = peer_listen(s, &C.port);
+	ck_assert_msg(smtp_open(&C, NULL, &S, &ST) == 0, "%s", ST.text);
+	ck_assert(smtp_usable(S));
+	finish();
+	ck_assert_str_eq(P->err, "");
+	ck_assert_str_eq(P->log, "EHLO localhost\r\nQUIT\r\n");
+	peer_free(P);
+}
+END_TEST
+
 /* --- sending --- */
 
 static int hook_calls;
@@ -506,6 +527,39 @@ START_TEST(lost_after_dot)
 }
 END_TEST
 
+START_TEST(stall_after_dot)
+{
+	static const struct peer_step s[] = {
+		GREET, EHLO_PIPE,
+		{ "MAIL", "250 ok\r\n250 ok\r\n354 go\r\n", P_LINES, 3 },
+		{ NULL, NULL, P_DATA, 0 },
+		{ NULL, NULL, P_STALL, 0 },
+		END
+	};
+	static const char *const r[] = { "a@x.org" };
+	struct smtp_status rs[1];
+	struct smtp_msg m;
+	int64_t t0;
+
+	conf_init(CONF_TLS_OFF);
+	C.command_timeout = 1;
+	ck_assert_int_eq(open_script(s, NULL), 0);
+	msg_init(&m, r, 1, "x\n");
+	t0 = smtp_now_ms();
+	ck_assert_int_eq(smtp_send(S, &m, rs, &ST), -1);
+	ck_assert_int_lt(smtp_now_ms() - t0, 3000);
+	ck_assert_int_eq(ST.outcome, SMTP_TEMP);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_DOT);
+	ck_assert_int_eq(ST.code, 0);
+	ck_assert_str_eq(ST.text, "connection lost after end of data; the "
+	    "message may have been delivered (timed out after 1 s waiting "
+	    "for the server reply)");
+	finish();
+	close(m.fd);
+	peer_free(P);
+}
+END_TEST
+
 START_TEST(mail_421)
 {
 	static const struct peer_step s[] = {
@@ -648,6 +702,8 @@ int main(void)
 	tcase_add_test(tc, malformed_reply);
 	tcase_add_test(tc, stall_times_out);
 	tcase_add_test(tc, connect_refused);
+	tcase_add_test(tc, connect_and_greet);
+	tcase_add_test(tc, stall_after_dot);
 	tcase_add_test(tc, pipelined_one_rcpt_refused);
 	tcase_add_test(tc, all_refused_pipelined);
 	tcase_add_test(tc, sequential_and_dsn);
