@@ -43,13 +43,15 @@ static enum op_status report_failure(const struct conf *c,
     const struct smtp_status *st, doctor_step_fn step, void *arg,
     struct op_err *e)
 {
-	char why[SPOOL_REASON_MAX];
+	char why[SPOOL_REASON_MAX], where[CONF_HOST_MAX + 16];
 	enum smtp_stage s;
 
+	snprintf(where, sizeof(where), "%s:%u", c->host, c->port);
 	for (s = SMTP_STAGE_CONNECT; s < st->stage && s <= SMTP_STAGE_AUTH;
 	    s++)
 		if (stage_applies(c, s))
-			say(step, arg, outcome_stage_name(s), 1, "ok");
+			say(step, arg, outcome_stage_name(s), 1,
+			    s == SMTP_STAGE_CONNECT ? where : "ok");
 	outcome_reason(why, sizeof(why), st);
 	say(step, arg, outcome_stage_name(st->stage), 0, why);
 	/* Certificate and AUTH problems are fixed in the config (CA file,
