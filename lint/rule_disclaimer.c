@@ -225,20 +225,52 @@ static int strong_error(const struct scan *sc, size_t off, const char *ph)
 	return 0;
 }
 
+static void match_at(struct scan *sc, size_t at, const struct phrase *ph)
+{
+	size_t k = strlen(ph->s);
+
+	if (at + k <= sc->len && memcmp(sc->norm + at, ph->s, k) == 0)
+		add_hit(sc, at, ph->fam, ph->fam == F_ERROR &&
+		    strong_error(sc, at, ph->s));
+}
+
+/* One pass over the text: at each word start, try the phrases that begin
+ * with that byte (an index built per call: no global state).  Phrases
+ * that may sit inside unspaced CJK text are searched on their own. */
+/* One pass over the text: at each word start, try only the phrases that
+ * begin with that letter (an index built per call: no global state).
+ * Phrases that may sit inside unspaced CJK text are searched on their own. */
 static void find_phrases(struct scan *sc)
 {
-	for (size_t p = 0; p < sizeof(phrases) / sizeof(phrases[0]); p++) {
-		const char *ph = phrases[p].s;
-		size_t k = strlen(ph), off = 0;
-		const char *hit;
+	enum { NPH = sizeof(phrases) / sizeof(phrases[0]), PER = 32 };
+	unsigned char idx[26][PER], cnt[26] = {0};
+	int nonascii = 0;
 
+	for (size_t p = 0; p < NPH; p++) {
+		unsigned c = (unsigned char)phrases[p].s[0] - 'a';
+
+		if (c < 26 && cnt[c] < PER)
+			idx[c][cnt[c]++] = (unsigned char)p;
+	}
+	for (size_t i = 0; i < sc->len; i++) {
+		unsigned c = (unsigned char)sc->norm[i];
+
+		nonascii |= c >= 0x80;
+		if ((i > 0 && sc->norm[i - 1] != ' ') || c < 'a' || c > 'z')
+			continue;
+		for (unsigned k = 0; k < cnt[c - 'a'] && sc->nhits < MAX_HITS; k++)
+			match_at(sc, i, &phrases[idx[c - 'a'][k]]);
+	}
+	for (size_t p = 0; nonascii && p < NPH; p++) {
+		const char *ph = phrases[p].s, *hit;
+		size_t off = 0, k = strlen(ph);
+
+		if ((unsigned char)ph[0] < 0x80)
+			continue;
 		while (off < sc->len && (hit = memmem(sc->norm + off,
 		    sc->len - off, ph, k)) != NULL) {
-			size_t at = (size_t)(hit - sc->norm);
-
-			add_hit(sc, at, phrases[p].fam, phrases[p].fam == F_ERROR &&
-			    strong_error(sc, at, ph));
-			off = at + k;
+			add_hit(sc, (size_t)(hit - sc->norm), phrases[p].fam, 0);
+			off = (size_t)(hit - sc->norm) + k;
 		}
 	}
 }
