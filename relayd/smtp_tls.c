@@ -21,7 +21,9 @@ static void ssl_err(const char *what, char *err, size_t errlen)
 	char buf[200] = "unknown error";
 	unsigned long e = ERR_get_error();
 
-	if (e != 0)
+	if (e != 0 && ERR_reason_error_string(e) != NULL)
+		snprintf(buf, sizeof(buf), "%s", ERR_reason_error_string(e));
+	else if (e != 0)
 		ERR_error_string_n(e, buf, sizeof(buf));
 	snprintf(err, errlen, "%s: %s", what, buf);
 	ERR_clear_error();

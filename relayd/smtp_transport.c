@@ -138,16 +138,20 @@ static int tls_fail(struct smtp_transport *t, const char *what, int sslerr)
 	char buf[200];
 
 	t->timed_out = 0;
-	if (e != 0) {
+	if (e != 0 && ERR_reason_error_string(e) != NULL) {
+		/* The reason alone ("tlsv1 alert protocol version") reads
+		 * better than the full "error:0A00042E:SSL routines::...". */
+		snprintf(buf, sizeof(buf), "%s", ERR_reason_error_string(e));
+	} else if (e != 0) {
 		ERR_error_string_n(e, buf, sizeof(buf));
-		snprintf(t->err, sizeof(t->err), "%s: %s", what, buf);
 	} else if (sslerr == SSL_ERROR_SYSCALL && errno != 0) {
-		snprintf(t->err, sizeof(t->err), "%s: %s", what,
-		    strerror(errno));
+		snprintf(buf, sizeof(buf), "%s", strerror(errno));
 	} else {
-		snprintf(t->err, sizeof(t->err), "%s: connection closed",
-		    what);
+		snprintf(buf, sizeof(buf), "connection closed");
 	}
+	/* what == NULL: the caller names the operation itself. */
+	snprintf(t->err, sizeof(t->err), "%s%s%s", what ? what : "",
+	    what ? ": " : "", buf);
 	ERR_clear_error();
 	return -1;
 }
@@ -165,6 +169,21 @@ static int tls_wait(struct smtp_transport *t, int r, const char *what,
 	return tls_fail(t, what, e);
 }
 
+/* The peer closed without close_notify: for SMTP this is just "closed"
+ * (a cut reply is incomplete anyway and ends the session). */
+static int tls_eof(int sslerr)
+{
+	unsigned long e = ERR_peek_error();
+
+	if ((sslerr == SSL_ERROR_SYSCALL && e == 0 && errno == 0) ||
+	    (sslerr == SSL_ERROR_SSL && ERR_GET_LIB(e) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)) {
+		ERR_clear_error();
+		return 1;
+	}
+	return 0;
+}
+
 static ssize_t tls_read(struct smtp_transport *t, void *buf, size_t len,
     int64_t deadline)
 {
@@ -177,7 +196,7 @@ static ssize_t tls_read(struct smtp_transport *t, void *buf, size_t len,
 		if (r > 0)
 			return r;
 		e = SSL_get_error(t->ssl, r);
-		if (e == SSL_ERROR_ZERO_RETURN)
+		if (e == SSL_ERROR_ZERO_RETURN || tls_eof(e))
 			return 0;
 		if (tls_wait(t, r, "TLS read", deadline) < 0)
 			return -1;
@@ -249,7 +268,7 @@ int smtp_transport_starttls(struct smtp_transport *t, SSL *ssl,
 	t->ssl = ssl;
 	t->ops = &tls_ops;	/* from now on close() frees ssl */
 	if (SSL_set_fd(ssl, t->fd) != 1)
-		return tls_fail(t, "TLS handshake", SSL_ERROR_SSL);
+		return tls_fail(t, NULL, SSL_ERROR_SSL);
 	for (;;) {
 		int r;
 
@@ -258,7 +277,7 @@ int smtp_transport_starttls(struct smtp_transport *t, SSL *ssl,
 		r = SSL_connect(ssl);
 		if (r == 1)
 			return 0;
-		if (tls_wait(t, r, "TLS handshake", deadline) < 0)
+		if (tls_wait(t, r, NULL, deadline) < 0)
 			return -1;
 	}
 }

@@ -261,7 +261,7 @@ static void *peer_accept_main(void *arg)
 }
 
 /* Start a peer listening on a free 127.0.0.1 port (*port). */
-static struct peer *peer_listen(const struct peer_step *steps,
+static inline struct peer *peer_listen(const struct peer_step *steps,
     unsigned *port)
 {
 	struct peer *p = calloc(1, sizeof(*p));

@@ -356,6 +356,8 @@ START_TEST(tls11_only_server)
 	ck_assert_int_eq(ST.stage, SMTP_STAGE_TLS);
 	ck_assert_msg(strstr(ST.text, "TLS handshake with mail.test failed: ")
 	    == ST.text, "%s", ST.text);
+	ck_assert_msg(strstr(ST.text, "protocol version") != NULL, "%s",
+	    ST.text);
 	finish();
 	cleanup();
 }
