@@ -3,6 +3,27 @@
  * file descriptor (headers rewritten, line ends normalised, body streamed),
  * lint gate, durable enqueue.  Returns 0 only when the message is committed
  * to the spool.  Never prints: findings and errors go back to the caller.
+ *
+ * Behaviour (what `outpost sendmail` promises):
+ * - Recipients: argv operands; with -t also To/Cc/Bcc (Resent-To/Cc/Bcc
+ *   instead when any Resent- recipient field exists), ADDED to the argv
+ *   ones as Postfix does; duplicates (case-insensitive) dropped.
+ * - Every address (argv, -f, config `from`, -t) is checked: CR, LF, NUL,
+ *   controls, spaces, commas, unbalanced <>, a leading '-' or no
+ *   local@domain shape -> exit 65 "invalid recipient address ...: why".
+ *   `<a@b>` is accepted as a@b; `-f <>` / `-f ""` is the null sender.
+ * - Exit codes: 64 bad usage (unknown option, missing value, malformed
+ *   -N/-R/-B/-V, no recipients); 65 bad data (address, -F with controls,
+ *   unparsable -t header, header section > 1 MB, a line > 998 bytes) or
+ *   lint rejection; 75 not queued (spool or stdin I/O); 78 config.
+ *   Nothing is queued whenever the exit is not 0.
+ * - Header: Bcc and Resent-Bcc always removed; Date, Message-ID (domain of
+ *   the envelope sender, else of From:, else outpost.invalid) and From
+ *   (with -F as display name) added only when missing; no Received:.  A
+ *   leading mbox "From " line is dropped; a message without an empty line
+ *   after its header gets one.
+ * - Line ends: CRLF and bare CR become LF in the spool; a missing final
+ *   newline is added; NUL bytes are kept (lint reports them).
  */
 #ifndef OUTPOST_SUBMIT_H
 #define OUTPOST_SUBMIT_H
