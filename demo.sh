@@ -7,7 +7,8 @@
 # shows the queue, starts a private Postfix smarthost on 127.0.0.1 (STARTTLS
 # + AUTH, throw-away CA), flushes, and shows what arrived.  Needs no real
 # mail provider and sends nothing off the machine.  DEMO_KEEP=1 keeps the
-# temporary directory; DEMO_SKIP_DEPS=1 skips the apt step.
+# temporary directory; DEMO_SKIP_DEPS=1 skips the apt step; DEMO_BUILD=DIR
+# builds there instead of build/.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")" && pwd)
@@ -16,17 +17,18 @@ py=/usr/bin/python3
 smarthost="$py $src/tests/integration/lib/demo_smarthost.py"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
+run() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
 
 if [ "${DEMO_SKIP_DEPS:-0}" != 1 ]; then
 	say "Installing build dependencies (.ci/deps.sh)"
 	bash .ci/deps.sh
 fi
 
-say "Building into build/"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target outpost outpost-deliver >/dev/null
-outpost=$src/build/outpost
+build=${DEMO_BUILD:-build}
+say "Building into $build/"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)" --target outpost outpost-deliver >/dev/null
+outpost=$(cd "$build" && pwd)/outpost
 echo "built $outpost"
 
 demo=$(mktemp -d /tmp/outpost-demo.XXXXXX)

@@ -70,7 +70,9 @@ def main(argv):
         print("smarthost: stopped")
     else:
         msgs = pf.messages()
-        print("smarthost Maildir: %d message(s)" % len(msgs))
+        print("smarthost Maildir: %d message(s) (one copy per recipient), "
+              "received over %d SMTP session(s)" %
+              (len(msgs), pf.connects("submission")))
         for i, raw in enumerate(msgs, 1):
             head = raw.split(b"\n\n", 1)[0].decode("utf-8", "replace")
             print("--- message %d" % i)
