@@ -329,7 +329,9 @@ void runner_msg(struct runner_pass_state *p, const char *id)
 	/* Reload under the lock: the state may have changed meanwhile, or
 	 * the message may be gone (delivered by someone else). */
 	if (spool_load(p->r->sp, id, &env, &e) == 0) {
-		process(p, &env);
+		if (outcome_env_due(&env, p->now, p->r->all) ||
+		    outcome_settled(&env))
+			process(p, &env);
 		envelope_free(&env);
 	}
 	spool_unlock_msg(lockfd);
