@@ -145,6 +145,26 @@ def test_headers_file(tmp, patch, env):
     check(p.returncode == 2, "hook without a patch is a usage error")
 
 
+def test_policy(tmp, patch, env):
+    """The config key `lint` applies to the hook: warn prints, off is
+    silent; both let the patch through."""
+    bad = os.path.join(tmp, "bad.patch")
+    shutil.copy(patch, bad)
+    spoil(bad)
+    conf = os.path.join(tmp, "policy.conf")
+    for policy, rc_want, talk in (("reject", 1, True), ("warn", 0, True),
+                                  ("off", 0, False)):
+        with open(conf, "w") as f:
+            f.write("lint %s\n" % policy)
+        p = subprocess.run([OUTPOST, "lint", "--git-hook", bad],
+                           capture_output=True, timeout=60,
+                           env=dict(env, OUTPOST_CONFIG=conf))
+        check(p.returncode == rc_want and
+              (b"disclaimer" in p.stderr) == talk,
+              "lint %s: rc %d, stderr %r" % (policy, p.returncode,
+                                             p.stderr[-200:]))
+
+
 def main():
     if not os.access(OUTPOST, os.X_OK):
         print("skip: %s not built" % OUTPOST)
@@ -166,6 +186,7 @@ def main():
     try:
         first = test_series(tmp, env)
         test_headers_file(tmp, first, env)
+        test_policy(tmp, first, env)
     finally:
         shutil.rmtree(tmp)
     print("%d failure(s)" % len(failures))
