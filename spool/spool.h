@@ -139,20 +139,27 @@ void spool_tx_abort(struct spool_tx *tx);
 struct spool_list { char (*ids)[SPOOL_QID_LEN + 1]; size_t n; };
 int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e);
 void spool_list_free(struct spool_list *l);
-/* Load the current envelope (.env if present, else the .msg header). */
+/* Load the current envelope (.env if present, else the .msg header).
+ * env->size = message bytes.  *env may be envelope_free()d even after -1;
+ * -1 with OP_NOINPUT = no such message, OP_DATA = unparsable (recovery
+ * moves it to corrupt/), OP_TEMP = I/O. */
 int spool_load(struct spool *sp, const char *id, struct envelope *env,
     struct op_err *e);
 /* Open the message for reading; *off is where the message bytes start. */
 int spool_open_msg(struct spool *sp, const char *id, int *fd, off_t *off,
     uint64_t *len, struct op_err *e);
-/* Atomically replace the state (tmp + fsync + rename + fsync dir). */
+/* Atomically replace the state (tmp + fsync + rename + fsync dir);
+ * refused (OP_NOINPUT) when queue/<id>.msg does not exist. */
 int spool_update(struct spool *sp, const struct envelope *env,
     struct op_err *e);
-/* Remove a message (.msg then .env), durably. */
+/* Remove a message (.msg then .env), durably; missing files are fine. */
 int spool_remove(struct spool *sp, const char *id, struct op_err *e);
+/* Move queue/<name> to corrupt/ (never replacing: name.1 .. name.99). */
 int spool_move_corrupt(struct spool *sp, const char *name, struct op_err *e);
 
-/* Start-up recovery (rule in spool/README.md); counts what it did. */
+/* Start-up recovery (rule in spool/README.md); counts what it did.  Call
+ * it holding the runner lock, before delivering anything.  One bad entry
+ * does not stop the others; the first error is returned at the end. */
 struct spool_recovery { unsigned tmp_removed, orphan_env_removed,
 	corrupt_moved, in_flight_marked; };
 int spool_recover(struct spool *sp, struct spool_recovery *r,
