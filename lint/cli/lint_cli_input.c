@@ -245,7 +245,12 @@ static int list_sub(const char *dir, const char *sub, char ***v, size_t *n,
 	struct dirent *de;
 	DIR *d;
 
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, sub) >= sizeof path)
+	int dl = (int)strlen(dir);
+
+	while (dl > 1 && dir[dl - 1] == '/')	/* "Maildir/" -> "Maildir" */
+		dl--;
+	if ((size_t)snprintf(path, sizeof path, "%.*s/%s", dl, dir, sub) >=
+	    sizeof path)
 		return op_errf(e, OP_NOINPUT, "%s: path too long", dir);
 	if ((d = opendir(path)) == NULL)
 		return op_errnof(e, OP_NOINPUT, "%s", path);
@@ -265,7 +270,7 @@ static int list_sub(const char *dir, const char *sub, char ***v, size_t *n,
 			*v = nv;
 			*cap = nc;
 		}
-		if (asprintf(&(*v)[*n], "%s/%s/%s", dir, sub, de->d_name) < 0) {
+		if (asprintf(&(*v)[*n], "%s/%s", path, de->d_name) < 0) {
 			closedir(d);
 			return op_errf(e, OP_TEMP, "out of memory");
 		}

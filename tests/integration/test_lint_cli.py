@@ -5,6 +5,7 @@ terminal escapes from a message never reach the output raw.  Messages come
 from tests/lint-fixtures (written for the tests)."""
 import json
 import os
+import pty
 import re
 import shutil
 import subprocess
@@ -137,8 +138,9 @@ def test_maildir(tmp):
     shutil.copy(THREAD, os.path.join(md, "new", "1715674868.2.host"))
     shutil.copy(CLEAN, os.path.join(md, "new", "1715674869.3.host"))
     shutil.copy(HTML, os.path.join(md, "tmp", "ignored"))
-    rc, out, _ = lint(["--format", "json", md])
+    rc, out, _ = lint(["--format", "json", md + "/"])
     objs = json_lines(out)
+    check(all("//" not in o["file"] for o in objs), "no // in Maildir paths")
     got = sorted((os.path.relpath(o["file"], md), o["rule"]) for o in objs)
     check(rc == 1 and got == [("cur/1715674867.1.host:2,S", "html"),
                               ("new/1715674868.2.host", "missing-threading")],
@@ -215,6 +217,31 @@ def test_escapes(tmp):
     check(b"\x1b" not in out, "file name with escapes shown safely")
 
 
+def test_colour():
+    """Colour only on a terminal, and never with NO_COLOR set."""
+    for no_color, want in (("", True), ("1", False)):
+        master, slave = pty.openpty()
+        env = dict(os.environ, NO_COLOR=no_color, OUTPOST_CONFIG=CONFIG)
+        p = subprocess.Popen([OUTPOST, "lint", HTML], stdout=slave,
+                             stderr=subprocess.DEVNULL, env=env)
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        p.wait(timeout=60)
+        check((b"\x1b[" in out) == want and b"html" in out,
+              "colour with NO_COLOR=%r" % no_color)
+    rc, out, _ = lint([HTML])
+    check(b"\x1b" not in out, "no colour into a pipe")
+
+
 def main():
     global CONFIG
     if not os.access(OUTPOST, os.X_OK):
@@ -233,6 +260,7 @@ def main():
         test_form_letter()
         test_overrides(tmp)
         test_escapes(tmp)
+        test_colour()
     finally:
         shutil.rmtree(tmp)
     print("%d failure(s)" % len(failures))
