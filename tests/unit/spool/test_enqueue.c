@@ -4,6 +4,7 @@
 #include "spool_test.h"
 
 #include <stdint.h>
+#include <sys/resource.h>
 #include <time.h>
 
 static struct spool_tx tx;	/* 64 KB buffer: not on the stack */
@@ -97,10 +98,24 @@ START_TEST(one_megabyte)
 }
 END_TEST
 
+static long peak_kb(void)
+{
+	struct rusage ru;
+
+	ck_assert_int_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	return ru.ru_maxrss;
+}
+
 START_TEST(streamed_20mb)
 {
+	long before;
+
+	stream_test(1 << 20, 8191);	/* warm up allocator and buffers */
+	before = peak_kb();
 	/* Odd chunk sizes cross the 64 KB buffer edges every which way. */
 	stream_test(20u << 20, 8191);
+	/* Memory stays flat: the message is never held whole. */
+	ck_assert_int_lt(peak_kb() - before, 4096);
 }
 END_TEST
 
