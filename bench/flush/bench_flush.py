@@ -74,6 +74,8 @@ def msmtp_config(workdir, port, pki):
                 "account bench\nhost 127.0.0.1\nport %d\n"
                 "auth plain\nuser %s\npassword %s\n"
                 "from alice@example.org\n"
+                # EHLO name given, as outpost's is: no hostname lookup.
+                "domain localhost\n"
                 "account default : bench\n"
                 % (pki.ca.cert, port, postfix.USER, postfix.PASSWORD))
     os.chmod(path, 0o600)
