@@ -14,6 +14,7 @@
 
 #define PATH_SHOWN_MAX	1024
 #define JSON_FIELD_MAX	2048
+#define JSON_PATH_MAX	(PATH_SHOWN_MAX * 6 + 8)	/* all \uXXXX */
 
 static const char *const sev_color[] = {
 	"", "\033[36m", "\033[33m", "\033[1;31m"	/* off info warning error */
@@ -117,7 +118,7 @@ void lint_cli_print_report(FILE *out, const char *label,
 static int json_line(FILE *out, const char *file, size_t filelen,
     unsigned line, const struct lint_finding *f)
 {
-	char qf[JSON_FIELD_MAX], qm[JSON_FIELD_MAX], qd[256];
+	char qf[JSON_PATH_MAX], qm[JSON_FIELD_MAX], qd[256];
 
 	if (json_quote(qf, sizeof qf, file, filelen) < 0 ||
 	    json_quote(qm, sizeof qm, f->message,
