@@ -61,26 +61,29 @@ static int line_code(const char *s, size_t eol)
 	return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
 }
 
-/* Append printable text to r->text, " / " between lines, "..." once full. */
+/* Append printable text to r->text, " / " between lines.  When it does
+ * not fit, the text is cut to end in "..." and exactly fills the buffer
+ * (strlen == SMTP_REPLY_TEXT_MAX - 1), which also marks it as full. */
 static void text_add(struct smtp_reply *r, const char *s, size_t n)
 {
-	size_t have = strlen(r->text), room;
-	char tmp[SMTP_REPLY_LINE_MAX];
+	size_t have = strlen(r->text), len, keep;
+	char piece[SMTP_REPLY_LINE_MAX + 4];
 
-	if (have >= SMTP_REPLY_TEXT_MAX - 4)
-		return;
-	if (r->nlines > 1 && have > 0) {
-		memcpy(r->text + have, " / ", 4);
-		have += 3;
-	}
-	printable(tmp, sizeof(tmp), s, n);
-	room = SMTP_REPLY_TEXT_MAX - have;
-	if (strlen(tmp) + 1 > room - 3) {
-		memcpy(r->text + have, tmp, room - 4);
-		memcpy(r->text + have + room - 4, "...", 4);
+	if (have >= SMTP_REPLY_TEXT_MAX - 1)
+		return;			/* already cut */
+	len = (size_t)snprintf(piece, sizeof(piece), "%s",
+	    r->nlines > 1 && have > 0 ? " / " : "");
+	printable(piece + len, sizeof(piece) - len, s, n);
+	len = strlen(piece);
+	if (have + len <= SMTP_REPLY_TEXT_MAX - 2) {
+		memcpy(r->text + have, piece, len + 1);
 		return;
 	}
-	memcpy(r->text + have, tmp, strlen(tmp) + 1);
+	if (have > SMTP_REPLY_TEXT_MAX - 4)
+		have = SMTP_REPLY_TEXT_MAX - 4;
+	keep = SMTP_REPLY_TEXT_MAX - 4 - have;
+	memcpy(r->text + have, piece, keep);
+	memcpy(r->text + have + keep, "...", 4);
 }
 
 static enum smtp_reply_res fail(struct smtp_reply *r, const char *why)

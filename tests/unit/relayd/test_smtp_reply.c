@@ -121,6 +121,30 @@ START_TEST(line_length)
 }
 END_TEST
 
+/* Every way of filling the joined text: never overflows, always ends in
+ * "..." when cut (found by fuzzing: a separator right at the end). */
+START_TEST(text_fill)
+{
+	char *buf = malloc(30 * 520);
+	size_t w, i, n;
+
+	ck_assert_ptr_nonnull(buf);
+	for (w = 0; w < 300; w++) {
+		for (n = 0, i = 0; i < 30; i++) {
+			memcpy(buf + n, i == 29 ? "250 " : "250-", 4);
+			memset(buf + n + 4, 'a' + (char)(i % 26), w);
+			memcpy(buf + n + 4 + w, "\r\n", 2);
+			n += w + 6;
+		}
+		ck_assert_int_eq(smtp_reply_parse(buf, n, &r), SMTP_REPLY_DONE);
+		ck_assert_uint_lt(strlen(r.text), SMTP_REPLY_TEXT_MAX);
+		if (30 * (w + 3) > SMTP_REPLY_TEXT_MAX)
+			ck_assert_str_eq(r.text + strlen(r.text) - 3, "...");
+	}
+	free(buf);
+}
+END_TEST
+
 START_TEST(line_count)
 {
 	char *buf = malloc(8 * 120);
@@ -167,6 +191,7 @@ int main(void)
 	tcase_add_test(tc, incomplete);
 	tcase_add_test(tc, hostile);
 	tcase_add_test(tc, line_length);
+	tcase_add_test(tc, text_fill);
 	tcase_add_test(tc, line_count);
 	tcase_add_test(tc, printable_text);
 	suite_add_tcase(s, tc);
