@@ -160,7 +160,8 @@ static int none_accepted(struct tx *x)
 		else if (pick == NULL || pick->outcome != SMTP_TEMP)
 			pick = &x->rst[i];
 	}
-	*x->st = *pick;
+	if (pick != NULL)	/* nrcpt is never 0 here; keeps -O2 quiet */
+		*x->st = *pick;
 	return -1;
 }
 
