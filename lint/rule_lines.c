@@ -193,15 +193,15 @@ static void rule_long(struct lint_msg *m)
 
 		if (l->cls != LC_T && !(l->cls == LC_S && (l->flags & LF_DISCL)))
 			continue;
-		/* a commit message is judged by the commit-log rule alone */
-		if (m->has_patch && (l->flags & LF_LOG)) {
-			if (log_done || (w = long_prose(l, s, LOG_LIMIT)) == 0)
-				continue;
+		if (m->has_patch && (l->flags & LF_LOG) && !log_done &&
+		    (w = long_prose(l, s, LOG_LIMIT)) > 0) {
 			log_done = 1;
 			lint_emit(m, "commit-log-long-line", NULL, LINT_WARNING, 0,
 			    l->lineno, LOG_LIMIT + 1, "commit message line is %u "
 			    "columns (wrap at %u)", w, LOG_LIMIT);
-		} else if ((w = long_prose(l, s, LONG_LIMIT)) > 0)
+		}
+		/* prose over 80 columns is long-lines in a commit log too */
+		if ((w = long_prose(l, s, LONG_LIMIT)) > 0)
 			lint_emit(m, "long-lines", "line-too-long", LINT_ERROR, 0,
 			    l->lineno, LONG_LIMIT + 1,
 			    "line is %u columns (limit %u)", w, LONG_LIMIT);
