@@ -23,6 +23,7 @@
 
 #define RELAYD_RESCAN_S		3600	/* look anyway, in case of a missed event */
 #define RELAYD_BUSY_RETRY_S	5	/* a message locked by someone else */
+#define RELAYD_MIN_WAIT_S	1	/* between timer-driven passes */
 
 struct relayd {
 	int sigfd, inofd;
@@ -120,8 +121,10 @@ static int timeout_ms(const struct runner_result *res)
 		wait = RELAYD_BUSY_RETRY_S;
 	if (res->next_wake != INT64_MAX && res->next_wake - now < wait)
 		wait = res->next_wake - now;
-	if (wait < 0)
-		wait = 0;
+	/* Something is still due right after a pass: its state could not
+	 * be recorded (disk full?).  Do not spin on it or on the server. */
+	if (wait < RELAYD_MIN_WAIT_S)
+		wait = RELAYD_MIN_WAIT_S;
 	return (int)(wait * 1000);
 }
 
