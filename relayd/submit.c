@@ -8,6 +8,7 @@
  */
 #include "relayd/submit.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,8 @@ struct submit_job {
 	struct submit_rewrite_out rw;
 	struct spool sp;
 	int sp_open;
+	/* Last, and never cleared: its 64 KB buffer needs no zeroing, and
+	 * not touching it saves page faults on every submission. */
 	struct spool_tx tx;	/* tx.fd >= 0 while a tmp file exists */
 };
 
@@ -204,13 +207,14 @@ static int gate_and_commit(struct submit_job *j, struct op_err *e)
 int submit_message(const struct submit_req *rq, struct submit_res *rs,
     struct op_err *e)
 {
-	struct submit_job *j = calloc(1, sizeof(*j));
+	struct submit_job *j = malloc(sizeof(*j));
 	int r = -1;
 
 	memset(rs, 0, sizeof(*rs));
 	envelope_init(&rs->env);
 	if (j == NULL)
 		return op_errnof(e, OP_TEMP, "submit");
+	memset(j, 0, offsetof(struct submit_job, tx));
 	j->rq = rq;
 	j->rs = rs;
 	j->tx.fd = -1;
