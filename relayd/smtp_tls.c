@@ -97,8 +97,13 @@ SSL *smtp_tls_ssl(SSL_CTX *ctx, const struct conf *c, char *err,
 		/* RFC 6066: no SNI for address literals; match IP SANs. */
 		ok = X509_VERIFY_PARAM_set1_ip_asc(vp, name) == 1;
 	} else {
+		/* A writable copy: the SNI macro casts away const (OpenSSL
+		 * copies the name). */
+		char sni[CONF_HOST_MAX];
+
+		snprintf(sni, sizeof(sni), "%s", name);
 		ok = SSL_set1_host(ssl, name) == 1 &&
-		    SSL_set_tlsext_host_name(ssl, name) == 1;
+		    SSL_set_tlsext_host_name(ssl, sni) == 1;
 	}
 	if (!ok) {
 		ssl_err("TLS name setup", err, errlen);
