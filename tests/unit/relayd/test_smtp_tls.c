@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -250,6 +251,49 @@ START_TEST(auth_login)
 }
 END_TEST
 
+/* CRAM-MD5 (RFC 2195) is deterministic for a given challenge: the
+ * expected answer is computed here with OpenSSL's HMAC-MD5.  Offered with
+ * PLAIN, it must be preferred (our order, not the library's). */
+START_TEST(auth_cram_md5)
+{
+	static const char chal[] = "<1896.697170952@mail.test>";
+	unsigned char mac[16];
+	unsigned maclen = 0, i;
+	char ans[64], ans64[128], chal64[64], line[160];
+	int n;
+	struct peer_step s[] = {
+		GREET, EHLO1, STLS,
+		{ "EHLO", "250-mail.test\r\n250 AUTH PLAIN CRAM-MD5\r\n",
+		    P_NONE, 0 },
+		{ "AUTH CRAM-MD5\r\n", line, P_NONE, 0 },
+		{ ans64, "235 2.7.0 ok\r\n", P_NONE, 0 },
+		QUIT, END
+	};
+	struct smtp_info info;
+
+	HMAC(EVP_md5(), "pass", 4, (const unsigned char *)chal, strlen(chal),
+	    mac, &maclen);
+	n = snprintf(ans, sizeof(ans), "user ");
+	for (i = 0; i < maclen; i++)
+		n += snprintf(ans + n, sizeof(ans) - (size_t)n, "%02x", mac[i]);
+	n = EVP_EncodeBlock((unsigned char *)ans64, (const unsigned char *)ans,
+	    n);
+	memcpy(ans64 + n, "\r\n", 3);
+	EVP_EncodeBlock((unsigned char *)chal64, (const unsigned char *)chal,
+	    (int)strlen(chal));
+	snprintf(line, sizeof(line), "334 %s\r\n", chal64);
+	conf_init();
+	snprintf(C.user, sizeof(C.user), "user");
+	ck_assert_msg(run(s, leaf, leaf_key, 0, "pass") == 0, "%s", ST.text);
+	smtp_get_info(S, &info);
+	ck_assert_str_eq(info.auth_mech, "CRAM-MD5");
+	finish();
+	ck_assert_str_eq(P->err, "");
+	ck_assert_ptr_null(strstr(P->log, "pass"));
+	cleanup();
+}
+END_TEST
+
 START_TEST(auth_535)
 {
 	static const struct peer_step s[] = {
@@ -466,6 +510,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, verified_auth_plain_and_send);
 	tcase_add_test(tc, auth_login);
+	tcase_add_test(tc, auth_cram_md5);
 	tcase_add_test(tc, auth_535);
 	tcase_add_test(tc, no_auth_after_tls);
 	tcase_add_test(tc, wrong_name);
