@@ -190,6 +190,30 @@ def test_535_on_auth_keeps_message_queued():
     assert_deferred(op, r"(?i)(535|auth)")
 
 
+def test_escapes_in_replies_are_not_shown_raw():
+    """A reply with ESC, BEL and BS: mailq (text and JSON) never writes the
+    raw control bytes to the terminal."""
+    srv, op, proc, _ = scenario("rcpt451_esc")
+    assert proc.returncode == 75, out(proc)
+    assert_deferred(op, r"451")
+    for args in (["mailq"], ["mailq", "--json"]):
+        q = op.run(args, check=True).stdout
+        assert b"fake: all mail delivered" in q, q
+        bad = [c for c in q if c < 0x20 and c not in (0x0a, 0x09)]
+        assert bad == [], (args, q)
+    assert b"\x1b" not in proc.stdout + proc.stderr, proc.stdout
+
+
+def test_huge_ehlo_reply_is_bounded():
+    """An EHLO reply of 20000 lines (8 MB): the client caps it and gives up
+    (deferred) or copes; it never crashes or hangs."""
+    srv, op, proc, _ = scenario("huge_ehlo", command_timeout="10s")
+    assert proc.returncode in (0, 75), out(proc)
+    assert proc.elapsed < 60, proc.elapsed
+    if proc.returncode == 75:
+        assert_deferred(op, r"(?i)(ehlo|reply|line|long|too)")
+
+
 if __name__ == "__main__":
     util.run_tests([
         test_421_greeting,
@@ -201,4 +225,6 @@ if __name__ == "__main__":
         test_no_starttls_advertised,
         test_bytes_after_220_to_starttls,
         test_535_on_auth_keeps_message_queued,
+        test_escapes_in_replies_are_not_shown_raw,
+        test_huge_ehlo_reply_is_bounded,
     ], setup=setup)

@@ -104,6 +104,88 @@ def test_starttls_auth_byte_for_byte_and_bcc_stripped():
     assert acc[0]["sasl_username"] and acc[0]["sasl_method"], acc
 
 
+def test_no_received_header_from_the_client():
+    """Privacy: the only trace header is Postfix's own (Outpost adds no
+    Received naming the laptop)."""
+    pf = W["pf"]
+    op = outpost()
+    before = len(pf.message_files())
+    msg = util.make_message("privacy", "body\n")
+    assert queue_and_flush(op, msg, ["bob@example.org"]).returncode == 0
+    (raw,) = arrived(before, 1)
+    head = raw.split(b"\n\n", 1)[0]
+    received = re.findall(rb"(?im)^Received:", head)
+    assert len(received) == 1, head
+    assert b"by mx.outpost.test (Postfix)" in head, head
+
+
+SMUGGLE = (
+    b"a\n.\nSMUGGLED-1 a lone dot line before me\n"
+    b"b\r\n.\r\nSMUGGLED-2 CRLF dot CRLF before me\r\n"
+    b"c\r\n.\nSMUGGLED-3 CRLF dot LF\n"
+    b"d\n.\r\nSMUGGLED-4 LF dot CRLF\n"
+    b"MAIL FROM:<evil@example.org>\n"
+    b"RCPT TO:<victim@example.com>\n"
+    b"DATA\n"
+    b"Subject: smuggled\n"
+    b"\n"
+    b"evil body\n"
+    b".\n"
+    b"QUIT\n"
+    b"last line\n")
+
+
+def test_smtp_smuggling_sequences_stay_inside_one_message():
+    """End-of-data look-alikes in the body are normalised and dot-stuffed:
+    Postfix (which refuses bare LF here) sees exactly one message, with
+    every line of the body in it, and no second message to the victim."""
+    pf = W["pf"]
+    op = outpost()
+    before = len(pf.message_files())
+    mid = "<smuggle-1@example.org>"
+    msg = util.make_message("smuggling", "", msgid=mid).rstrip(b"\n") + \
+        b"\n\n" + SMUGGLE
+    proc = queue_and_flush(op, msg, ["bob@example.org"])
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)
+    (raw,) = arrived(before, 1)
+    body = raw.split(b"\n\n", 1)[1]
+    for marker in (b"SMUGGLED-1", b"SMUGGLED-2", b"SMUGGLED-3",
+                   b"SMUGGLED-4", b"MAIL FROM:<evil@example.org>",
+                   b"Subject: smuggled", b"evil body", b"QUIT",
+                   b"last line"):
+        assert marker in body, (marker, body)
+    assert [a["message_id"] for a in pf.accepted("submission")].count(mid) \
+        == 1
+    util.wait_for(lambda: op.mailq() == [], 10, "empty queue")
+    assert not [m for m in pf.messages()
+                if util.header_value(m, "Delivered-To") ==
+                "victim@example.com"]
+
+
+def test_bare_cr_is_never_an_end_of_data():
+    """Bare CR around a dot: refused at submission, or delivered as one
+    message; never a second message."""
+    pf = W["pf"]
+    op = outpost()
+    before = len(pf.message_files())
+    mid = "<smuggle-cr@example.org>"
+    msg = util.make_message("bare cr", "", msgid=mid).rstrip(b"\n") + \
+        b"\n\nx\r.\rSMUGGLED-CR\r\nRCPT TO:<victim@example.com>\r.\r\n" \
+        b"end\n"
+    proc = op.sendmail(["bob@example.org"], msg, args=["-odq"],
+                       check=False)
+    if proc.returncode != 0:
+        assert proc.returncode in (65, 75), proc.returncode
+        assert op.mailq() == []
+        return
+    proc = op.flush()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (raw,) = arrived(before, 1)
+    assert b"SMUGGLED-CR" in raw and b"end" in raw.split(b"\n\n", 1)[1]
+    assert [a["message_id"] for a in pf.accepted("submission")].count(mid) \
+        == 1
+
+
 def test_argv_recipients_bcc_header_stripped():
     """Recipients on the command line (git send-email style, no --): the
     Bcc header is still removed from the transmitted message."""
@@ -290,6 +372,9 @@ def test_doctor_reports_without_secrets():
 if __name__ == "__main__":
     util.run_tests([
         test_starttls_auth_byte_for_byte_and_bcc_stripped,
+        test_no_received_header_from_the_client,
+        test_smtp_smuggling_sequences_stay_inside_one_message,
+        test_bare_cr_is_never_an_end_of_data,
         test_argv_recipients_bcc_header_stripped,
         test_last_line_without_newline_is_terminated,
         test_each_sasl_mechanism,

@@ -22,10 +22,17 @@ import sys
 import threading
 import time
 
-AIOSMTPD_SCENARIOS = ("ok", "rcpt451", "rcpt550_one", "auth535")
+AIOSMTPD_SCENARIOS = ("ok", "rcpt451", "rcpt451_esc", "rcpt550_one",
+                      "auth535")
 RAW_SCENARIOS = ("raw_ok", "greet421", "drop_mid_data", "drop_after_dot",
                  "stall_greeting", "stall_mail", "stall_dot",
-                 "stall_dot_once", "no_starttls", "starttls_inject")
+                 "stall_dot_once", "no_starttls", "starttls_inject",
+                 "huge_ehlo")
+
+# A reply that tries terminal-escape and log injection through mailq.
+ESC_REPLY = ("451 4.3.0 \x1b[2J\x1b[31mfake: all mail delivered\x1b[0m "
+             "\x07\x08 bell and backspace")
+HUGE_EHLO_LINES = 20000
 SCENARIOS = AIOSMTPD_SCENARIOS + RAW_SCENARIOS
 
 STALL_MAX = 600         # a stall ends when the client hangs up, or after this
@@ -93,6 +100,8 @@ def run_aiosmtpd(args, rec, ctx):
     class Handler:
         async def handle_RCPT(self, server, session, envelope, address,
                               rcpt_options):
+            if args.scenario == "rcpt451_esc":
+                return ESC_REPLY
             if args.scenario == "rcpt451":
                 return "451 4.3.0 <%s>: mailbox busy, try again later" % \
                     address
@@ -278,6 +287,10 @@ class RawSession:
             return
         caps = ["fault.test", "PIPELINING", "8BITMIME",
                 "ENHANCEDSTATUSCODES", "SIZE 52428800"]
+        if self.sc == "huge_ehlo":
+            # A reply that never seems to end: the client must cap it.
+            caps[1:1] = ["X-FILLER-%06d %s" % (i, "x" * 400)
+                         for i in range(HUGE_EHLO_LINES)]
         if not self.tls and self.sc != "no_starttls":
             caps.append("STARTTLS")
         if self.tls or self.sc == "no_starttls":

@@ -232,6 +232,11 @@ smtpd_sasl_local_domain = {REALM}
 smtpd_relay_restrictions = permit_sasl_authenticated, reject
 smtpd_recipient_restrictions =
 smtpd_error_sleep_time = 0
+# Strict about the client: a bare LF anywhere (SMTP smuggling material) or
+# commands sent before they may be pipelined are errors here.
+smtpd_forbid_bare_newline = yes
+smtpd_forbid_bare_newline_exclusions =
+smtpd_forbid_unauth_pipelining = yes
 smtpd_client_connection_rate_limit = 0
 smtputf8_enable = yes
 message_size_limit = 52428800
