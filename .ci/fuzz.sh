@@ -38,6 +38,8 @@ for t in $targets; do
 	corpus=$build/corpus/$t
 	artifacts=$build/artifacts/$t/
 	mkdir -p "$corpus" "$artifacts"
+	dict=
+	[ -f "$src/tests/fuzz/$t.dict" ] && dict=-dict=$src/tests/fuzz/$t.dict
 	# New inputs go to the scratch corpus; the seeds in git stay as written.
 	echo "fuzz.sh: run $t for ${secs}s"
 	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -45,7 +47,7 @@ for t in $targets; do
 	    "$build/tests/fuzz/$t" "$corpus" "$seeds" \
 	    -max_total_time="$secs" -rss_limit_mb=512 -timeout=10 \
 	    -detect_leaks=1 -max_len=65536 -print_final_stats=1 \
-	    -artifact_prefix="$artifacts" >"$build/$t.fuzz.log" 2>&1; then
+	    -artifact_prefix="$artifacts" $dict >"$build/$t.fuzz.log" 2>&1; then
 		echo "fuzz.sh: ok   $t ($(grep -o 'stat::number_of_executed_units: *[0-9]*' \
 		    "$build/$t.fuzz.log" | grep -o '[0-9]*$') runs)"
 	else
