@@ -19,6 +19,9 @@ void log_set_level(enum log_level level) { log_state.level = level; }
 enum log_level log_get_level(void) { return log_state.level; }
 
 static void log_v(enum log_level lvl, const char *qid, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void log_v(enum log_level lvl, const char *qid, const char *fmt,
     va_list ap)
 {
 	static const char *const tag[] = { "error: ", "warning: ", "", "debug: " };

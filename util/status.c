@@ -8,6 +8,9 @@
 #include <sysexits.h>
 
 static void op_vfill(struct op_err *e, enum op_status st, const char *fmt,
+    va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void op_vfill(struct op_err *e, enum op_status st, const char *fmt,
     va_list ap)
 {
 	e->st = st;
