@@ -23,8 +23,13 @@
 #define MAILDIR_MAX	1000000		/* files taken from one Maildir */
 #define RELEASE_STEP	((size_t)4 << 20)	/* release in 4 MB steps */
 
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
 /* A "From " line as mbox writers and git format-patch make it:
- * "From <token> <date with hh:mm>".  Prose that happens to start with
+ * "From <token> <date with hh:mm:ss>".  Prose that happens to start with
  * "From " after a blank line has no such time stamp. */
 static int is_sep_line(const char *p, size_t avail)
 {
@@ -40,9 +45,10 @@ static int is_sep_line(const char *p, size_t avail)
 	sp = memchr(p + 5, ' ', n - 5);
 	if (sp == NULL || sp == p + 5)
 		return 0;
-	for (i = (size_t)(sp - p); i + 2 < n; i++)
-		if (p[i] == ':' && p[i - 1] >= '0' && p[i - 1] <= '9' &&
-		    p[i + 1] >= '0' && p[i + 1] <= '9')
+	for (i = (size_t)(sp - p) + 2; i + 6 <= n; i++)
+		if (p[i] == ':' && p[i + 3] == ':' && is_digit(p[i - 1]) &&
+		    is_digit(p[i + 1]) && is_digit(p[i + 2]) &&
+		    is_digit(p[i + 4]) && is_digit(p[i + 5]))
 			return 1;
 	return 0;
 }

@@ -129,6 +129,7 @@ START_TEST(mbox_three_messages)
 	    "Subject: one\n\nfirst\n>From the log\n>>From quoted\n\n"
 	    "From b@example.org Tue May 14 10:22:07 2024\n"
 	    "Subject: two\n\nFrom what I see, no separator here\n\n"
+	    "From 10:00 to 12:00 the FIFO was idle\n\n"
 	    "From c@example.org Tue May 14 10:23:07 2024\n"
 	    "Subject: three\n\nthird\n");
 	ck_assert_int_eq(run("box", &s, &e), 0);
@@ -136,11 +137,11 @@ START_TEST(mbox_three_messages)
 	ck_assert_str_eq(s.data[0], "Subject: one\n\nfirst\nFrom the log\n"
 	    ">From quoted\n");
 	ck_assert_str_eq(s.data[1], "Subject: two\n\nFrom what I see, no "
-	    "separator here\n");
+	    "separator here\n\nFrom 10:00 to 12:00 the FIFO was idle\n");
 	ck_assert_str_eq(s.data[2], "Subject: three\n\nthird\n");
 	ck_assert_uint_eq(s.line_base[0], 1);
 	ck_assert_uint_eq(s.line_base[1], 8);
-	ck_assert_uint_eq(s.line_base[2], 13);
+	ck_assert_uint_eq(s.line_base[2], 15);
 	ck_assert_uint_eq(s.index[2], 3);
 	ck_assert_int_eq(s.in_container[0], 1);
 	ck_assert(strstr(s.file[1], "/box") != NULL);
