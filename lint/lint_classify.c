@@ -267,8 +267,10 @@ static void fill_from(struct lint_text *t, size_t i, uint8_t cls)
 
 /* Attributions, Outlook blocks (the rest is an unmarked original: O) and
  * forwards (the rest is forwarded content: X). */
-static void mark_reply(struct lint_text *t)
+static void mark_reply(struct lint_text *t, int patch)
 {
+	int text_above = 0;
+
 	for (size_t i = 0; i < t->n; i++) {
 		const char *s = lint_line_ptr(t, i);
 		size_t n = t->v[i].len, k;
@@ -280,13 +282,17 @@ static void mark_reply(struct lint_text *t)
 			fill_from(t, i + 1, LC_X);
 			return;
 		}
-		if (lint_attrib_original(s, n) ||
-		    (k = lint_attrib_outlook(t, i)) > 0) {
+		/* a From:/Date: block with nothing above is a forward or the
+		 * in-body header of a patch, not a quoted original */
+		if (lint_attrib_original(s, n) || (text_above && !patch &&
+		    (k = lint_attrib_outlook(t, i)) > 0)) {
 			t->v[i].cls = LC_A;
 			t->v[i].flags |= LF_OUTLOOK;
 			fill_from(t, i + 1, LC_O);
 			return;
 		}
+		if (t->v[i].cls == LC_T)
+			text_above = 1;
 		if (lint_attrib_line(s, n))
 			t->v[i].cls = LC_A;
 		else if (i + 1 < t->n && lint_str_prefix(s, n, "On ") &&
@@ -363,6 +369,6 @@ void lint_classify(struct lint_msg *m, struct lint_text *t)
 	lint_footer_mark(t);
 	mark_quotes(t);
 	mark_empty_and_tags(t);
-	mark_reply(t);
+	mark_reply(t, m->has_patch);
 	mark_signature(t);
 }

@@ -18,7 +18,7 @@
 #define MAX_HITS 512
 
 enum { F_CLAIM, F_RCPT, F_PROHIBIT, F_ERROR, F_BANNER, F_FOREIGN, F_ASIS,
-	F_EXPORT };
+	F_RISK, F_EXPORT };
 
 struct phrase {
 	const char *s;
@@ -71,7 +71,11 @@ static const struct phrase phrases[] = {
 	{"confidentiel", F_FOREIGN},
 	{"\xe6\xa9\x9f\xe5\xaf\x86\xe6\x83\x85\xe5\xa0\xb1", F_FOREIGN},
 	{"provided as is", F_ASIS}, {"provided \"as is\"", F_ASIS},
-	{"you assume all risk", F_ASIS}, {"not been tested or validated", F_ASIS},
+	{"you assume all risk", F_RISK}, {"not been tested or validated", F_RISK},
+	{"hazardous environment", F_RISK},
+	{"vertrauliche und", F_FOREIGN}, {"nicht der richtige adressat", F_RCPT},
+	{"irrt\xc3\xbcmlich erhalten", F_ERROR},
+	{"par erreur", F_ERROR}, {"destinataire", F_RCPT},
 	{"export control", F_EXPORT}, {"export administration regulations",
 	    F_EXPORT}, {"entity list", F_EXPORT}, {"export license", F_EXPORT},
 };

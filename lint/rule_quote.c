@@ -12,8 +12,8 @@
 #define TAIL_MIN 20
 #define RATIO_QUOTE_MIN 60
 #define RATIO_FACTOR 10
-#define SIGNOFF_MAX_LINES 4
-#define SIGNOFF_MAX_WIDTH 40
+#define SIGNOFF_MAX_LINES 8
+#define SIGNOFF_MAX_WIDTH 50
 
 struct shape {
 	size_t q, t;			/* quote lines, new lines */
@@ -35,8 +35,9 @@ static int is_new(const struct lint_line *l)
 
 
 static const char *const closings[] = {
-	"thank", "thx", "regards", "best", "cheers", "br", "kind regards",
-	"sincerely", "cordially", "many thanks", "greetings", "--", NULL
+	"thanks", "thank you", "thx", "regards", "best", "cheers", "br",
+	"kind regards", "sincerely", "cordially", "many thanks", "greetings",
+	"rgds", "--", NULL
 };
 
 static int closing_word(const char *s, size_t n)
@@ -45,31 +46,60 @@ static int closing_word(const char *s, size_t n)
 		s++;
 		n--;
 	}
-	for (size_t i = 0; closings[i]; i++)
-		if (lint_str_iprefix(s, n, closings[i]))
+	for (size_t i = 0; closings[i]; i++) {
+		size_t k = strlen(closings[i]);
+
+		if (lint_str_iprefix(s, n, closings[i]) && (n == k ||
+		    !((s[k] >= 'a' && s[k] <= 'z') || (s[k] >= 'A' && s[k] <= 'Z'))))
 			return 1;
+	}
 	return 0;
 }
 
-/* New lines after the last quote that are only "Thanks,\nName". */
+static size_t words(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && (i == 0 || s[i - 1] == ' ' ||
+		    s[i - 1] == '\t'))
+			w++;
+	return w;
+}
+
+/* New lines after the last quote that are only a sign-off ("Thanks,",
+ * a name, a title block without the "-- " separator). */
 static int signoff_after(const struct lint_text *t, size_t from)
 {
 	size_t k = 0, first = SIZE_MAX;
+	int short_all = 1;
 
 	for (size_t i = from; i < t->n; i++) {
 		const struct lint_line *l = &t->v[i];
 		const char *s = lint_line_ptr(t, i);
+		size_t n = lint_str_rtrim(s, l->len);
 
 		if (!is_new(l))
 			continue;
 		if (++k > SIGNOFF_MAX_LINES || l->cls == LC_P ||
-		    lint_width(s, lint_str_rtrim(s, l->len)) > SIGNOFF_MAX_WIDTH)
+		    lint_width(s, n) > SIGNOFF_MAX_WIDTH || (n > 0 &&
+		    s[n - 1] == '?'))
 			return 0;
+		short_all &= words(s, n) <= 3;
 		if (first == SIZE_MAX)
 			first = i;
 	}
 	return first == SIZE_MAX || closing_word(lint_line_ptr(t, first),
-	    t->v[first].len) || k <= 1;
+	    t->v[first].len) || (short_all && k <= 3);
+}
+
+/* "Hi Bob," above an interleaved reply is not text above the quote. */
+static int greeting(const char *s, size_t n)
+{
+	n = lint_str_rtrim(s, n);
+	return n > 0 && words(s, n) <= 4 && (s[n - 1] == ',' ||
+	    lint_str_iprefix(s, n, "hi") || lint_str_iprefix(s, n, "hello") ||
+	    lint_str_iprefix(s, n, "dear"));
 }
 
 static void measure(const struct lint_text *t, struct shape *sh)
@@ -91,7 +121,8 @@ static void measure(const struct lint_text *t, struct shape *sh)
 			sh->last_t = i;
 			sh->tail = 0;
 			if (sh->first_q == SIZE_MAX)
-				sh->t_before++;
+				sh->t_before += !greeting(lint_line_ptr(t, i),
+				    l->len);
 			else
 				sh->t_after++;
 		}

@@ -204,6 +204,39 @@ START_TEST(patch_below_quote_is_new)
 }
 END_TEST
 
+START_TEST(greeting_above_bottom_post)
+{
+	const char *m = reply("Hi Bob,\n\nOn Mon, B wrote:\n", 4,
+	    "\nApplied, thanks.\n");
+	ck_assert(!has(m, "top-post"));
+}
+END_TEST
+
+START_TEST(question_below_is_new_text)
+{
+	const char *m = reply("Some context first.\n\nOn Mon, B wrote:\n", 4,
+	    "\nDid you test it?\n");
+	ck_assert(!has(m, "top-post"));
+}
+END_TEST
+
+START_TEST(patch_in_body_headers_are_not_outlook)
+{
+	char buf[8192];
+	size_t o = (size_t)snprintf(buf, sizeof(buf), "%s",
+	    "From: A <a@example.org>\nTo: l@vger.kernel.org\n"
+	    "Subject: [PATCH] x\n\nFrom: B <b@example.org>\n"
+	    "Date: Mon, 1 Jan 2024\nSubject: [PATCH] x: y\n\n");
+	for (int i = 0; i < 25; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+		    "commit message line %d\n", i);
+	snprintf(buf + o, sizeof(buf) - o, "---\n x | 2 +-\n\n"
+	    "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n");
+	ck_assert(!has(buf, "untrimmed-quote"));
+	ck_assert(!has(buf, "top-post"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -225,6 +258,9 @@ int main(void)
 	tcase_add_test(tc, quoted_signature);
 	tcase_add_test(tc, list_footer_is_not_new_text);
 	tcase_add_test(tc, patch_below_quote_is_new);
+	tcase_add_test(tc, greeting_above_bottom_post);
+	tcase_add_test(tc, question_below_is_new_text);
+	tcase_add_test(tc, patch_in_body_headers_are_not_outlook);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
