@@ -18,6 +18,10 @@
 #define BODY_IN		32768			/* read from the spool */
 #define BODY_OUT	(2 * BODY_IN + 16)	/* one write per chunk */
 #define CMD_MAX		(CONF_ADDR_MAX + 200)	/* one MAIL or RCPT line */
+/* Above this many recipients the commands go one by one: a huge pipelined
+ * write while the server's replies pile up unread could fill both socket
+ * buffers and stall until the timeout. */
+#define PIPE_RCPT_MAX	100
 
 static int addr_ok(const char *a)
 {
@@ -445,7 +449,8 @@ int smtp_send(struct smtp_session *s, const struct smtp_msg *m,
 				rcpt_st[i] = *st;
 		goto out;
 	}
-	if ((s->caps.pipelining ? envelope_pipelined(&x, utf8) :
+	if ((s->caps.pipelining && x.nvalid <= PIPE_RCPT_MAX ?
+	    envelope_pipelined(&x, utf8) :
 	    envelope_steps(&x, utf8)) < 0)
 		goto out;
 	if (send_body(&x) < 0)

@@ -75,8 +75,7 @@ static int tls_up(struct smtp_session *s, struct smtp_status *st)
 	char err[sizeof(st->text)];
 	SSL *ssl;
 
-	s->ctx = smtp_tls_ctx(s->c, err, sizeof(err));
-	ssl = s->ctx ? smtp_tls_ssl(s->ctx, s->c, err, sizeof(err)) : NULL;
+	ssl = smtp_tls_ssl(s->ctx, s->c, err, sizeof(err));
 	if (ssl == NULL) {
 		smtp_status_local(st, SMTP_STAGE_TLS, SMTP_TEMP, "%s", err);
 		return -1;
@@ -132,6 +131,16 @@ static int starttls(struct smtp_session *s, struct smtp_status *st)
 static int setup(struct smtp_session *s, const char *password,
     struct smtp_status *st)
 {
+	char err[sizeof(st->text)];
+
+	/* The TLS context first: a bad tls_ca_file is reported before any
+	 * byte is exchanged with the server. */
+	if (s->c->tls != CONF_TLS_OFF &&
+	    (s->ctx = smtp_tls_ctx(s->c, err, sizeof(err))) == NULL) {
+		s->usable = 0;		/* not even a QUIT */
+		smtp_status_local(st, SMTP_STAGE_TLS, SMTP_TEMP, "%s", err);
+		return -1;
+	}
 	if (s->c->tls == CONF_TLS_IMPLICIT && tls_up(s, st) < 0)
 		return -1;
 	if (greeting(s, st) < 0 || ehlo(s, st) < 0)

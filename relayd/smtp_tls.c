@@ -6,6 +6,7 @@
 #include "relayd/smtp_tls.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,7 +47,11 @@ SSL_CTX *smtp_tls_ctx(const struct conf *c, char *err, size_t errlen)
 	if (c->tls_ca_file[0] != '\0') {
 		if (SSL_CTX_load_verify_locations(ctx, c->tls_ca_file,
 		    NULL) != 1) {
-			ssl_err("cannot load tls_ca_file", err, errlen);
+			char what[PATH_MAX + 32];
+
+			snprintf(what, sizeof(what), "cannot load tls_ca_file "
+			    "%s", c->tls_ca_file);
+			ssl_err(what, err, errlen);
 			SSL_CTX_free(ctx);
 			return NULL;
 		}

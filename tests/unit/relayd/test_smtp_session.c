@@ -560,6 +560,45 @@ START_TEST(stall_after_dot)
 }
 END_TEST
 
+/* 150 recipients: one command at a time even with PIPELINING (each step
+ * expects its own reply before the next command arrives). */
+START_TEST(many_recipients_stepwise)
+{
+	enum { N = 150 };
+	static struct peer_step s[N + 8];
+	static char addr[N][32];
+	const char *r[N];
+	struct smtp_status rs[N];
+	struct smtp_msg m;
+	size_t k = 0, i;
+
+	s[k++] = (struct peer_step)GREET;
+	s[k++] = (struct peer_step)EHLO_PIPE;
+	s[k++] = (struct peer_step){ "MAIL", "250 ok\r\n", P_NONE, 0 };
+	for (i = 0; i < N; i++) {
+		snprintf(addr[i], sizeof(addr[i]), "u%zu@x.org", i);
+		r[i] = addr[i];
+		s[k++] = (struct peer_step){ "RCPT TO:<u", i == 7 ?
+		    "452 4.5.3 too many\r\n" : "250 ok\r\n", P_NONE, 0 };
+	}
+	s[k++] = (struct peer_step){ "DATA", "354 go\r\n", P_NONE, 0 };
+	s[k++] = (struct peer_step){ NULL, "250 ok\r\n", P_DATA, 0 };
+	s[k++] = (struct peer_step)QUIT;
+	s[k++] = (struct peer_step)END;
+	conf_init(CONF_TLS_OFF);
+	ck_assert_int_eq(open_script(s, NULL), 0);
+	msg_init(&m, r, N, "x\n");
+	ck_assert_msg(smtp_send(S, &m, rs, &ST) == 0, "%s", ST.text);
+	ck_assert_int_eq(rs[7].outcome, SMTP_TEMP);
+	ck_assert_int_eq(rs[7].code, 452);
+	ck_assert_int_eq(rs[149].outcome, SMTP_OK);
+	finish();
+	ck_assert_str_eq(P->err, "");
+	close(m.fd);
+	peer_free(P);
+}
+END_TEST
+
 START_TEST(mail_421)
 {
 	static const struct peer_step s[] = {
@@ -710,6 +749,7 @@ int main(void)
 	tcase_add_test(tc, notify_dropped_without_dsn);
 	tcase_add_test(tc, injection_in_addresses);
 	tcase_add_test(tc, lost_after_dot);
+	tcase_add_test(tc, many_recipients_stepwise);
 	tcase_add_test(tc, mail_421);
 	tcase_add_loop_test(tc, body_on_the_wire, 0,
 	    sizeof(bodies) / sizeof(bodies[0]));

@@ -393,6 +393,20 @@ START_TEST(self_signed_without_pin)
 }
 END_TEST
 
+START_TEST(missing_ca_file)
+{
+	conf_init();
+	snprintf(C.tls_ca_file, sizeof(C.tls_ca_file), "%s/none.pem", dir);
+	ck_assert_int_eq(run(tls_then_ehlo, leaf, leaf_key, 0, NULL), -1);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_TLS);
+	ck_assert_msg(strstr(ST.text, "cannot load tls_ca_file /tmp/") ==
+	    ST.text, "%s", ST.text);
+	finish();
+	ck_assert_str_eq(P->log, "");	/* nothing was sent */
+	cleanup();
+}
+END_TEST
+
 START_TEST(tls11_only_server)
 {
 	conf_init();
@@ -516,6 +530,7 @@ int main(void)
 	tcase_add_test(tc, wrong_name);
 	tcase_add_test(tc, untrusted_ca);
 	tcase_add_test(tc, self_signed_without_pin);
+	tcase_add_test(tc, missing_ca_file);
 	tcase_add_test(tc, tls11_only_server);
 	tcase_add_loop_test(tc, pin_accepts_self_signed, 0, 2);
 	tcase_add_test(tc, pin_refuses_ca_valid);
