@@ -95,6 +95,11 @@ void flush_format(const struct runner_report *r, char *buf, size_t len)
 		    t->delivered, t->delivered == 1 ? "" : "s");
 		at = put(buf, len, at, n);
 	}
+	/* Recovery found it in flight after a crash: the server may have
+	 * had it already, so this delivery may be a duplicate. */
+	if (r->env != NULL && r->env->possibly_delivered && t->possibly == 0)
+		at = put(buf, len, at, " (possibly delivered twice: an "
+		    "earlier attempt was cut off after the end of data)");
 	if (r->env != NULL && outcome_any_failed(r->env))
 		at = put_failed(r, buf, len, at, start);
 	if (r->env != NULL && !r->removed) {

@@ -488,6 +488,27 @@ START_TEST(flush_lines_and_status)
 }
 END_TEST
 
+/* After a crash, recovery turns in_flight into possibly_delivered; the
+ * retry that succeeds still tells the user it may be a duplicate. */
+START_TEST(flush_says_possible_duplicate)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct envelope env;
+	struct lines l;
+	struct op_err e;
+
+	enqueue(now, id, "a@example.net");
+	load(id, &env);
+	env.in_flight = 1;		/* as a killed runner leaves it */
+	ck_assert_int_eq(spool_update(&sp, &env, NULL), 0);
+	envelope_free(&env);
+	ck_assert_int_eq(flush(&l, NULL, 0, &e), OP_OK);
+	ck_assert_int_eq(l.n, 1);
+	ck_assert_ptr_nonnull(strstr(l.text[0], "delivered to 1 recipient "
+	    "(possibly delivered twice"));
+}
+END_TEST
+
 START_TEST(flush_waits_then_reports_busy)
 {
 	struct spool other;
@@ -531,6 +552,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, dropped_reused_session_retried);
 	tcase_add_test(tc, expired_message_fails_and_bounces);
 	tcase_add_test(tc, flush_lines_and_status);
+	tcase_add_test(tc, flush_says_possible_duplicate);
 	tcase_add_test(tc, flush_waits_then_reports_busy);
 	tcase_add_test(tc, run_once_delivers);
 	suite_add_tcase(s, tc);
