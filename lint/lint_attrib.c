@@ -93,36 +93,60 @@ static const char *skip_star(const char *s, size_t *n)
 	return s;
 }
 
-static int hdr_from(const char *s, size_t n)
+/* Header labels of quoted originals in the languages seen on lists:
+ * English, German, French, Spanish, Portuguese, Italian, Dutch, Chinese
+ * (simplified and traditional), Japanese. */
+static const char *const lbl_from[] = {
+	"from:", "von:", "de:", "de :", "da:", "van:",
+	"\xe5\x8f\x91\xe4\xbb\xb6\xe4\xba\xba",
+	"\xe5\xaf\x84\xe4\xbb\xb6\xe8\x80\x85",
+	"\xe5\xb7\xae\xe5\x87\xba\xe4\xba\xba", NULL
+};
+
+static const char *const lbl_sent[] = {
+	"sent:", "date:", "gesendet:", "datum:", "envoy\xc3\xa9 :",
+	"envoy\xc3\xa9:", "enviado:", "enviada em:", "inviato:", "data:",
+	"verzonden:",
+	"\xe5\x8f\x91\xe9\x80\x81\xe6\x97\xb6\xe9\x97\xb4",
+	"\xe5\xaf\x84\xe4\xbb\xb6\xe6\x97\xa5\xe6\x9c\x9f",
+	"\xe9\x80\x81\xe4\xbf\xa1\xe6\x97\xa5\xe6\x99\x82",
+	"\xe6\x97\xa5\xe6\x9c\x9f", "\xe6\x99\x82\xe9\x96\x93",
+	"\xe6\x97\xa5\xe4\xbb\x98", NULL
+};
+
+static const char *const lbl_other[] = {
+	"to:", "cc:", "subject:", "an:", "betreff:", "objet :", "objet:",
+	"\xc3\xa0 :", "para:", "asunto:", "assunto:", "a:", "oggetto:",
+	"aan:", "onderwerp:",
+	"\xe6\x94\xb6\xe4\xbb\xb6\xe4\xba\xba",
+	"\xe6\x94\xb6\xe4\xbb\xb6\xe8\x80\x85",
+	"\xe6\x8a\x84\xe9\x80\x81", "\xe5\x89\xaf\xe6\x9c\xac",
+	"\xe4\xb8\xbb\xe9\xa2\x98", "\xe4\xb8\xbb\xe6\x97\xa8",
+	"\xe5\xae\x9b\xe5\x85\x88", "\xe4\xbb\xb6\xe5\x90\x8d", NULL
+};
+
+static int label(const char *s, size_t n, const char *const *tab)
 {
 	s = skip_star(s, &n);
-	return lint_str_iprefix(s, n, "from:") || lint_str_prefix(s, n, "Von:") ||
-	    lint_str_prefix(s, n, "De :") || lint_str_prefix(s, n, "De:") ||
-	    lint_str_prefix(s, n, "\xe5\x8f\x91\xe4\xbb\xb6\xe4\xba\xba");
+	for (size_t i = 0; tab[i]; i++)
+		if (lint_str_iprefix(s, n, tab[i]))
+			return 1;
+	return 0;
+}
+
+static int hdr_from(const char *s, size_t n)
+{
+	return label(s, n, lbl_from);
 }
 
 static int hdr_sent(const char *s, size_t n)
 {
-	s = skip_star(s, &n);
-	return lint_str_iprefix(s, n, "sent:") ||
-	    lint_str_iprefix(s, n, "date:") ||
-	    lint_str_prefix(s, n, "Gesendet:") ||
-	    lint_str_prefix(s, n, "Datum:") ||
-	    lint_str_prefix(s, n, "Envoy\xc3\xa9 :") ||
-	    lint_str_prefix(s, n, "\xe5\x8f\x91\xe9\x80\x81\xe6\x97\xb6\xe9\x97\xb4") ||
-	    lint_str_prefix(s, n, "\xe6\x97\xa5\xe6\x9c\x9f");
+	return label(s, n, lbl_sent);
 }
 
 static int hdr_other(const char *s, size_t n)
 {
-	s = skip_star(s, &n);
-	return lint_str_iprefix(s, n, "to:") || lint_str_iprefix(s, n, "cc:") ||
-	    lint_str_iprefix(s, n, "subject:") ||
-	    lint_str_prefix(s, n, "An:") || lint_str_prefix(s, n, "Betreff:") ||
-	    lint_str_prefix(s, n, "Objet :") || lint_str_prefix(s, n, "\xc3\x80 :") ||
-	    lint_str_prefix(s, n, "\xe6\x94\xb6\xe4\xbb\xb6\xe4\xba\xba") ||
-	    lint_str_prefix(s, n, "\xe6\x8a\x84\xe9\x80\x81") ||
-	    lint_str_prefix(s, n, "\xe4\xb8\xbb\xe9\xa2\x98");
+	return label(s, n, lbl_other);
 }
 
 /* An Outlook-style header block starting at line i ("From:" then
