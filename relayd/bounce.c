@@ -18,6 +18,11 @@ int bounce_wanted(const struct envelope *env)
 	 * loop between two broken mailboxes forever. */
 	if (env->sender[0] == '\0' || env->is_bounce)
 		return 0;
+	/* The sender asked (sendmail -N) not to be told about failures:
+	 * NEVER, or a list without FAILURE. */
+	if (env->dsn_notify[0] != '\0' &&
+	    strcasestr(env->dsn_notify, "FAILURE") == NULL)
+		return 0;
 	for (i = 0; i < env->nrcpt; i++)
 		if (env->rcpt[i].state == RCPT_FAILED)
 			return 1;

@@ -27,7 +27,8 @@ struct bounce_in {
 };
 
 /* 1 when env has failed recipients and may be bounced: the sender is not
- * null and the message is not itself a bounce (no loops). */
+ * null, the message is not itself a bounce (no loops), and -N (DSN
+ * NOTIFY), when given, includes FAILURE. */
 int bounce_wanted(const struct envelope *env);
 
 /* The domain we report as: helo, else the domain of `from`, else

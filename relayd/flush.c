@@ -59,8 +59,8 @@ static size_t put_failed(const struct runner_report *r, char *buf, size_t len,
 		at = put(buf, len, at, ", bounce queued as ");
 		at = put(buf, len, at, r->bounce_id);
 	} else if (r->removed) {
-		at = put(buf, len, at, ", no bounce (null sender or a "
-		    "bounce)");
+		at = put(buf, len, at, ", no bounce (null sender, a "
+		    "bounce, or -N without FAILURE)");
 	}
 	return at;
 }

@@ -65,7 +65,8 @@ static void finalize(struct runner_pass_state *p, struct envelope *env,
 			    rep->bounce_id);
 		} else {
 			log_msg(LOG_LVL_INFO, env->id, "failed recipients "
-			    "not bounced (null sender or a bounce itself)");
+			    "not bounced (null sender, a bounce itself, or "
+			    "-N without FAILURE)");
 		}
 	}
 	if (spool_remove(p->r->sp, env->id, &e) < 0) {

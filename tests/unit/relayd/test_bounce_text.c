@@ -199,6 +199,13 @@ START_TEST(never_bounce_null_or_bounce)
 	env.is_bounce = 1;
 	ck_assert(!bounce_wanted(&env));
 	env.is_bounce = 0;
+	snprintf(env.dsn_notify, sizeof(env.dsn_notify), "NEVER");
+	ck_assert(!bounce_wanted(&env));
+	snprintf(env.dsn_notify, sizeof(env.dsn_notify), "SUCCESS,DELAY");
+	ck_assert(!bounce_wanted(&env));
+	snprintf(env.dsn_notify, sizeof(env.dsn_notify), "failure,delay");
+	ck_assert(bounce_wanted(&env));
+	env.dsn_notify[0] = '\0';
 	env.rcpt[1].state = RCPT_DELIVERED;
 	env.rcpt[2].state = RCPT_DELIVERED;
 	ck_assert(!bounce_wanted(&env));
