@@ -1,8 +1,8 @@
 /*
  * mailq --json: one object per line per message with the DESIGN.md fields
  * (id, arrival_time, size, sender, subject, message_id, attempts,
- * next_attempt, recipients[{address, status, reason}]) plus last_attempt and
- * possibly_delivered.  Strings only ever pass through json_quote().
+ * next_attempt, recipients[{address, status, reason}]) plus last_attempt,
+ * possibly_delivered and in_flight.  Strings only ever pass through json_quote().
  */
 #include "relayd/mailq.h"
 
@@ -69,8 +69,11 @@ void mailq_json_msg(FILE *out, const struct envelope *env)
 	put_time(out, "next_attempt", mailq_next_attempt(env));
 	fputc(',', out);
 	put_time(out, "last_attempt", env->last_try);
-	fprintf(out, ",\"possibly_delivered\":%s,",
-	    env->possibly_delivered ? "true" : "false");
+	/* in_flight: the runner was sending the final "." (it is sending it
+	 * now, or it stopped there and the message may have arrived). */
+	fprintf(out, ",\"possibly_delivered\":%s,\"in_flight\":%s,",
+	    env->possibly_delivered ? "true" : "false",
+	    env->in_flight ? "true" : "false");
 	put_rcpts(out, env);
 	fputs("}\n", out);
 }

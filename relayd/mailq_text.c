@@ -51,6 +51,9 @@ static void show_details(FILE *out, const struct envelope *env)
 		fprintf(out, IND "Attempts: %u, last: %s, next: %s\n",
 		    env->attempts, t1, t2);
 	}
+	if (env->in_flight)
+		fprintf(out, IND "In flight: the end of the message was being "
+		    "sent (if no runner is active, it may have arrived)\n");
 	if (env->possibly_delivered)
 		fprintf(out, IND "Possibly delivered: the connection was lost "
 		    "after the message was sent; it may arrive twice\n");

@@ -68,7 +68,7 @@ START_TEST(json_shape)
 	    " back\\\\slash\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"attempts\":2,"
 	    "\"next_attempt\":1700000600,\"last_attempt\":1700000300,"
-	    "\"possibly_delivered\":false,"));
+	    "\"possibly_delivered\":false,\"in_flight\":false,"));
 	ck_assert_ptr_nonnull(strstr(out, "{\"address\":\"a@example.org\","
 	    "\"status\":\"pending\",\"reason\":\"\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"deferred\","
@@ -95,6 +95,7 @@ START_TEST(text_shape)
 
 	make_env(&env);
 	env.possibly_delivered = 1;
+	env.in_flight = 1;
 	out = render(mailq_text_msg, &env);
 	no_controls(out);
 	ck_assert_int_eq(strncmp(out, "0661712345678900abcd     4321 ", 30), 0);
@@ -102,6 +103,7 @@ START_TEST(text_shape)
 	ck_assert_ptr_nonnull(strstr(out, "Subject: ?[31mred? \"quoted\""));
 	ck_assert_ptr_nonnull(strstr(out, "(deferred: rcpt: 451 4.7.1 try??later"));
 	ck_assert_ptr_nonnull(strstr(out, "Possibly delivered"));
+	ck_assert_ptr_nonnull(strstr(out, "In flight"));
 	ck_assert_ptr_nonnull(strstr(out, "Attempts: 2"));
 	ck_assert_ptr_nonnull(strstr(out, "\n" "                                 "
 	    "          a@example.org\n"));
