@@ -342,14 +342,21 @@ delay_warning_time = 0
         return [os.path.join(new, n) for n in sorted(names, key=key)]
 
     def messages(self):
-        """Raw bytes of every delivered message, in arrival order."""
+        """Raw bytes of every delivered message, in the order smtpd
+        accepted them (qmgr may deliver a burst in another order, so the
+        Maildir's own order is only the tie-breaker)."""
+        rank = {a["qid"]: i for i, a in enumerate(self.accepted())}
         out = []
-        for p in self.message_files():
+        for n, p in enumerate(self.message_files()):
             with open(p, "rb") as f:
-                out.append(f.read())
-        return out
+                raw = f.read()
+            m = re.search(rb"\(Postfix\) with \S+ id (\w+)", raw)
+            qid = m.group(1).decode() if m else None
+            out.append((rank.get(qid, len(rank)), n, raw))
+        return [raw for _, _, raw in sorted(out)]
 
     def wait_messages(self, n, timeout=30):
+        """Wait for n delivered files; return messages() (accept order)."""
         util.wait_for(lambda: len(self.message_files()) >= n, timeout,
                       "%d message(s) in the Maildir (have %d)" %
                       (n, len(self.message_files())))
