@@ -182,23 +182,30 @@ static const struct lint_rule_info rules[] = {
   "for a commit, its 12-character id and subject line)." },
 { "line-over-998", LINT_ERROR,
   "line longer than 998 bytes on the wire",
-  "SMTP forbids lines over 998 bytes. Servers reject such mail or break\n"
-  "the line at an arbitrary place, which corrupts patches.\n"
+  "The mail standard allows at most 998 bytes per line. A part sent\n"
+  "as plain 7bit or 8bit text with a longer line is refused by some\n"
+  "servers (\"line too long\") and cut at an arbitrary point by others;\n"
+  "in a patch that cut makes the hunk fail to apply. Encoded parts\n"
+  "(quoted-printable, base64) are fine: they are rewrapped on the wire.\n"
   "How to fix:\n"
   "  Wrap the text, or let the client pick quoted-printable for this part\n"
-  "  (git send-email --transfer-encoding=auto, its default, does so).",
+  "  (git send-email --transfer-encoding=auto, its default, does so;\n"
+  "  do not force 8bit). For generated data, send a link to a branch.",
   "Your message has a line longer than mail servers allow; some of them\n"
   "will refuse it or cut the line, which breaks patches. Please wrap it or\n"
   "let your client encode the message." },
 { "format-flowed-patch", LINT_ERROR,
   "patch sent with format=flowed",
-  "With format=flowed, clients may rejoin lines that end in a space and\n"
-  "strip or add spaces at line starts. Both change a patch, which then no\n"
-  "longer applies with git am.\n"
+  "With format=flowed, a line that ends in a space is a soft break that\n"
+  "the reader's client may join with the next line, and a leading space\n"
+  "is stuffing that it removes. Diff context lines are exactly such\n"
+  "lines (a blank context line is a single space), so the patch that\n"
+  "arrives is not the one you made, and git am refuses it.\n"
   "How to fix:\n"
   "  Send patches with git send-email. In Thunderbird set\n"
-  "  mailnews.send_plaintext_flowed to false; in mutt keep\n"
-  "  `set text_flowed=no`.",
+  "  mailnews.send_plaintext_flowed to false (Config Editor); in mutt\n"
+  "  keep `set text_flowed=no`. Gmail and Outlook cannot turn it off\n"
+  "  reliably: do not send patches from them.",
   "Your patch was sent as format=flowed text, which lets mail programs\n"
   "re-wrap lines and damage the patch. Please resend it with git\n"
   "send-email, or turn off flowed text in your client." },
@@ -217,31 +224,42 @@ static const struct lint_rule_info rules[] = {
   "regenerate it with git format-patch and send it with git send-email." },
 { "message-too-large", LINT_ERROR,
   "message larger than lists accept",
-  "vger.kernel.org refuses mail of more than 100000 bytes, and most\n"
-  "mailman lists hold big messages for a moderator.\n"
+  "vger.kernel.org drops mail of more than 100000 bytes without telling\n"
+  "you, and mailman lists usually hold big messages for a moderator who\n"
+  "may never look. Very large patches are also hard to review in one\n"
+  "piece, so splitting them helps the reviewers as much as the list.\n"
   "How to fix:\n"
-  "  Split the change into a series of smaller patches; for generated or\n"
-  "  binary data, point to a git tree instead of mailing it.",
+  "  Split the change into a series of smaller, self-contained patches\n"
+  "  (git rebase -i, then git format-patch). For generated files,\n"
+  "  firmware or translations, send the script or a summary and point to\n"
+  "  a git branch that holds the bulk.",
   "Your message is larger than the list accepts, so it probably never\n"
   "reached it. Please split it into smaller patches or point to a git\n"
   "branch for the bulky part." },
 { "encrypted", LINT_ERROR,
   "encrypted message sent to a list",
-  "A list cannot decrypt mail: subscribers and archives get an unreadable\n"
-  "blob. Encryption is for private mail only.\n"
+  "A list cannot decrypt mail: subscribers and the archive get an\n"
+  "unreadable blob, so nobody can read or answer the message. Encryption\n"
+  "is for private mail; a signature (PGP/MIME) is fine on most lists.\n"
+  "Some providers encrypt on their own when they know a key for one of\n"
+  "the recipients.\n"
   "How to fix:\n"
-  "  Turn encryption off for list addresses (Proton Mail, Thunderbird\n"
-  "  OpenPGP: disable \"Require encryption\" for this message; mutt: do\n"
-  "  not set crypt_autoencrypt for list mail).",
+  "  Turn encryption off for list addresses (Proton Mail: external\n"
+  "  encryption off for the list; Thunderbird OpenPGP: untick \"Require\n"
+  "  encryption\" for this message; mutt: unset crypt_autoencrypt and\n"
+  "  crypt_opportunistic_encrypt for list mail).",
   "Your message to the list was encrypted, so nobody on the list can read\n"
   "it. Please send it again without encryption." },
 { "quoted-disclaimer", LINT_WARNING,
   "someone else's disclaimer left in the quote",
   "The quote still contains the confidentiality footer of the message\n"
-  "you answer. It is not your text, but it adds nothing and repeats the\n"
-  "problem on every reply.\n"
+  "you answer. It is not your text and nobody holds it against you, but\n"
+  "it adds nothing to the discussion, makes the reply longer, and carries\n"
+  "the notice into one more copy in the archive.\n"
   "How to fix:\n"
-  "  Delete it while trimming the quote.",
+  "  Delete it while trimming the quote, together with the signature of\n"
+  "  the previous writer. In mutt or vim, dap on the quoted paragraph;\n"
+  "  in other clients select the lines and delete them.",
   "Your reply still quotes the disclaimer footer of the earlier message;\n"
   "please trim it along with the rest of the unneeded quote." },
 { "commit-log-long-line", LINT_WARNING,
@@ -262,10 +280,10 @@ static const struct lint_rule_info rules[] = {
   "(ISO-2022-JP, Windows code pages, UTF-7 from Outlook) are shown\n"
   "garbled to some readers and make patches unappliable.\n"
   "How to fix:\n"
-  "  Thunderbird: Settings > Language & Appearance > Fonts > Text\n"
-  "  Encoding, UTF-8. Outlook: File > Options > Advanced > International\n"
-  "  options, encode outgoing mail as Unicode (UTF-8). mutt: set\n"
-  "  send_charset=\"us-ascii:utf-8\".",
+  "  Current Thunderbird always sends UTF-8 (older versions: Fonts >\n"
+  "  Advanced, outgoing text encoding). Outlook: File > Options > Advanced\n"
+  "  > International options, encode outgoing mail as Unicode (UTF-8).\n"
+  "  mutt: set send_charset=\"us-ascii:utf-8\".",
   "Your message used a character set other than UTF-8, which shows up\n"
   "garbled for some readers. Please set your mail client to send UTF-8." },
 { "missing-threading", LINT_WARNING,
@@ -282,29 +300,39 @@ static const struct lint_rule_info rules[] = {
   "function (or git send-email --in-reply-to)." },
 { "series-too-long", LINT_WARNING,
   "patch series of more than 15 patches",
-  "Long series are hard to review in one go, and vger asks for no more\n"
-  "than 15 patches at a time.\n"
+  "vger asks for no more than 15 patches at a time: a long series floods\n"
+  "every subscriber's mailbox at once, and reviewers rarely get through\n"
+  "it before the next version arrives. Smaller series are reviewed and\n"
+  "merged faster.\n"
   "How to fix:\n"
   "  Send the first, self-contained part of the series; send the rest\n"
-  "  once it is merged, or point to a git branch for the whole.",
+  "  once it is merged. Mention the whole plan in the cover letter and\n"
+  "  point to a git branch that holds every patch.",
   "Your series has more than 15 patches, more than most reviewers can\n"
   "take in at once. Please consider splitting it into smaller, self-\n"
   "contained series." },
 { "no-new-text", LINT_ERROR,
   "reply with no new text, only quotes",
   "The message consists of quoted text only: nothing new was written.\n"
-  "Usually this is a send by accident.\n"
+  "Usually the send key was pressed by accident, or the answer was typed\n"
+  "into a part of the message that was lost. Everybody on the list gets\n"
+  "a copy of text they have already read.\n"
   "How to fix:\n"
-  "  Write your answer below the relevant quoted lines, or do not send.",
+  "  Write your answer below the relevant quoted lines, trim the rest,\n"
+  "  and send again; if there was nothing to say, do not send. mutt\n"
+  "  drops a reply you did not edit when abort_unmodified is yes.",
   "Your message only contains quoted text and no reply of your own; it\n"
   "was probably sent by accident." },
 { "quoted-signature", LINT_WARNING,
   "quoted signature or list footer left in the reply",
-  "The quote still contains the previous writer's signature (after\n"
-  "\"-- \") or the list footer. Nobody replies to those.\n"
+  "The quote still contains the previous writer's signature (after the\n"
+  "\"-- \" line) or the footer the list adds to every message. Nobody\n"
+  "replies to those, and they make every reply longer for all readers.\n"
   "How to fix:\n"
-  "  Delete them while trimming the quote; mutt, Thunderbird and many\n"
-  "  other clients can strip the signature automatically when replying.",
+  "  Delete them while trimming the quote. Thunderbird and many other\n"
+  "  clients leave the signature out of the quote on their own when it\n"
+  "  starts with \"-- \"; in mutt or vim, delete from the quoted \"> -- \"\n"
+  "  line to the end of the quote.",
   "Your reply still quotes the signature or list footer of the earlier\n"
   "message; please trim those lines next time." },
 };
