@@ -25,8 +25,11 @@ enum peer_act {
 	P_DATA,		/* read the text up to and including "\r\n.\r\n" */
 	P_CLOSE,	/* close the connection now */
 	P_STALL,	/* say nothing until the client gives up */
-	P_LINES		/* read `n` lines before replying (pipelining) */
+	P_LINES,	/* read `n` lines before replying (pipelining) */
+	P_HOOK		/* run hook(): a test-specific exchange */
 };
+
+struct peer;
 
 struct peer_step {
 	const char *expect;	/* prefix of the line read; NULL = no read */
@@ -34,6 +37,9 @@ struct peer_step {
 	enum peer_act act;
 	int n;
 };
+
+/* P_HOOK runs this (set before peer_start): 1 = go on, 0 = stop. */
+static int (*peer_hook)(struct peer *p);
 
 #define PEER_LOG_MAX (1 << 20)
 
@@ -176,6 +182,8 @@ static int peer_step(struct peer *p, const struct peer_step *s)
 	char line[2048];
 	int i;
 
+	if (s->act == P_HOOK)
+		return peer_hook ? peer_hook(p) : 0;
 	if (s->act == P_DATA) {
 		if (!peer_data(p))
 			return 0;

@@ -16,6 +16,8 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <sasl/sasl.h>
+#include <sasl/saslutil.h>
 
 #include "relayd/smtp_session.h"
 #include "relayd/smtp_tls.h"
@@ -94,6 +96,10 @@ static void fixtures(void)
 
 static void fixtures_free(void)
 {
+	char db[160];
+
+	snprintf(db, sizeof(db), "%s/sasldb2", dir);
+	unlink(db);
 	unlink(ca1_path);
 	unlink(ca2_path);
 	rmdir(dir);
@@ -290,6 +296,151 @@ START_TEST(auth_cram_md5)
 	finish();
 	ck_assert_str_eq(P->err, "");
 	ck_assert_ptr_null(strstr(P->log, "pass"));
+	cleanup();
+}
+END_TEST
+
+/* --- a real Cyrus SASL server in the peer (sasldb in the temp dir) --- */
+
+static char sasldb[160];
+static const char *srv_mech;
+
+static int srv_getopt(void *ctx, const char *plugin, const char *option,
+    const char **result, unsigned *len)
+{
+	(void)ctx;
+	(void)plugin;
+	if (strcmp(option, "sasldb_path") == 0)
+		*result = sasldb;
+	else if (strcmp(option, "pwcheck_method") == 0)
+		*result = "auxprop";
+	else if (strcmp(option, "auxprop_plugin") == 0)
+		*result = "sasldb";
+	else
+		return SASL_FAIL;
+	if (len)
+		*len = (unsigned)strlen(*result);
+	return SASL_OK;
+}
+
+static sasl_callback_t srv_cbs[] = {
+	{ SASL_CB_GETOPT, (int (*)(void))(void (*)(void))srv_getopt, NULL },
+	{ SASL_CB_LIST_END, NULL, NULL },
+};
+
+/* Both sides of libsasl2 initialised here, in one thread, before any
+ * session (its global state is not thread-safe); user/pass in sasldb. */
+static void sasl_server_setup(void)
+{
+	sasl_conn_t *c = NULL;
+
+	snprintf(sasldb, sizeof(sasldb), "%s/sasldb2", dir);
+	ck_assert_int_eq(sasl_server_init(srv_cbs, "outpost-test"), SASL_OK);
+	ck_assert_int_eq(sasl_client_init(NULL), SASL_OK);
+	ck_assert_int_eq(sasl_server_new("smtp", "mail.test", NULL, NULL,
+	    NULL, NULL, 0, &c), SASL_OK);
+	ck_assert_int_eq(sasl_setpass(c, "user", "pass", 4, NULL, 0,
+	    SASL_SET_CREATE), SASL_OK);
+	sasl_dispose(&c);
+}
+
+static int chomp_b64(char *line, char *out, unsigned *outlen)
+{
+	size_t n = strcspn(line, "\r\n");
+
+	line[n] = '\0';
+	if (n == 1 && line[0] == '=') {
+		*outlen = 0;
+		return 1;
+	}
+	return sasl_decode64(line, (unsigned)n, out, 1024, outlen) == SASL_OK;
+}
+
+static void send_b64(struct peer *p, const char *data, unsigned n)
+{
+	char b64[2048], line[2100];
+	unsigned bl = 0;
+
+	sasl_encode64(data, n, b64, sizeof(b64), &bl);
+	b64[bl] = '\0';
+	snprintf(line, sizeof(line), "334 %s\r\n", b64);
+	peer_send(p, line);
+}
+
+/* "AUTH MECH [ir]", then 334 rounds driven by the Cyrus server. */
+static int sasl_hook(struct peer *p)
+{
+	char line[2048], in[1024], *ir;
+	const char *out = NULL;
+	unsigned inlen = 0, outlen = 0;
+	sasl_conn_t *c = NULL;
+	int rc;
+
+	if (!peer_line(p, line, sizeof(line)) ||
+	    sasl_server_new("smtp", "mail.test", NULL, NULL, NULL, NULL, 0,
+	    &c) != SASL_OK)
+		return 0;
+	line[strcspn(line, "\r\n")] = '\0';
+	ir = strchr(line + 5, ' ');
+	if (ir)
+		*ir++ = '\0';
+	if (strncmp(line, "AUTH ", 5) != 0 || strcmp(line + 5, srv_mech) != 0 ||
+	    (ir && !chomp_b64(ir, in, &inlen))) {
+		snprintf(p->err, sizeof(p->err), "bad AUTH line");
+		return 0;
+	}
+	rc = sasl_server_start(c, srv_mech, ir ? in : NULL, inlen, &out,
+	    &outlen);
+	while (rc == SASL_CONTINUE || (rc == SASL_OK && outlen > 0)) {
+		send_b64(p, out, outlen);
+		if (!peer_line(p, line, sizeof(line)) ||
+		    !chomp_b64(line, in, &inlen))
+			return 0;
+		if (rc == SASL_OK)	/* client acknowledged server-final */
+			break;
+		out = NULL;
+		outlen = 0;
+		rc = sasl_server_step(c, in, inlen, &out, &outlen);
+	}
+	if (rc == SASL_OK) {
+		peer_send(p, "235 2.7.0 ok\r\n");
+	} else {
+		snprintf(p->err, sizeof(p->err), "server: %s",
+		    sasl_errdetail(c));
+		peer_send(p, "535 5.7.8 no\r\n");
+	}
+	sasl_dispose(&c);
+	return 1;
+}
+
+static const char *const mechs[] = {
+	"SCRAM-SHA-256", "CRAM-MD5", "PLAIN", "LOGIN", "DIGEST-MD5",
+};
+
+START_TEST(auth_with_cyrus_server)
+{
+	char ehlo[128];
+	struct peer_step s[] = {
+		GREET, EHLO1, STLS,
+		{ "EHLO", ehlo, P_NONE, 0 },
+		{ NULL, NULL, P_HOOK, 0 },
+		QUIT, END
+	};
+	struct smtp_info info;
+
+	srv_mech = mechs[_i];
+	peer_hook = sasl_hook;
+	snprintf(ehlo, sizeof(ehlo), "250-mail.test\r\n250 AUTH %s\r\n",
+	    srv_mech);
+	sasl_server_setup();
+	conf_init();
+	snprintf(C.user, sizeof(C.user), "user");
+	ck_assert_msg(run(s, leaf, leaf_key, 0, "pass") == 0, "%s: %s",
+	    srv_mech, ST.text);
+	smtp_get_info(S, &info);
+	ck_assert_str_eq(info.auth_mech, srv_mech);
+	finish();
+	ck_assert_str_eq(P->err, "");
 	cleanup();
 }
 END_TEST
@@ -525,6 +676,8 @@ int main(void)
 	tcase_add_test(tc, verified_auth_plain_and_send);
 	tcase_add_test(tc, auth_login);
 	tcase_add_test(tc, auth_cram_md5);
+	tcase_add_loop_test(tc, auth_with_cyrus_server, 0,
+	    sizeof(mechs) / sizeof(mechs[0]));
 	tcase_add_test(tc, auth_535);
 	tcase_add_test(tc, no_auth_after_tls);
 	tcase_add_test(tc, wrong_name);
