@@ -65,6 +65,14 @@ static int lint_wanted(const struct conf *c)
 	return c->lint != CONF_LINT_OFF;
 }
 
+/* OUTPOST_NO_RUNNER=1 (tests, benchmarks): queue only, like -odq. */
+static int runner_disabled(void)
+{
+	const char *v = getenv("OUTPOST_NO_RUNNER");
+
+	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
 static void verbose_report(const struct submit_res *rs)
 {
 	char a[SPOOL_ADDR_MAX];
@@ -100,7 +108,7 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 	if (o->verbose)
 		verbose_report(&rs);
 	submit_res_free(&rs);
-	if (!o->queue_only && getenv("OUTPOST_NO_RUNNER") == NULL)
+	if (!o->queue_only && !runner_disabled())
 		submit_exec_poke(o->config);
 	return EX_OK;
 }

@@ -319,6 +319,28 @@ def case_mailq_shapes():
     check(len(p.stdout.splitlines()) == 2, "the good messages still listed")
 
 
+def case_dispatch():
+    """flush, doctor, `conf test` and `sendmail -q` run outpost-deliver
+    (found next to outpost); with no smarthost configured it refuses with
+    78, which proves the hand-over happened (outpost itself would say 64)."""
+    if not os.access(os.path.join(BUILD, "outpost-deliver"), os.X_OK):
+        print("  (outpost-deliver not built: dispatch not checked)")
+        return
+    e = Env()
+    with open(e.cfg, "w") as f:
+        f.write("from me@example.org\nspool %s\nlint off\n" % e.spool)
+    for argv in ([OUTPOST, "flush", "-C", e.cfg],
+                 [OUTPOST, "doctor", "-C", e.cfg],
+                 [OUTPOST, "conf", "test", "-C", e.cfg],
+                 [os.path.join(BUILD, "sendmail"), "-C", e.cfg, "-q"]):
+        p = subprocess.run(argv, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=e.env, timeout=60)
+        out = (p.stdout + p.stderr).decode(errors="replace")
+        check(p.returncode == 78 and "smarthost" in out,
+              "%s reaches outpost-deliver (rc %d: %r)" %
+              (" ".join(argv[1:2]), p.returncode, out[:120]))
+
+
 def main():
     if not os.access(OUTPOST, os.X_OK):
         print("skip: %s not built" % OUTPOST)
@@ -326,7 +348,7 @@ def main():
     for case in (case_basic, case_usage_64, case_data_65, case_tempfail_75,
                  case_config_78, case_extract_t,
                  case_from_name_and_null_sender, case_streaming_rss,
-                 case_mailq_shapes):
+                 case_mailq_shapes, case_dispatch):
         print("--", case.__name__)
         case()
     if FAILURES:
