@@ -183,8 +183,13 @@ int smtp_open_fd(const struct conf *c, const char *password, int fd,
     struct smtp_session **out, struct smtp_status *st)
 {
 	struct smtp_session *s = calloc(1, sizeof(*s));
+	struct sigaction sa;
 
 	*out = NULL;
+	/* OpenSSL writes with write(2): without this a server closing the
+	 * connection mid-write would kill the runner with SIGPIPE. */
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
+		signal(SIGPIPE, SIG_IGN);
 	if (s == NULL) {
 		smtp_status_local(st, SMTP_STAGE_CONNECT, SMTP_TEMP,
 		    "out of memory");
@@ -213,15 +218,10 @@ int smtp_open_fd(const struct conf *c, const char *password, int fd,
 int smtp_open(const struct conf *c, const char *password,
     struct smtp_session **out, struct smtp_status *st)
 {
-	struct sigaction sa;
 	char err[sizeof(st->text)];
 	int fd, ms;
 
 	*out = NULL;
-	/* OpenSSL writes with write(2): without this a server closing the
-	 * connection mid-write would kill the runner with SIGPIPE. */
-	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL)
-		signal(SIGPIPE, SIG_IGN);
 	if (c->host[0] == '\0') {
 		smtp_status_local(st, SMTP_STAGE_CONNECT, SMTP_TEMP,
 		    "no smarthost configured");
