@@ -90,6 +90,7 @@ struct lint_msg {
 	size_t nparts;
 	int parts_truncated;
 	int body;			/* index of the body part or -1 */
+	int html;			/* text reduced from text/html (no body) */
 	struct lint_text text;		/* decoded body part */
 	int has_patch;			/* any P line */
 	int patch_mail;			/* [PATCH in subject or P lines */
@@ -131,6 +132,10 @@ int lint_charset_to_utf8(struct lint_text *t, const char *cs);
 int lint_lines_load(struct lint_msg *m, const struct lint_part *p,
     struct lint_text *t);
 void lint_text_free(struct lint_text *t);
+int lint_lines_load_html(const struct lint_part *p, struct lint_text *t);
+
+/* lint_html.c */
+int lint_html_to_text(const char *s, size_t n, struct lint_text *out);
 static inline const char *lint_line_ptr(const struct lint_text *t, size_t i)
 {
 	return t->buf + t->v[i].off;

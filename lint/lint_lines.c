@@ -115,3 +115,19 @@ int lint_lines_load(struct lint_msg *m, const struct lint_part *p,
 		t->len = UINT32_MAX - 1;
 	return split(p, t, exact);
 }
+
+/* A text/html part reduced to text lines (for mail without text/plain);
+ * every line reports the part's first body line. */
+int lint_lines_load_html(const struct lint_part *p, struct lint_text *t)
+{
+	struct lint_text raw = {0};
+	int rc = -1;
+
+	if (decode(p, &raw) == 0 &&
+	    lint_charset_to_utf8(&raw, p->charset) == 0 &&
+	    lint_html_to_text(raw.buf ? raw.buf : "", raw.len, t) == 0)
+		rc = split(p, t, 0);
+	t->charset_unknown = raw.charset_unknown;
+	lint_text_free(&raw);
+	return rc;
+}

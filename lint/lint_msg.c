@@ -145,15 +145,62 @@ static void skip_from_line(struct lint_msg *m, const char *msg, size_t len)
 	m->cur_line = m->line_base;
 }
 
+/* The first inline HTML part, for mail that has no text/plain body (or
+ * whose only text/plain part is a list's footer). */
+static int html_part(const struct lint_msg *m)
+{
+	for (size_t i = 0; i < m->nparts; i++) {
+		const struct lint_part *p = &m->parts[i];
+
+		if (p->leaf && !p->attachment && !p->in_message && p->body &&
+		    strcmp(p->type, "text/html") == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int only_footer(const struct lint_text *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].cls != LC_L && t->v[i].cls != LC_E)
+			return 0;
+	return 1;
+}
+
+/* Reply shape and disclaimers on an HTML body reduced to text; line
+ * widths mean nothing there, so the line rules are not run. */
+static void run_html_rules(struct lint_msg *m, int h)
+{
+	lint_text_free(&m->text);
+	if (lint_lines_load_html(&m->parts[h], &m->text) != 0) {
+		m->oom = 1;
+		return;
+	}
+	m->html = 1;
+	m->body = -1;
+	lint_classify(m, &m->text);
+	rule_disclaimer_run(m);
+	rule_quote_run(m);
+}
+
 static void run_body_rules(struct lint_msg *m)
 {
-	if (m->body < 0)
+	int h = html_part(m);
+
+	if (m->body < 0) {
+		if (h >= 0)
+			run_html_rules(m, h);
 		return;
+	}
 	if (lint_lines_load(m, &m->parts[m->body], &m->text) != 0) {
 		m->oom = 1;
 		return;
 	}
 	lint_classify(m, &m->text);
+	if (h >= 0 && h < m->body && only_footer(&m->text)) {
+		run_html_rules(m, h);
+		return;
+	}
 	rule_disclaimer_run(m);
 	rule_quote_run(m);
 	rule_lines_run(m);

@@ -177,6 +177,27 @@ START_TEST(many_findings_are_capped)
 }
 END_TEST
 
+START_TEST(hostile_html)
+{
+	size_t n = 1u << 20, o = 0;
+	char *m = malloc(n + 64);
+
+	ck_assert_ptr_nonnull(m);
+	lint_str("Content-Type: text/html\n\n<");
+	lint_str("Content-Type: text/html\n\n<!--");
+	lint_str("Content-Type: text/html\n\n&#xFFFFFFFFFF; &#; &#x; &");
+	lint_str("Content-Type: text/html\n\n<head><style>");
+	lint_str("Content-Type: text/html\n\n</blockquote></blockquote>x");
+	o += (size_t)snprintf(m, n, "Content-Type: text/html\n\n");
+	while (o + 16 < n) {
+		memcpy(m + o, "<blockquote>a&#", 15);
+		o += 15;
+	}
+	lint_ok(m, o);
+	free(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_core_hostile");
@@ -194,6 +215,7 @@ int main(void)
 	tcase_add_test(tc, ten_megabyte_line);
 	tcase_add_test(tc, huge_header_and_many_lines);
 	tcase_add_test(tc, many_findings_are_capped);
+	tcase_add_test(tc, hostile_html);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -237,6 +237,25 @@ START_TEST(patch_in_body_headers_are_not_outlook)
 }
 END_TEST
 
+START_TEST(html_only_reply_shape)
+{
+	char buf[8192];
+	size_t o = (size_t)snprintf(buf, sizeof(buf), "%s",
+	    "From: a@example.org\nTo: l@vger.kernel.org\nSubject: Re: x\n"
+	    "Content-Type: text/html\n\n<html><head><title>t</title></head>"
+	    "<body><p>Will do&nbsp;today.</p><div>On Mon, B wrote:<br>"
+	    "<blockquote>");
+	for (int i = 0; i < 25; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+		    "<div>old line %d</div>", i);
+	snprintf(buf + o, sizeof(buf) - o, "</blockquote></div></body></html>\n");
+	ck_assert(has(buf, "top-post"));
+	ck_assert(has(buf, "untrimmed-quote"));
+	ck_assert(has(buf, "html"));
+	ck_assert(!has(buf, "long-lines"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -261,6 +280,7 @@ int main(void)
 	tcase_add_test(tc, greeting_above_bottom_post);
 	tcase_add_test(tc, question_below_is_new_text);
 	tcase_add_test(tc, patch_in_body_headers_are_not_outlook);
+	tcase_add_test(tc, html_only_reply_shape);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
