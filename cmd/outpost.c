@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "relayd/submit_exec.h"
@@ -76,6 +77,14 @@ static int dispatch(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const char *name = argc > 0 ? base_name(argv[0]) : "outpost";
+
+	/* A per-user tool that reads user-chosen config (-C) and runs a
+	 * password command must never run with borrowed privileges. */
+	if (getuid() != geteuid() || getgid() != getegid()) {
+		fputs("outpost: refusing to run set-user-ID or set-group-ID; "
+		    "install it as an ordinary executable\n", stderr);
+		return EX_NOPERM;
+	}
 
 	if (strcmp(name, "sendmail") == 0)
 		return cmd_sendmail(argc, argv);
