@@ -319,6 +319,34 @@ def case_mailq_shapes():
     check(len(p.stdout.splitlines()) == 2, "the good messages still listed")
 
 
+def envelope_header(e, name):
+    with open(os.path.join(e.spool, "queue", name), "rb") as f:
+        return f.read().split(b"\n\n", 1)[0].decode()
+
+
+def case_envelope_flags():
+    e = Env()
+    rc, _, _ = e.sendmail(["a@example.org"], b"Subject: a\n\nascii\n")
+    rc2, _, _ = e.sendmail(["-N", "failure,delay", "-R", "hdrs", "-V",
+                            "env-42", "b@example.org"],
+                           b"Subject: b\n\n" + (b"x" * 69 + b"\n") * 1000 +
+                           b"\ncaf\xc3\xa9\n")
+    rc3, _, _ = e.sendmail(["j\u00f6rg@example.org"], b"Subject: c\n\nx\n")
+    check(rc == rc2 == rc3 == 0, "flag messages queued")
+    names = e.queued_files()
+    if len(names) != 3:
+        check(False, "three messages for the flag checks")
+        return
+    h1, h2, h3 = (envelope_header(e, n) for n in names)
+    check("\nbody-8bit: 0\n" in h1, "7-bit body recorded as such")
+    # the 8-bit byte comes after the first 64 KB: found while streaming
+    check("\nbody-8bit: 1\n" in h2, "8-bit body recorded: %r" % h2)
+    check("\nnotify: failure,delay\n" in h2 and "\nret: hdrs\n" in h2 and
+          "\nenvid: env-42\n" in h2, "DSN options recorded")
+    check("\nsmtputf8: 1\n" in h3 and "\nsmtputf8: 0\n" in h1,
+          "SMTPUTF8 recorded for a UTF-8 address")
+
+
 def case_dispatch():
     """flush, doctor, `conf test` and `sendmail -q` run outpost-deliver
     (found next to outpost); with no smarthost configured it refuses with
@@ -348,7 +376,7 @@ def main():
     for case in (case_basic, case_usage_64, case_data_65, case_tempfail_75,
                  case_config_78, case_extract_t,
                  case_from_name_and_null_sender, case_streaming_rss,
-                 case_mailq_shapes, case_dispatch):
+                 case_mailq_shapes, case_envelope_flags, case_dispatch):
         print("--", case.__name__)
         case()
     if FAILURES:
