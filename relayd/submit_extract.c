@@ -52,48 +52,61 @@ static int add_address_list(struct mailimf_address_list *al,
 	return 0;
 }
 
-/* Parse one unfolded value completely; NULL with e filled on failure. */
-static struct mailimf_address_list *parse_list(const char *name,
-    const char *v, size_t n, struct op_err *e)
+static size_t skip_separators(const char *v, size_t n, size_t i)
 {
-	struct mailimf_address_list *al = NULL;
-	size_t idx = 0;
+	while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+		i++;
+	return i;
+}
+
+static int bad_list(const char *name, const char *v, size_t n,
+    struct op_err *e)
+{
 	char shown[120];
 
-	if (memchr(v, '\0', n) == NULL &&
-	    mailimf_address_list_parse(v, n, &idx, &al) == MAILIMF_NO_ERROR) {
-		while (idx < n && (v[idx] == ' ' || v[idx] == '\t'))
-			idx++;
-		if (idx == n)
-			return al;
-		mailimf_address_list_free(al);
-	}
 	printable(shown, sizeof(shown), v, n);
-	op_errf(e, OP_DATA, "cannot read the addresses in the %s: header "
-	    "(\"%s\")", name, shown);
-	return NULL;
+	return op_errf(e, OP_DATA, "cannot read the addresses in the %s: "
+	    "header (\"%s\")", name, shown);
+}
+
+/* Parse one unfolded value completely.  libetpan stops at an empty list
+ * element ("a@b,,c@d", a trailing comma: obsolete but common), so parse
+ * again after each stop; any other leftover is an error, not a guess. */
+static int extract_value(const char *name, const char *v, size_t n,
+    submit_rcpt_fn add, void *ctx, struct op_err *e)
+{
+	struct mailimf_address_list *al;
+	size_t idx = skip_separators(v, n, 0), start;
+	int r;
+
+	if (memchr(v, '\0', n) != NULL)
+		return bad_list(name, v, n, e);
+	while (idx < n) {
+		start = idx;
+		al = NULL;
+		if (mailimf_address_list_parse(v, n, &idx, &al) !=
+		    MAILIMF_NO_ERROR || idx <= start)
+			return bad_list(name, v, n, e);
+		r = add_address_list(al, add, ctx, e);
+		mailimf_address_list_free(al);
+		if (r < 0)
+			return -1;
+		idx = skip_separators(v, n, idx);
+	}
+	return 0;
 }
 
 static int extract_field(const struct submit_hdrs *h, size_t i,
     const char *name, submit_rcpt_fn add, void *ctx, struct op_err *e)
 {
-	struct mailimf_address_list *al;
 	size_t n;
 	char *v = submit_hdr_value(h, i, &n);
 	int r;
 
 	if (v == NULL)
 		return op_errnof(e, OP_TEMP, "header value");
-	if (n == 0) {		/* "Cc:" with nothing: no recipients */
-		free(v);
-		return 0;
-	}
-	al = parse_list(name, v, n, e);
+	r = extract_value(name, v, n, add, ctx, e);	/* "Cc:" alone: none */
 	free(v);
-	if (al == NULL)
-		return -1;
-	r = add_address_list(al, add, ctx, e);
-	mailimf_address_list_free(al);
 	return r;
 }
 

@@ -226,6 +226,11 @@ START_TEST(extract_lists)
 	    "Cc: undisclosed-recipients:;\nCc:\n", &c, 0);
 	ck_assert_uint_eq(c.n, 3);
 	ck_assert_str_eq(c.a[1], "m2@x.example");
+	extract("To: a@x.example,, b@x.example,\nCc: ,c@x.example\n", &c, 0);
+	ck_assert_uint_eq(c.n, 3);
+	ck_assert_str_eq(c.a[2], "c@x.example");
+	extract("To: a@x.example; b@x.example\n", &c, -1);
+	extract("Cc: (comment\n", &c, -1);
 	extract("To: a@x.example\nResent-To: r@x.example\n"
 	    "Resent-Cc: s@x.example\n", &c, 0);
 	ck_assert_uint_eq(c.n, 2);
