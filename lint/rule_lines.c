@@ -71,24 +71,36 @@ static struct token widest(const char *s, size_t n)
 	return best;
 }
 
+static int trailing_punct(char c)
+{
+	return c != '\0' && strchr(".,;:!?)\"'", c) != NULL;
+}
+
+/* A plain word: letters with inner apostrophes or hyphens, at most one
+ * inner slash ("and/or"); paths, numbers, options and identifiers are
+ * not words. */
 static int is_word(const char *s, size_t n)
 {
-	size_t i = 0, letters = 0;
+	size_t i = 0, letters = 0, slashes = 0;
 
 	while (i < n && (s[i] == '(' || s[i] == '"' || s[i] == '\''))
 		i++;
-	while (n > i && strchr(".,;:!?)\"'", s[n - 1]))
+	while (n > i && trailing_punct(s[n - 1]))
 		n--;
+	if (i < n && (s[i] == '/' || s[i] == '-'))
+		return 0;
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    c >= 0x80)
 			letters++;
-		else if (c != '\'' && c != '-' && c != '/')
+		else if (c == '/')
+			slashes++;
+		else if (c != '\'' && c != '-')
 			return 0;
 	}
-	return letters > 0;
+	return letters > 0 && slashes <= 1;
 }
 
 /* Prose: mostly plain words.  Logs, commands, compiler output and tables
@@ -132,6 +144,43 @@ static int wide_text(const char *s, size_t n, unsigned w)
 	return w >= cps + 20;
 }
 
+static const char *const log_starts[] = {
+	"WARNING:", "BUG:", "Call Trace:", "RIP:", "Caused by:", "Exception ",
+	"Traceback ", "ERROR:", "error:", "warning:", "note:", "make:",
+	"make[", "sudo ", "PS ", "C:\\", NULL
+};
+
+static int digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "file.c:12:" or "file.c:12: error" (compiler output) anywhere. */
+static int file_line_ref(const char *s, size_t n)
+{
+	for (size_t i = 1; i + 2 < n; i++)
+		if (s[i] == ':' && digit(s[i + 1]) && s[i - 1] != ' ' &&
+		    s[i - 1] != ':' && !digit(s[i - 1])) {
+			size_t k = i + 1;
+
+			while (k < n && digit(s[k]))
+				k++;
+			if (k < n && s[k] == ':')
+				return 1;
+		}
+	return 0;
+}
+
+static size_t count_byte(const char *s, size_t n, char c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += s[i] == c;
+	return k;
+}
+
+/* Pasted logs, commands, compiler output and stack dumps. */
 static int log_line(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -143,10 +192,18 @@ static int log_line(const char *s, size_t n)
 	if (n == 0)
 		return 0;
 	if (s[0] == '[' || s[0] == '$' || s[0] == '#' || s[0] == '<' ||
-	    lint_str_prefix(s, n, "WARNING:") || lint_str_prefix(s, n, "BUG:") ||
-	    lint_str_prefix(s, n, "Call Trace:") || lint_str_prefix(s, n, "RIP:"))
+	    s[0] == '|' || s[0] == '{')
 		return 1;
-	return 0;
+	for (size_t k = 0; log_starts[k]; k++)
+		if (lint_str_prefix(s, n, log_starts[k]))
+			return 1;
+	/* a leading date or time stamp: "2021-09-07 ...", "10:00:01 ..." */
+	if (n > 5 && digit(s[0]) && digit(s[1]) &&
+	    (s[2] == ':' || (digit(s[2]) && digit(s[3]) && s[4] == '-')))
+		return 1;
+	if (file_line_ref(s, n) || count_byte(s, n, '=') >= 2)
+		return 1;
+	return lint_str_find(s, n, "@") && lint_str_find(s, n, ":~") != NULL;
 }
 
 static int separator(const char *s, size_t n)
