@@ -213,10 +213,12 @@ static int before_has(const struct scan *sc, size_t off, size_t span,
 static int strong_error(const struct scan *sc, size_t off, const char *ph)
 {
 	if (ph[0] == 'i' || ph[0] == 'b')
-		return before_has(sc, off, 60, "receiv") ||
+		return (before_has(sc, off, 60, "receiv") ||
 		    before_has(sc, off, 30, "reached you") ||
 		    before_has(sc, off, 30, "sent to you") ||
-		    before_has(sc, off, 30, "delivered to you");
+		    before_has(sc, off, 30, "delivered to you")) &&
+		    (before_has(sc, off, 50, "this") ||
+		    before_has(sc, off, 4, "it "));
 	if (lint_str_find(ph, strlen(ph), "sender")) {
 		size_t end = off;
 
@@ -229,13 +231,29 @@ static int strong_error(const struct scan *sc, size_t off, const char *ph)
 	return 0;
 }
 
+/* "in error" and "by mistake" are everyday words in technical mail
+ * ("returns in error", "sent v2 by mistake"): they count only when they
+ * speak about a message. */
+static int about_message(const struct scan *sc, size_t at)
+{
+	return before_has(sc, at, 50, "this") &&
+	    (before_has(sc, at, 50, "mail") || before_has(sc, at, 50, "message") ||
+	    before_has(sc, at, 50, "communication") ||
+	    before_has(sc, at, 50, "transmission"));
+}
+
 static void match_at(struct scan *sc, size_t at, const struct phrase *ph)
 {
 	size_t k = strlen(ph->s);
+	int strong;
 
-	if (at + k <= sc->len && memcmp(sc->norm + at, ph->s, k) == 0)
-		add_hit(sc, at, ph->fam, ph->fam == F_ERROR &&
-		    strong_error(sc, at, ph->s));
+	if (at + k > sc->len || memcmp(sc->norm + at, ph->s, k) != 0)
+		return;
+	strong = ph->fam == F_ERROR && strong_error(sc, at, ph->s);
+	if (!strong && (strcmp(ph->s, "in error") == 0 ||
+	    strcmp(ph->s, "by mistake") == 0) && !about_message(sc, at))
+		return;
+	add_hit(sc, at, ph->fam, strong);
 }
 
 /* One pass over the text: at each word start, try the phrases that begin

@@ -68,6 +68,8 @@ START_TEST(ordinary_english_does_not_fire)
 	ck_assert(!has(HDR "The TPM keeps confidential keys in its NVRAM.\n",
 	    "disclaimer"));
 	ck_assert(!has(HDR "CONFIDENTIAL\n", "disclaimer"));
+	ck_assert(!has(HDR "We received an error and it ends in error path.\n"
+	    "The sealed blob holds confidential information.\n", "disclaimer"));
 	ck_assert(!has(HDR "This program is distributed WITHOUT ANY WARRANTY; "
 	    "see the GNU GPL.\nTHE SOFTWARE IS DISCLAIMED.\n", "disclaimer"));
 }
