@@ -11,14 +11,18 @@
 #include "relayd/submit_addr.h"
 #include "relayd/submit_rewrite.h"
 
-static void copy_opt(char *dst, size_t dstlen, const char *v)
+/* Copy an option value; lower: fold ASCII case (NOTIFY/RET keywords are
+ * case-insensitive, one spelling in the envelope keeps the runner simple). */
+static void copy_opt(char *dst, size_t dstlen, const char *v, int lower)
 {
-	size_t n;
+	size_t n, i;
 
 	if (v == NULL)
 		return;
 	n = strnlen(v, dstlen - 1);
-	memcpy(dst, v, n);
+	for (i = 0; i < n; i++)
+		dst[i] = lower && v[i] >= 'A' && v[i] <= 'Z' ?
+		    (char)(v[i] - 'A' + 'a') : v[i];
 	dst[n] = '\0';
 }
 
@@ -71,9 +75,9 @@ int submit_env_from_opts(const struct sendmail_opts *o, const struct conf *c,
 	for (i = 0; i < o->nrcpts; i++)
 		if (submit_env_add_rcpt(env, o->rcpts[i], e) < 0)
 			return -1;
-	copy_opt(env->dsn_notify, sizeof(env->dsn_notify), o->dsn_notify);
-	copy_opt(env->dsn_ret, sizeof(env->dsn_ret), o->dsn_ret);
-	copy_opt(env->envid, sizeof(env->envid), o->envid);
+	copy_opt(env->dsn_notify, sizeof(env->dsn_notify), o->dsn_notify, 1);
+	copy_opt(env->dsn_ret, sizeof(env->dsn_ret), o->dsn_ret, 1);
+	copy_opt(env->envid, sizeof(env->envid), o->envid, 0);
 	if (o->body_type != NULL && strcasecmp(o->body_type, "8BITMIME") == 0)
 		env->body_8bit = 1;
 	return 0;

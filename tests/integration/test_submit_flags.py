@@ -327,7 +327,7 @@ def envelope_header(e, name):
 def case_envelope_flags():
     e = Env()
     rc, _, _ = e.sendmail(["a@example.org"], b"Subject: a\n\nascii\n")
-    rc2, _, _ = e.sendmail(["-N", "failure,delay", "-R", "hdrs", "-V",
+    rc2, _, _ = e.sendmail(["-N", "FAILURE,delay", "-R", "HDRS", "-V",
                             "env-42", "b@example.org"],
                            b"Subject: b\n\n" + (b"x" * 69 + b"\n") * 1000 +
                            b"\ncaf\xc3\xa9\n")
