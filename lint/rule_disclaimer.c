@@ -242,12 +242,13 @@ static int about_message(const struct scan *sc, size_t at)
 	    before_has(sc, at, 50, "transmission"));
 }
 
-static void match_at(struct scan *sc, size_t at, const struct phrase *ph)
+static void match_at(struct scan *sc, size_t at, const struct phrase *ph,
+    size_t k)
 {
-	size_t k = strlen(ph->s);
 	int strong;
 
-	if (at + k > sc->len || memcmp(sc->norm + at, ph->s, k) != 0)
+	if (at + k > sc->len || sc->norm[at + 1] != ph->s[1] ||
+	    memcmp(sc->norm + at, ph->s, k) != 0)
 		return;
 	strong = ph->fam == F_ERROR && strong_error(sc, at, ph->s);
 	if (!strong && (strcmp(ph->s, "in error") == 0 ||
@@ -266,11 +267,13 @@ static void find_phrases(struct scan *sc)
 {
 	enum { NPH = sizeof(phrases) / sizeof(phrases[0]), PER = 32 };
 	unsigned char idx[26][PER], cnt[26] = {0};
+	size_t len[NPH];
 	int nonascii = 0;
 
 	for (size_t p = 0; p < NPH; p++) {
 		unsigned c = (unsigned char)phrases[p].s[0] - 'a';
 
+		len[p] = strlen(phrases[p].s);
 		if (c < 26 && cnt[c] < PER)
 			idx[c][cnt[c]++] = (unsigned char)p;
 	}
@@ -281,7 +284,8 @@ static void find_phrases(struct scan *sc)
 		if ((i > 0 && sc->norm[i - 1] != ' ') || c < 'a' || c > 'z')
 			continue;
 		for (unsigned k = 0; k < cnt[c - 'a'] && sc->nhits < MAX_HITS; k++)
-			match_at(sc, i, &phrases[idx[c - 'a'][k]]);
+			match_at(sc, i, &phrases[idx[c - 'a'][k]],
+			    len[idx[c - 'a'][k]]);
 	}
 	for (size_t p = 0; nonascii && p < NPH; p++) {
 		const char *ph = phrases[p].s, *hit;
