@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -29,9 +30,26 @@ static const char usage[] =
     "       outpost sendmail -bp   (list the queue)\n"
     "       outpost sendmail -q    (deliver the queue now)\n";
 
+/* After an error, read the rest of a piped message so the writer (git
+ * send-email writes through a pipe) sees our exit code and message rather
+ * than dying of SIGPIPE.  Bounded; files and terminals are left alone. */
+static void drain_stdin(void)
+{
+	static char buf[16384];
+	struct stat st;
+	uint64_t left = (uint64_t)256 << 20;
+	ssize_t n;
+
+	if (fstat(STDIN_FILENO, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	while (left > 0 && (n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		left -= (uint64_t)n < left ? (uint64_t)n : left;
+}
+
 static int fail(const struct op_err *e)
 {
 	fprintf(stderr, "outpost sendmail: %s\n", e->msg);
+	drain_stdin();
 	return op_exitcode(e->st);
 }
 
@@ -123,6 +141,7 @@ int cmd_sendmail(int argc, char **argv)
 	op_err_clear(&e);
 	if (sendmail_args_parse(argc, argv, &o, &e) < 0) {
 		fprintf(stderr, "outpost sendmail: %s\n%s", e.msg, usage);
+		drain_stdin();
 		return EX_USAGE;
 	}
 	if (o.help) {

@@ -124,6 +124,20 @@ def case_usage_64():
         check(rc == 64, "64 for %s (got %d)" % (what, rc))
         check(err.startswith("outpost sendmail: "), "message for " + what)
     check(e.queued_files() == [], "usage errors queue nothing")
+    # A writer piping a big message still gets our exit code, not EPIPE
+    # (git send-email writes through a pipe and would die of SIGPIPE).
+    p = subprocess.Popen([OUTPOST, "sendmail", "-C", e.cfg, "-Z"],
+                         stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=e.env)
+    try:
+        p.stdin.write(b"Subject: x\n\n" + (b"z" * 70 + b"\n") * 30000)
+        p.stdin.close()
+        broken = False
+    except BrokenPipeError:
+        broken = True
+    check(not broken and p.wait(timeout=60) == 64,
+          "error exit drains a piped message (no EPIPE for the writer)")
+    p.stderr.close()
     p = subprocess.run([OUTPOST, "frobnicate"], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE)
     check(p.returncode == 64, "unknown subcommand -> 64")
