@@ -245,6 +245,12 @@ static void pick_body(struct lint_msg *m)
 	for (size_t i = 0; i < m->nparts; i++) {
 		const struct lint_part *p = &m->parts[i];
 
+		size_t fl = strlen(p->filename);
+
+		/* a named .patch part is an attachment even when inline */
+		if (lint_str_isuffix(p->filename, fl, ".patch") ||
+		    lint_str_isuffix(p->filename, fl, ".diff"))
+			continue;
 		if (p->leaf && !p->attachment && !p->in_message && p->body &&
 		    strcmp(p->type, "text/plain") == 0) {
 			m->body = (int)i;
