@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import util                     # noqa: E402
 import ca                       # noqa: E402
 import faultsrv                 # noqa: E402
+import postfix                  # noqa: E402
 
 
 def kill_runner(op, proc):
@@ -77,5 +78,48 @@ def test_kill9_mid_delivery_loses_nothing():
     assert flagged, (first, text)
 
 
+def test_kill9_during_series_to_postfix():
+    """SIGKILL while a long series is going to a real Postfix: after a
+    second flush every message is there, at most one of them twice."""
+    util.require_outpost()
+    postfix.require()
+    tmp = util.temp_dir()
+    pki = ca.TestPKI(os.path.join(tmp, "pki"))
+    pf = postfix.Postfix(os.path.join(tmp, "pf"), pki,
+                         services={"submission":
+                                   postfix.SERVICES["submission"]})
+    pf.start()
+    op = util.Outpost(os.path.join(tmp, "client"), pf.ports["submission"],
+                      pki)
+    n = 30
+    filler = "".join("%05d padding so each message takes a while\n" % i
+                     for i in range(6000))
+    mids = ["<series-kill-%02d@example.org>" % i for i in range(n)]
+    for i, mid in enumerate(mids):
+        op.sendmail(["bob@example.org"], util.make_message(
+            "series %d" % i, filler, msgid=mid), args=["-odq"])
+    proc = op.popen(["flush"])
+    util.wait_for(lambda: len(pf.accepted()) >= 2, 60,
+                  "Postfix to accept the first messages")
+    kill_runner(op, proc)
+    killed_after = len(pf.accepted())
+    print("killed after %d of %d accepted" % (killed_after, n))
+    proc = op.flush()
+    text = (proc.stdout + proc.stderr).decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert op.mailq() == []
+    util.wait_for(lambda: len({a["message_id"] for a in pf.accepted()
+                               if a["message_id"]} ) >= n, 60,
+                  "all message ids in the Postfix log")
+    got = [a["message_id"] for a in pf.accepted()]
+    for mid in mids:
+        assert mid in got, (mid, got)
+    dups = [m for m in mids if got.count(m) > 1]
+    assert len(dups) <= 1 and all(got.count(m) <= 2 for m in mids), dups
+    # Order of first arrival is submission order.
+    assert sorted(mids, key=got.index) == mids, got
+
+
 if __name__ == "__main__":
-    util.run_tests([test_kill9_mid_delivery_loses_nothing])
+    util.run_tests([test_kill9_mid_delivery_loses_nothing,
+                    test_kill9_during_series_to_postfix])
