@@ -33,7 +33,7 @@ if [ -n "$missing" ]; then
 	echo "deps.sh: installing:$missing"
 	apt-get update -qq
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing
+	apt-get install -y -qq $missing
 else
 	echo "deps.sh: all packages present"
 fi
