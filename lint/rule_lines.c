@@ -122,7 +122,7 @@ static int prose(const char *s, size_t n)
 			words += is_word(s + b, i - b);
 		}
 	}
-	return words >= 5 && words * 10 >= toks * 7;
+	return words >= 5 && words * 10 >= toks * 6;
 }
 
 static int ascii(const char *s, size_t n)
@@ -181,6 +181,28 @@ static size_t count_byte(const char *s, size_t n, char c)
 }
 
 /* Pasted logs, commands, compiler output and stack dumps. */
+/* Stricter than prose(): nearly every token a plain word. */
+static int plain_prose(const char *s, size_t n)
+{
+	size_t i = 0, words = 0, toks = 0;
+
+	while (i < n) {
+		size_t b;
+
+		while (i < n && is_space(s[i]))
+			i++;
+		b = i;
+		while (i < n && !is_space(s[i]))
+			i++;
+		if (i > b) {
+			toks++;
+			words += is_word(s + b, i - b) || (i - b == 1 &&
+			    (s[b] == '-' || s[b] == '*'));
+		}
+	}
+	return words >= 8 && words * 100 >= toks * 90;
+}
+
 static int log_line(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -229,8 +251,11 @@ static unsigned long_prose(const struct lint_line *l, const char *s,
 		return 0;
 	if ((l->flags & LF_TAG) || separator(s, n) || log_line(s, n))
 		return 0;
-	if (s[0] == '\t' || (n > 1 && s[0] == ' ' && s[1] == ' '))
-		return 0;	/* indented code or log block */
+	/* TAB-indented code, or a space-indented block unless it clearly
+	 * reads as prose (an indented paragraph or list item) */
+	if (s[0] == '\t' || (n > 1 && s[0] == ' ' && s[1] == ' ' &&
+	    !plain_prose(s, n)))
+		return 0;
 	tk = widest(s, n);
 	if ((is_url(tk.s, tk.n) || (tk.w > TOKEN_UNBREAKABLE &&
 	    ascii(tk.s, tk.n))) && w - tk.w <= limit)

@@ -236,6 +236,22 @@ START_TEST(message_too_large)
 }
 END_TEST
 
+START_TEST(technical_prose_and_indented_list)
+{
+	static const char tech[] = HDR "\nThis moves the check into "
+	    "kvm_arch_vcpu_destroy(), and to kvm_pmu_vcpu_reset(), like x86 "
+	    "handles it.\n";
+	static const char item[] = HDR "\n  - the second item of this list "
+	    "explains in plain words why the change is needed for every user\n";
+	static const char cmd[] = HDR "\n  ./configure --prefix=/usr "
+	    "--enable-foo --with-bar=/opt/bar --disable-static CFLAGS=-O2 x\n";
+
+	ck_assert(has(tech, "long-lines"));
+	ck_assert(has(item, "long-lines"));
+	ck_assert(!has(cmd, "long-lines"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_lines");
@@ -254,6 +270,7 @@ int main(void)
 	tcase_add_test(tc, flowed_patch_and_corruption);
 	tcase_add_test(tc, wire_998_only_for_8bit);
 	tcase_add_test(tc, message_too_large);
+	tcase_add_test(tc, technical_prose_and_indented_list);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
