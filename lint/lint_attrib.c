@@ -16,6 +16,8 @@ static size_t trim_len(const char *s, size_t n)
 int lint_attrib_wrote_tail(const char *s, size_t n)
 {
 	n = trim_len(s, n);
+	if (n == 6 && memcmp(s, "wrote:", 6) == 0)
+		return 1;	/* "On ... <addr>" / "wrote:" split by a client */
 	return lint_str_isuffix(s, n, " wrote:") ||
 	    lint_str_isuffix(s, n, " writes:") ||
 	    lint_str_isuffix(s, n, " wrote :") ||
