@@ -64,6 +64,14 @@ static void poke_exec(const char *path, const char *config)
 
 	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(0);
+	/* Descriptors the MUA leaked to us without FD_CLOEXEC (a pipe it
+	 * reads until EOF, say) must not live on in a long delivery run. */
+	if (close_range(3, ~0U, 0) < 0) {
+		long max = sysconf(_SC_OPEN_MAX);
+
+		for (fd = 3; fd < (max > 0 && max < 65536 ? max : 1024); fd++)
+			close(fd);
+	}
 	argv[0] = (char *)(uintptr_t)DELIVER_NAME;
 	argv[1] = (char *)(uintptr_t)"run-once";
 	argv[2] = config != NULL ? (char *)(uintptr_t)"-C" : NULL;

@@ -7,6 +7,7 @@ stderr reach EOF long before the run gives up (so it is detached).
 
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -62,12 +63,20 @@ def main():
     for k in ("OUTPOST_NO_RUNNER", "OUTPOST_CONFIG", "OUTPOST_LINT"):
         env.pop(k, None)
     fails = []
+    # A pipe the "MUA" leaks to sendmail without close-on-exec: the
+    # background run must not keep it open.
+    leak_r, leak_w = os.pipe()
     t0 = time.monotonic()
     p = subprocess.run([OUTPOST, "sendmail", "-C", cfg, "a@example.org"],
                        input=b"Subject: poke\n\nhello\n", env=env,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       timeout=60)
+                       timeout=60, pass_fds=(leak_w,))
     took = time.monotonic() - t0
+    os.close(leak_w)
+    ready, _, _ = select.select([leak_r], [], [], 3.0)
+    if not ready or os.read(leak_r, 1) != b"":
+        fails.append("a leaked descriptor stayed open in the delivery run")
+    os.close(leak_r)
     if p.returncode != 0:
         fails.append("sendmail exit %d: %r" % (p.returncode, p.stderr))
     # The run stalls for command_timeout (5 s) on the silent server; pipes
