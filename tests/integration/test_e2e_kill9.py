@@ -76,6 +76,9 @@ def test_kill9_mid_delivery_loses_nothing():
         re.search(r"(?i)possibly delivered|delivered twice|arrive twice",
                   text)
     assert flagged, (first, text)
+    print("flagged by: mailq %s; flush output: %s" % (
+        {k: first.get(k) for k in ("possibly_delivered", "in_flight")},
+        text.strip().replace("\n", " | ")))
 
 
 def test_kill9_during_series_to_postfix():
