@@ -256,6 +256,23 @@ START_TEST(html_only_reply_shape)
 }
 END_TEST
 
+START_TEST(html_with_list_footer_part)
+{
+	static const char m[] = "From: a@example.org\nTo: u@lists.example.org\n"
+	    "Subject: Re: x\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/html\n\n<div>It works now.</div>"
+	    "<div>-----Original Message-----<br>From: B<br>Sent: Monday<br>"
+	    "To: list<br>Subject: x<br><br>old 1<br>old 2</div>\n"
+	    "--b\nContent-Type: text/plain\n\n"
+	    "_______________________________________________\n"
+	    "u mailing list -- u@lists.example.org\n"
+	    "To unsubscribe send an email to u-leave@lists.example.org\n--b--\n";
+
+	ck_assert(has(m, "top-post"));
+	ck_assert(has(m, "multipart"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -281,6 +298,7 @@ int main(void)
 	tcase_add_test(tc, question_below_is_new_text);
 	tcase_add_test(tc, patch_in_body_headers_are_not_outlook);
 	tcase_add_test(tc, html_only_reply_shape);
+	tcase_add_test(tc, html_with_list_footer_part);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
