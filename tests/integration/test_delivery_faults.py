@@ -214,6 +214,23 @@ def test_huge_ehlo_reply_is_bounded():
         assert_deferred(op, r"(?i)(ehlo|reply|line|long|too)")
 
 
+def test_dsn_not_sent_to_a_server_without_dsn():
+    """-N from the MUA must not break delivery to a server that does not
+    offer DSN: no NOTIFY=/RET=/ENVID= parameters go out."""
+    d = os.path.join(W["tmp"], "dsn")
+    srv = faultsrv.FaultServer(os.path.join(d, "server"), W["pki"], "raw_ok")
+    op = util.Outpost(os.path.join(d, "client"), srv.port, W["pki"])
+    op.sendmail(["bob@example.org"], util.make_message("dsn", "x\n"),
+                args=["-odq", "-N", "success,failure", "-R", "hdrs",
+                      "-V", "env-1"])
+    proc = op.flush()
+    assert proc.returncode == 0, out(proc)
+    assert len(srv.messages()) == 1
+    for line in srv.commands():
+        if line.upper().startswith(("MAIL", "RCPT")):
+            assert not re.search(r"(?i)(NOTIFY|RET|ENVID)=", line), line
+
+
 if __name__ == "__main__":
     util.run_tests([
         test_421_greeting,
@@ -227,4 +244,5 @@ if __name__ == "__main__":
         test_535_on_auth_keeps_message_queued,
         test_escapes_in_replies_are_not_shown_raw,
         test_huge_ehlo_reply_is_bounded,
+        test_dsn_not_sent_to_a_server_without_dsn,
     ], setup=setup)

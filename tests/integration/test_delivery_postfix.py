@@ -355,6 +355,29 @@ def test_many_messages_one_session():
     assert len(proc.stdout.decode().strip().splitlines()) >= 4, proc.stdout
 
 
+def test_two_flushes_at_once_never_double_send():
+    """Two runners started together share the queue through the lock:
+    every message reaches Postfix exactly once."""
+    pf = W["pf"]
+    op = outpost()
+    mids = ["<twice-%d@example.org>" % i for i in range(10)]
+    for i, mid in enumerate(mids):
+        op.sendmail(["bob@example.org"], util.make_message(
+            "concurrent %d" % i, "x\n" * 2000, msgid=mid), args=["-odq"])
+    procs = [op.popen(["flush"]) for _ in range(2)]
+    for p in procs:
+        p.communicate(timeout=120)
+        assert p.returncode in (0, 75), p.returncode
+    if op.mailq():                  # one runner may have skipped, busy
+        assert op.flush().returncode == 0
+    assert op.mailq() == []
+    util.wait_for(lambda: all(
+        m in [a["message_id"] for a in pf.accepted()] for m in mids), 20,
+        "all ten in the Postfix log")
+    got = [a["message_id"] for a in pf.accepted() if a["message_id"] in mids]
+    assert sorted(got) == sorted(mids), got
+
+
 def test_doctor_reports_without_secrets():
     op = outpost()
     proc = op.run(["doctor"])
@@ -384,5 +407,6 @@ if __name__ == "__main__":
         test_fingerprint_pin_without_ca,
         test_wrong_pin_beats_valid_ca,
         test_many_messages_one_session,
+        test_two_flushes_at_once_never_double_send,
         test_doctor_reports_without_secrets,
     ], setup=setup)
