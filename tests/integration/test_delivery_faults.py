@@ -162,6 +162,36 @@ def test_no_starttls_advertised():
     assert "STARTTLS" not in srv.verbs()
 
 
+def test_starttls_refused_454_and_554():
+    """STARTTLS answered 454 or 554: deferred (never bounced, also on the
+    5xx), and nothing but EHLO/STARTTLS/QUIT in clear."""
+    for name in ("starttls_454", "starttls_554"):
+        srv, op, proc, _ = scenario(name)
+        assert proc.returncode == 75, (name, out(proc))
+        assert_deferred(op, r"(?i)(starttls|tls|454|554)")
+        assert_no_clear_commands(srv)
+
+
+def test_tls_1_1_server_refused():
+    srv, op, proc, _ = scenario("tls11_only")
+    assert proc.returncode == 75, out(proc)
+    assert_deferred(op, r"(?i)(tls|ssl|version|protocol|handshake)")
+    assert not srv.has_event("tls_ok"), srv.events()
+    assert_no_clear_commands(srv)
+
+
+def test_implicit_tls_never_reads_a_plaintext_greeting():
+    """tls implicit against a server that greets in clear: the client
+    starts TLS at once, fails, and defers; it never speaks SMTP in clear."""
+    srv, op, proc, _ = scenario("raw_ok", tls="implicit")
+    assert proc.returncode == 75, out(proc)
+    assert_deferred(op, r"(?i)(tls|ssl|handshake|protocol|wrong|record)")
+    cmds = srv.commands()
+    # What the server read was a TLS ClientHello (record type 22), not SMTP.
+    assert not [c for c in cmds if re.match(r"[A-Za-z]{4}( |$)", c)], cmds
+    assert all(c.startswith("\x16\x03") for c in cmds[:1]), cmds
+
+
 def test_bytes_after_220_to_starttls():
     srv, op, proc, _ = scenario("starttls_inject")
     assert proc.returncode == 75, out(proc)
@@ -241,6 +271,9 @@ if __name__ == "__main__":
         test_stall_past_command_timeout,
         test_no_starttls_advertised,
         test_bytes_after_220_to_starttls,
+        test_starttls_refused_454_and_554,
+        test_tls_1_1_server_refused,
+        test_implicit_tls_never_reads_a_plaintext_greeting,
         test_535_on_auth_keeps_message_queued,
         test_escapes_in_replies_are_not_shown_raw,
         test_huge_ehlo_reply_is_bounded,

@@ -274,6 +274,31 @@ def test_fault_starttls_inject():
     sock.close()
 
 
+def test_fault_starttls_refusals_and_old_tls():
+    for sc, code in (("starttls_454", 454), ("starttls_554", 554)):
+        f = fault(sc)
+        s = smtplib.SMTP("127.0.0.1", f.port, timeout=10)
+        s.ehlo()
+        code_got, _ = s.docmd("STARTTLS")
+        assert code_got == code, (sc, code_got)
+        s.quit()
+    # tls11_only really speaks TLS 1.1 to a client that allows it, so a
+    # client refusing it refuses the version, not a broken server.
+    import warnings
+    f = fault("tls11_only")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(W["pki"].ca.cert)
+    ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+    s = smtplib.SMTP("127.0.0.1", f.port, timeout=10)
+    s._host = "localhost"
+    s.starttls(context=ctx)
+    assert s.sock.version() == "TLSv1.1", s.sock.version()
+    s.quit()
+
+
 def test_fault_drops_and_stalls():
     for sc in ("drop_mid_data", "drop_after_dot"):
         f = fault(sc)
@@ -338,6 +363,7 @@ if __name__ == "__main__":
         test_fault_greet421,
         test_fault_no_starttls,
         test_fault_starttls_inject,
+        test_fault_starttls_refusals_and_old_tls,
         test_fault_drops_and_stalls,
         test_fault_stall_dot_once,
     ], setup=setup)

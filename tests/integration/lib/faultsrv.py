@@ -27,7 +27,7 @@ AIOSMTPD_SCENARIOS = ("ok", "rcpt451", "rcpt451_esc", "rcpt550_one",
 RAW_SCENARIOS = ("raw_ok", "greet421", "drop_mid_data", "drop_after_dot",
                  "stall_greeting", "stall_mail", "stall_dot",
                  "stall_dot_once", "no_starttls", "starttls_inject",
-                 "huge_ehlo")
+                 "starttls_454", "starttls_554", "tls11_only", "huge_ehlo")
 
 # A reply that tries terminal-escape and log injection through mailq.
 ESC_REPLY = ("451 4.3.0 \x1b[2J\x1b[31mfake: all mail delivered\x1b[0m "
@@ -306,6 +306,11 @@ class RawSession:
         if self.buf:
             self.rec.event(self.conn, "pipelined_after_starttls",
                            size=len(self.buf))
+        if self.sc in ("starttls_454", "starttls_554"):
+            self.send("454 4.7.0 TLS not available due to local problem\r\n"
+                      if self.sc == "starttls_454" else
+                      "554 5.7.3 STARTTLS refused by policy\r\n")
+            return True         # the session goes on in clear: bait
         if self.sc == "starttls_inject":
             # The injected reply rides in the same segment as the 220.
             self.send("220 2.0.0 Ready to start TLS\r\n"
@@ -405,7 +410,14 @@ def server_main(argv):
     p.add_argument("--password", default="s3cret-Pa55")
     args = p.parse_args(argv)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    if args.scenario == "tls11_only":
+        # An obsolete server: at most TLS 1.1 (OpenSSL needs security
+        # level 0 for that).  The client must refuse to talk to it.
+        ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+        ctx.minimum_version = ssl.TLSVersion.TLSv1
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_1
+    else:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(args.cert, args.key)
     rec = Recorder(args.dir)
     if args.scenario in AIOSMTPD_SCENARIOS:
