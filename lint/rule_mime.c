@@ -5,6 +5,7 @@
  * Reads the part list only; decodes at most a small prefix of a part.
  */
 #include "lint/lint_int.h"
+#include "util/printable.h"
 
 #include <string.h>
 
@@ -157,6 +158,8 @@ static int patch_file(const struct lint_part *p)
 
 static void rule_attached_patch(struct lint_msg *m)
 {
+	char type[sizeof(m->parts[0].type)], name[sizeof(m->parts[0].filename)];
+
 	for (size_t i = 0; i < m->nparts; i++) {
 		const struct lint_part *p = &m->parts[i];
 
@@ -165,9 +168,12 @@ static void rule_attached_patch(struct lint_msg *m)
 			continue;
 		if (!type_is_patch(p) && !patch_file(p))
 			continue;
+		/* names come from the message: keep them printable */
+		printable(type, sizeof(type), p->type, strlen(p->type));
+		printable(name, sizeof(name), p->filename, strlen(p->filename));
 		lint_emit(m, "attached-patch", NULL, LINT_ERROR, 0, p->line, 0,
-		    "patch sent as an attachment (%s%s%s)", p->type,
-		    p->filename[0] ? ", " : "", p->filename);
+		    "patch sent as an attachment (%s%s%s)", type,
+		    name[0] ? ", " : "", name);
 		return;
 	}
 }
@@ -189,14 +195,16 @@ static void rule_encrypted(struct lint_msg *m)
 static void rule_charset(struct lint_msg *m)
 {
 	const struct lint_part *p;
+	char cs[sizeof(p->charset)];
 
 	if (m->body < 0)
 		return;
 	p = &m->parts[m->body];
 	if (lint_charset_is_utf8ish(p->charset))
 		return;
+	printable(cs, sizeof(cs), p->charset, strlen(p->charset));
 	lint_emit(m, "charset", NULL, LINT_WARNING, 0, p->line, 0,
-	    "body charset is %s, not UTF-8 or US-ASCII", p->charset);
+	    "body charset is %s, not UTF-8 or US-ASCII", cs);
 }
 
 void rule_mime_run(struct lint_msg *m)
