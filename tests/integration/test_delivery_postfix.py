@@ -299,6 +299,16 @@ def test_wrong_name_stays_queued():
     assert op.mailq() == []
 
 
+def test_expired_and_not_yet_valid_stay_queued():
+    for svc in ("expired", "notyet"):
+        op = outpost(svc)
+        msg = util.make_message(svc, "must not leave\n")
+        proc = queue_and_flush(op, msg, ["bob@example.org"])
+        assert proc.returncode == 75, (svc, proc.returncode, proc.stdout)
+        assert_kept_with_tls_reason(
+            op, svc, r"(?i)(expired|not yet valid|certificate|verif)")
+
+
 def test_fingerprint_pin_without_ca():
     """A pin accepts a certificate no CA vouches for (tls_ca_file unset)."""
     pki = W["pki"]
@@ -404,6 +414,7 @@ if __name__ == "__main__":
         test_implicit_tls,
         test_untrusted_ca_stays_queued,
         test_wrong_name_stays_queued,
+        test_expired_and_not_yet_valid_stay_queued,
         test_fingerprint_pin_without_ca,
         test_wrong_pin_beats_valid_ca,
         test_many_messages_one_session,

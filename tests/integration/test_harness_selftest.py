@@ -107,7 +107,9 @@ def test_postfix_implicit_tls():
 def test_postfix_bad_certs_fail_verification():
     pf = W["pf"]
     for svc, needle in (("untrusted", "certificate verify failed"),
-                        ("wrongname", "certificate verify failed")):
+                        ("wrongname", "certificate verify failed"),
+                        ("expired", "certificate has expired"),
+                        ("notyet", "certificate is not yet valid")):
         s = smtplib.SMTP("127.0.0.1", pf.ports[svc], timeout=20)
         s._host = "localhost"
         try:

@@ -86,6 +86,44 @@ class CA:
         return Cert(crt, key)
 
 
+    def issue_dated(self, leaf, cn, sans, start, end):
+        """Like issue(), with an explicit validity window (openssl ca
+        times, "YYYYMMDDHHMMSSZ"): for expired / not yet valid certs."""
+        key = os.path.join(self.dir, leaf + ".key")
+        csr = os.path.join(self.dir, leaf + ".csr")
+        crt = os.path.join(self.dir, leaf + ".pem")
+        db = os.path.join(self.dir, self.name + "-db")
+        os.makedirs(db, exist_ok=True)
+        index = os.path.join(db, "index.txt")
+        if not os.path.exists(index):
+            open(index, "w").close()
+            with open(os.path.join(db, "serial"), "w") as f:
+                f.write("1000\n")
+        cfg = os.path.join(self.dir, leaf + ".cnf")
+        with open(cfg, "w") as f:
+            f.write("[ca]\ndefault_ca = d\n[d]\n"
+                    "database = %s\nserial = %s\nnew_certs_dir = %s\n"
+                    "certificate = %s\nprivate_key = %s\n"
+                    "default_md = sha256\npolicy = p\n"
+                    "unique_subject = no\ncopy_extensions = none\n"
+                    "x509_extensions = ext\n"
+                    "[p]\ncommonName = supplied\n"
+                    "[ext]\nbasicConstraints = CA:FALSE\n"
+                    "keyUsage = digitalSignature,keyEncipherment\n"
+                    "extendedKeyUsage = serverAuth\n"
+                    "subjectAltName = %s\n" % (
+                        index, os.path.join(db, "serial"), db, self.cert,
+                        self.key, ",".join(sans)))
+        _openssl(["req", "-new", "-newkey", "ec", "-pkeyopt",
+                  "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+                  "-out", csr, "-subj", "/CN=" + cn], self.dir)
+        _openssl(["ca", "-batch", "-config", cfg, "-notext", "-startdate",
+                  start, "-enddate", end, "-in", csr, "-out", crt],
+                 self.dir)
+        os.chmod(key, 0o600)
+        return Cert(crt, key)
+
+
 class TestPKI:
     """Everything the TLS tests need, created once per test directory:
 
@@ -93,6 +131,8 @@ class TestPKI:
     good          "localhost" (DNS:localhost, IP:127.0.0.1) from `ca`
     wrong_name    "wrong.example" from `ca` (trusted chain, wrong name)
     untrusted     "localhost" from a second CA nobody trusts
+    expired       "localhost" from `ca`, valid only in January 2020
+    not_yet_valid "localhost" from `ca`, valid only from 2099
     """
 
     def __init__(self, workdir):
@@ -107,6 +147,13 @@ class TestPKI:
         self.untrusted = self.other_ca.issue("untrusted", "localhost",
                                              ["DNS:localhost",
                                               "IP:127.0.0.1"])
+        local = ["DNS:localhost", "IP:127.0.0.1"]
+        self.expired = self.ca.issue_dated(
+            "expired", "localhost", local, "20200101000000Z",
+            "20200201000000Z")
+        self.not_yet_valid = self.ca.issue_dated(
+            "notyet", "localhost", local, "20990101000000Z",
+            "20990201000000Z")
 
     def client_context(self):
         """An ssl.SSLContext trusting only the test CA (for smlib checks)."""

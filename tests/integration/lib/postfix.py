@@ -35,6 +35,8 @@ SERVICES = {
     "smtps": ("implicit", "good", None),
     "untrusted": ("starttls", "untrusted", None),
     "wrongname": ("starttls", "wrong_name", None),
+    "expired": ("starttls", "expired", None),
+    "notyet": ("starttls", "not_yet_valid", None),
     "mech_plain": ("starttls", "good", "PLAIN"),
     "mech_login": ("starttls", "good", "LOGIN"),
     "mech_cram": ("starttls", "good", "CRAM-MD5"),
