@@ -23,7 +23,7 @@ struct submit_input *submit_input_new(int fd)
 	/* Allocated up front so in->hdr is never NULL, even for an empty
 	 * message. */
 	in->hdrlen = 0;
-	in->hdrcap = 2 * SUBMIT_CHUNK;
+	in->hdrcap = 8192;	/* grows as needed; most headers are small */
 	in->hdr = malloc(in->hdrcap);
 	if (in->hdr == NULL) {
 		free(in);

@@ -13,7 +13,7 @@
 #include "relayd/submit_hdr.h"
 #include "util/status.h"
 
-#define SUBMIT_CHUNK 65536
+#define SUBMIT_CHUNK 32768	/* read size; the struct stays off mmap() */
 
 struct submit_input {
 	int fd;
