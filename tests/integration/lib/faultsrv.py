@@ -176,12 +176,11 @@ class RawSession:
     """One connection of the hand-written server; line reader over recv()
     so nothing is buffered behind our back when TLS starts."""
 
-    def __init__(self, sock, rec, args, ctx, server_state):
+    def __init__(self, sock, rec, args, ctx):
         self.sock = sock
         self.rec = rec
         self.args = args
         self.ctx = ctx
-        self.state = server_state
         self.conn = rec.new_conn()
         self.buf = b""
         self.tls = False
@@ -389,7 +388,7 @@ class RawSession:
 def run_raw(args, rec, ctx):
     class Handler(socketserver.BaseRequestHandler):
         def handle(self):
-            RawSession(self.request, rec, args, ctx, None).run()
+            RawSession(self.request, rec, args, ctx).run()
 
     class Server(socketserver.ThreadingTCPServer):
         daemon_threads = True

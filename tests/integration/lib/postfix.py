@@ -11,7 +11,6 @@ import grp
 import os
 import pwd
 import re
-import shutil
 import subprocess
 
 import util
@@ -431,10 +430,3 @@ def strip_added_headers(raw):
             i += 1
     return b"\n".join(lines[i:])
 
-
-def crlf_to_lf(data):
-    return data.replace(b"\r\n", b"\n")
-
-
-def clean_copy(src, dst):
-    shutil.copytree(src, dst)
