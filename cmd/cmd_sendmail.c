@@ -117,7 +117,7 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 	op_err_clear(&e);
 	r = submit_message(&rq, &rs, &e);
 	if (rs.lint.n > 0)
-		lint_cli_print_report(stderr, "message", &rs.lint,
+		lint_cli_print_report(stderr, "<stdin>", &rs.lint,
 		    rs.lint_rejected);
 	if (r < 0) {
 		submit_res_free(&rs);

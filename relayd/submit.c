@@ -20,6 +20,7 @@
 #include "relayd/submit_env.h"
 #include "relayd/submit_extract.h"
 #include "relayd/submit_input.h"
+#include "relayd/submit_linemap.h"
 #include "relayd/submit_lint.h"
 #include "relayd/submit_rewrite.h"
 
@@ -182,6 +183,22 @@ static int check_lines(struct submit_job *j, struct op_err *e)
 	    (unsigned long long)j->in->eol.long_line, SUBMIT_LINE_MAX);
 }
 
+/* Findings name lines of the queued message; show them as lines of what
+ * the user submitted (0 for the header fields we added). */
+static void remap_findings(struct submit_job *j)
+{
+	struct submit_linemap m;
+	size_t i;
+
+	m.h = &j->h;
+	m.skipped = j->split.start > 0 ? 1 : 0;
+	m.queued_hdr_lines = submit_linemap_count(j->rw.buf, j->rw.len);
+	m.blank = j->split.blank;
+	for (i = 0; i < j->rs->lint.n; i++)
+		j->rs->lint.v[i].line = submit_linemap_line(&m,
+		    j->rs->lint.v[i].line);
+}
+
 static int gate_and_commit(struct submit_job *j, struct op_err *e)
 {
 	int reject = 0;
@@ -191,6 +208,7 @@ static int gate_and_commit(struct submit_job *j, struct op_err *e)
 		spool_tx_abort(&j->tx);
 		return -1;
 	}
+	remap_findings(j);
 	if (reject) {
 		spool_tx_abort(&j->tx);
 		j->rs->lint_rejected = 1;

@@ -8,6 +8,7 @@
 #include "relayd/submit_env.h"
 #include "relayd/submit_extract.h"
 #include "relayd/submit_hdr.h"
+#include "relayd/submit_linemap.h"
 #include "relayd/submit_rewrite.h"
 
 #define S(x) x, strlen(x)
@@ -287,6 +288,56 @@ START_TEST(extract_from_domain)
 }
 END_TEST
 
+static unsigned map(const char *msg, unsigned line)
+{
+	struct submit_split sp;
+	struct submit_hdrs hd;
+	struct submit_rewrite_out out;
+	struct submit_rewrite_in in;
+	struct submit_linemap m;
+	unsigned r;
+
+	memset(&in, 0, sizeof(in));
+	in.sender = "me@d.example";
+	ck_assert_int_eq(submit_hdr_split(msg, strlen(msg), 1, &sp), 1);
+	ck_assert_int_eq(submit_hdr_parse(msg + sp.start, sp.end - sp.start,
+	    &hd, &e), 0);
+	ck_assert_int_eq(submit_rewrite(&hd, &in, &out, &e), 0);
+	m.h = &hd;
+	m.skipped = sp.start > 0;
+	m.queued_hdr_lines = submit_linemap_count(out.buf, out.len);
+	m.blank = sp.blank;
+	r = submit_linemap_line(&m, line);
+	submit_rewrite_free(&out);
+	submit_hdr_free(&hd);
+	return r;
+}
+
+START_TEST(linemap)
+{
+	/* queued: 1 To, 2 Subject, 3 Date, 4 Message-ID, 5 From, 6 empty,
+	 * 7 b1, 8 b2; submitted: 1 "From ", 2 To, 3-4 Bcc, 5 Subject, 6
+	 * empty, 7 b1, 8 b2 */
+	const char *m1 = "From x Sat Jan  1 00:00:00 2000\nTo: a@b.c\n"
+	    "Bcc: h@b.c,\n i@b.c\nSubject: s\n\nb1\nb2\n";
+	/* queued: 1 To, 2-4 added, 5 empty (ours), 6 hello; submitted:
+	 * 1 To, 2 hello */
+	const char *m2 = "To: a@b.c\nhello\n";
+
+	ck_assert_uint_eq(map(m1, 0), 0);
+	ck_assert_uint_eq(map(m1, 1), 2);
+	ck_assert_uint_eq(map(m1, 2), 5);
+	ck_assert_uint_eq(map(m1, 3), 0);
+	ck_assert_uint_eq(map(m1, 5), 0);
+	ck_assert_uint_eq(map(m1, 6), 6);
+	ck_assert_uint_eq(map(m1, 7), 7);
+	ck_assert_uint_eq(map(m1, 8), 8);
+	ck_assert_uint_eq(map(m2, 1), 1);
+	ck_assert_uint_eq(map(m2, 5), 0);
+	ck_assert_uint_eq(map(m2, 6), 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("submit_hdr");
@@ -304,6 +355,7 @@ int main(void)
 	tcase_add_test(tc, extract_lists);
 	tcase_add_test(tc, extract_checked);
 	tcase_add_test(tc, extract_from_domain);
+	tcase_add_test(tc, linemap);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
