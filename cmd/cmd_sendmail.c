@@ -35,7 +35,7 @@ static const char usage[] =
  * than dying of SIGPIPE.  Bounded; files and terminals are left alone. */
 static void drain_stdin(void)
 {
-	static char buf[16384];
+	char buf[16384];
 	struct stat st;
 	uint64_t left = (uint64_t)256 << 20;
 	ssize_t n;
