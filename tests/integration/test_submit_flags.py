@@ -8,7 +8,6 @@ OUTPOST_NO_RUNNER=1 so no delivery is attempted.
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -255,11 +254,10 @@ def measured_sendmail(e, path):
     with open(path, "rb") as f:
         p = subprocess.run(cmd, stdin=f, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, env=e.env, timeout=300)
+    rss = None		# without /usr/bin/time (Debian: time) not measured
     if os.path.exists(fmt):
         with open(fmt) as f:
             rss = int(f.read().split()[-1])
-    else:
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return p.returncode, p.stderr.decode(errors="replace"), rss
 
 
@@ -279,9 +277,12 @@ def case_streaming_rss():
     # buffered 50 MB message would still blow through the larger bound.
     with open(OUTPOST, "rb") as f:
         limit = 48 if b"__asan_init" in f.read() else 16
-    check(rss_kb < limit * 1024, "peak RSS %d kB < %d MB for a 50 MB "
-          "message" % (rss_kb, limit))
-    print("50 MB message: peak RSS %d kB" % rss_kb)
+    if rss_kb is None:
+        print("  /usr/bin/time missing: peak RSS not measured")
+    else:
+        check(rss_kb < limit * 1024, "peak RSS %d kB < %d MB for a 50 MB "
+              "message" % (rss_kb, limit))
+        print("50 MB message: peak RSS %d kB" % rss_kb)
     q = e.queue_json()
     want = (nlines // 1024) * 1024 * 77 + len(b"Subject: big\n\n")
     check(q and q[0]["size"] > want, "50 MB size recorded (%r)" %
