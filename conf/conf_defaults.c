@@ -81,19 +81,33 @@ static void default_spool(struct conf *c)
 
 /* login@hostname: a last resort that is often not deliverable; CONFIG.md
  * tells users to set `from`. */
+static const char *login_name(void)
+{
+	const char *v = getenv("LOGNAME");
+	struct passwd *pw;
+
+	/* The environment first: the password database costs an NSS lookup
+	 * on every sendmail start (git send-email starts one per patch). */
+	if (v == NULL || v[0] == '\0')
+		v = getenv("USER");
+	if (v != NULL && v[0] != '\0' && strpbrk(v, " @<>\t\r\n") == NULL)
+		return v;
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_name : NULL;
+}
+
 static void default_from(struct conf *c)
 {
-	struct passwd *pw = getpwuid(getuid());
+	const char *login = login_name();
 	char host[CONF_HOST_MAX];
 	int n;
 
-	if (pw == NULL || pw->pw_name == NULL ||
-	    gethostname(host, sizeof(host)) < 0) {
+	if (login == NULL || gethostname(host, sizeof(host)) < 0) {
 		c->from[0] = '\0';
 		return;
 	}
 	host[sizeof(host) - 1] = '\0';
-	n = snprintf(c->from, sizeof(c->from), "%s@%s", pw->pw_name,
+	n = snprintf(c->from, sizeof(c->from), "%s@%s", login,
 	    host[0] != '\0' ? host : "localhost");
 	if (n < 0 || (size_t)n >= sizeof(c->from))
 		c->from[0] = '\0';

@@ -59,14 +59,34 @@ int conf_path(const char *explicit_path, char *out, size_t outlen,
 static int slurp(int fd, const char *shown, char **out, size_t *outlen,
     struct op_err *e)
 {
-	char *buf = malloc(CONF_FILE_MAX + 1);
+	struct stat st;
+	size_t cap = CONF_FILE_MAX + 1;
+	char *buf;
 	size_t got = 0;
 	ssize_t n;
 
+	/* Size the buffer from the file (plus one byte to see growth), so a
+	 * small config does not cost a 1 MB allocation per start. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size < CONF_FILE_MAX)
+		cap = (size_t)st.st_size + 2;
+	buf = malloc(cap);
 	if (buf == NULL)
 		return op_errnof(e, OP_TEMP, "%s: reading config", shown);
-	while ((n = read_retry(fd, buf + got, CONF_FILE_MAX + 1 - got)) > 0) {
+	while ((n = read_retry(fd, buf + got, cap - 1 - got)) > 0) {
 		got += (size_t)n;
+		if (got == cap - 1 && cap - 1 <= CONF_FILE_MAX) {
+			/* The file grew while we read it: take the slow path. */
+			char *nb = realloc(buf, CONF_FILE_MAX + 2);
+
+			if (nb == NULL) {
+				free(buf);
+				return op_errnof(e, OP_TEMP, "%s: reading config",
+				    shown);
+			}
+			buf = nb;
+			cap = CONF_FILE_MAX + 2;
+		}
 		if (got > CONF_FILE_MAX) {
 			free(buf);
 			return op_errf(e, OP_CONFIG, "%s: config file is larger "
