@@ -237,9 +237,10 @@ enum op_status flush_run(const struct conf *c, const struct runner_ops *ops,
 	if (got <= 0) {
 		spool_close(&sp);
 		if (got == 0)
-			op_errf(e, OP_TEMP, "another runner holds the spool "
-			    "lock (outpost relayd, or a delivery in progress); "
-			    "it will deliver the queue");
+			op_errf(e, OP_TEMP, "another runner (outpost relayd, "
+			    "flush or run-once) is still delivering and holds "
+			    "the spool lock; the rest of the queue is left to "
+			    "it");
 		return e->st;
 	}
 	st = locked_flush(&sp, c, ops, o, e);

@@ -1,10 +1,11 @@
 /*
- * `outpost relayd`: the long-running runner for a systemd --user unit.  It
- * holds the runner lock for its whole life, runs a pass when a new *.msg
- * appears in <spool>/queue (inotify; sendmail commits with link(), hence
- * IN_CREATE) and when the earliest retry is due.  SIGTERM/SIGINT arrive
- * through a signalfd (no work in handlers): the message in flight is
- * finished, then it exits 0.
+ * `outpost relayd`: the long-running runner for a systemd --user unit.  One
+ * per spool (<spool>/relayd.lock, held for its life); it takes the runner
+ * lock only for each pass, so `flush` and run-once deliver in between.
+ * Passes when a new *.msg appears in <spool>/queue (inotify; sendmail
+ * commits with link(), hence IN_CREATE) and when the earliest retry is due.
+ * SIGTERM/SIGINT arrive through a signalfd (no work in handlers): the
+ * message in flight is finished, then it exits 0.
  */
 #include "relayd/flush.h"
 
@@ -24,6 +25,8 @@
 #define RELAYD_RESCAN_S		3600	/* look anyway, in case of a missed event */
 #define RELAYD_BUSY_RETRY_S	5	/* a message locked by someone else */
 #define RELAYD_MIN_WAIT_S	1	/* between timer-driven passes */
+#define RELAYD_LOCK_WAIT_MS	60000	/* for a flush or run-once to finish */
+#define RELAYD_LOCK_POLL_MS	50	/* between tries of the runner lock */
 
 struct relayd {
 	int sigfd, inofd;
@@ -159,17 +162,69 @@ static void wait_for_work(struct relayd *d, int ms)
 	}
 }
 
+/*
+ * Take the runner lock for one pass.  A flush or run-once may hold it: wait
+ * for it (bounded), trying every RELAYD_LOCK_POLL_MS because flock() has no
+ * timeout, and give up at once on a stop signal.  1 got, 0 not now (busy
+ * past the bound, or stopping), -1 error.
+ */
+static int lock_for_pass(struct relayd *d, struct spool *sp,
+    struct op_err *e)
+{
+	struct pollfd pfd = { .fd = d->sigfd, .events = POLLIN };
+	int64_t deadline = mono_ms() + RELAYD_LOCK_WAIT_MS;
+	int got;
+
+	for (;;) {
+		got = spool_lock_runner(sp, 0, e);
+		if (got != 0)
+			return got;
+		if (mono_ms() >= deadline)
+			return 0;
+		if (poll(&pfd, 1, RELAYD_LOCK_POLL_MS) > 0 &&
+		    relayd_stop_requested(d))
+			return 0;
+	}
+}
+
+/*
+ * One pass under the runner lock, released right after, so that nothing
+ * else ever delivers while this pass does (and the reverse): the runner
+ * lock serialises passes, the per-message locks stay as a second guard.
+ * Mail that another runner delivered meanwhile is simply no longer due.
+ */
+static void one_pass(struct relayd *d, struct runner *r,
+    struct runner_result *res)
+{
+	struct op_err e;
+	int got;
+
+	memset(res, 0, sizeof(*res));
+	res->next_wake = INT64_MAX;
+	op_err_clear(&e);
+	got = lock_for_pass(d, r->sp, &e);
+	if (got == 0) {
+		if (!d->stopping) {
+			log_info("another runner still holds the spool lock; "
+			    "trying again in %d s", RELAYD_BUSY_RETRY_S);
+			res->busy = 1;
+		}
+		return;
+	}
+	if (got < 0 || runner_pass(r, res, &e) < 0) {
+		log_error("cannot read the queue: %s", e.msg);
+		res->busy = 0;
+		res->next_wake = (int64_t)time(NULL) + 60;
+	}
+	spool_unlock_runner(r->sp);
+}
+
 static void serve(struct relayd *d, struct runner *r)
 {
 	struct runner_result res;
-	struct op_err e;
 
 	while (!relayd_stop_requested(d)) {
-		if (runner_pass(r, &res, &e) < 0) {
-			log_error("cannot read the queue: %s", e.msg);
-			res.busy = 0;
-			res.next_wake = (int64_t)time(NULL) + 60;
-		}
+		one_pass(d, r, &res);
 		if (d->stopping)
 			break;
 		wait_for_work(d, timeout_ms(&res));
@@ -182,19 +237,18 @@ enum op_status flush_relayd(const struct conf *c, const struct runner_ops *ops,
 	struct relayd d = { .sigfd = -1, .inofd = -1 };
 	struct spool sp;
 	struct runner r;
-	int got;
+	int got, lockfd;
 
 	op_err_clear(e);
 	(void)sigprocmask(SIG_SETMASK, NULL, &d.old);	/* for teardown */
 	if (spool_open(&sp, c->spool, e) < 0)
 		return e->st;
-	got = spool_lock_runner(&sp, 0, e);
+	got = spool_lock_relayd(&sp, &lockfd, e);
 	if (got <= 0) {
 		spool_close(&sp);
 		if (got == 0)
-			op_errf(e, OP_TEMP, "another runner holds the spool "
-			    "lock of %s (is outpost relayd already running?)",
-			    sp.path);
+			op_errf(e, OP_TEMP, "another relayd serves %s "
+			    "(is outpost relayd already running?)", sp.path);
 		return e->st;
 	}
 	if (setup(&d, &sp, e) == 0) {
@@ -206,7 +260,8 @@ enum op_status flush_relayd(const struct conf *c, const struct runner_ops *ops,
 		log_info("relayd: stopped");
 	}
 	teardown(&d);
-	spool_unlock_runner(&sp);
+	spool_unlock_runner(&sp);	/* no-op unless a pass was cut short */
+	spool_unlock_relayd(lockfd);
 	spool_close(&sp);
 	return e->st;
 }

@@ -4,7 +4,8 @@
  * documented in spool/README.md.  No sockets, no secrets, no printing.
  *
  *   <spool>/            0700
- *     lock              flock()ed by the one runner
+ *     lock              flock()ed by the one runner (during a pass)
+ *     relayd.lock       flock()ed by the one relayd (its whole life)
  *     tmp/              enqueue in progress (flock()ed by the writer)
  *     queue/<id>.msg    committed message: envelope v1 header + message
  *     queue/<id>.env    later delivery state (supersedes the header copy)
@@ -171,5 +172,9 @@ void spool_unlock_runner(struct spool *sp);
 int spool_lock_msg(struct spool *sp, const char *id, int *lockfd,
     struct op_err *e);	/* 1 got, 0 busy */
 void spool_unlock_msg(int lockfd);
+/* The relayd single-instance lock (<spool>/relayd.lock), never waited
+ * for; independent of the runner lock.  1 got (*lockfd set), 0 busy. */
+int spool_lock_relayd(struct spool *sp, int *lockfd, struct op_err *e);
+void spool_unlock_relayd(int lockfd);
 
 #endif

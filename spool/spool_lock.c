@@ -1,8 +1,9 @@
 /*
- * flock()-based locks: <spool>/lock for the one runner, and the .msg file
- * itself for a message being delivered (the enqueueing writer holds the
- * same inode locked until its commit is complete).  Locks die with their
- * process, so a crash never leaves a stale lock behind.
+ * flock()-based locks: <spool>/lock for the one runner pass at a time,
+ * <spool>/relayd.lock for the one relayd, and the .msg file itself for a
+ * message being delivered (the enqueueing writer holds the same inode
+ * locked until its commit is complete).  Locks die with their process, so
+ * a crash never leaves a stale lock behind.
  */
 #include "spool/spool_int.h"
 
@@ -49,6 +50,38 @@ void spool_unlock_runner(struct spool *sp)
 	if (sp->lockfd >= 0)
 		close(sp->lockfd);	/* closing drops the flock */
 	sp->lockfd = -1;
+}
+
+/*
+ * The relayd single-instance lock: separate from the runner lock, which a
+ * relayd holds only during its passes (so flush and run-once get their
+ * turn).  Never waits: a second relayd is refused at once.
+ */
+int spool_lock_relayd(struct spool *sp, int *lockfd, struct op_err *e)
+{
+	int fd, r;
+
+	*lockfd = -1;
+	fd = openat(sp->dirfd, "relayd.lock",
+	    O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return op_errnof(e, OP_TEMP, "cannot open %s/relayd.lock",
+		    sp->path);
+	r = lock_fd(fd, 0);
+	if (r < 0)
+		op_errnof(e, OP_TEMP, "cannot lock %s/relayd.lock", sp->path);
+	if (r <= 0) {
+		close(fd);
+		return r;
+	}
+	*lockfd = fd;
+	return 1;
+}
+
+void spool_unlock_relayd(int lockfd)
+{
+	if (lockfd >= 0)
+		close(lockfd);	/* closing drops the flock */
 }
 
 int spool_lock_msg(struct spool *sp, const char *id, int *lockfd,
