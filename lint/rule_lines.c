@@ -203,6 +203,21 @@ static int plain_prose(const char *s, size_t n)
 	return words >= 8 && words * 100 >= toks * 90;
 }
 
+/* "dd: failed to open ...", "modprobe: FATAL: ...": a command's error
+ * message starts with the program name, lower case, and a colon; prose
+ * starts sentences with a capital. */
+static int tool_message(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	if (n == 0 || s[0] < 'a' || s[0] > 'z')
+		return 0;
+	while (k < n && k < 24 && ((s[k] >= 'a' && s[k] <= 'z') ||
+	    digit(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == '.'))
+		k++;
+	return k + 1 < n && s[k] == ':' && s[k + 1] == ' ';
+}
+
 static int log_line(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -223,7 +238,8 @@ static int log_line(const char *s, size_t n)
 	if (n > 5 && digit(s[0]) && digit(s[1]) &&
 	    (s[2] == ':' || (digit(s[2]) && digit(s[3]) && s[4] == '-')))
 		return 1;
-	if (file_line_ref(s, n) || count_byte(s, n, '=') >= 2)
+	if (file_line_ref(s, n) || count_byte(s, n, '=') >= 2 ||
+	    tool_message(s, n))
 		return 1;
 	return lint_str_find(s, n, "@") && lint_str_find(s, n, ":~") != NULL;
 }
@@ -239,13 +255,80 @@ static int separator(const char *s, size_t n)
 	    s[0] == '#' || s[0] == '~' || s[0] == '+') && same * 10 >= n * 8;
 }
 
+/* Length of a list marker at s ("-", "*", "+", "3.", "3)", "[1]", "[*]")
+ * followed by a space, else 0. */
+static size_t list_marker(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	if (n > 1 && (s[0] == '-' || s[0] == '*' || s[0] == '+'))
+		k = 1;
+	else if (n > 2 && s[0] == '[') {
+		const char *e = memchr(s, ']', n < 6 ? n : 6);
+
+		k = e ? (size_t)(e - s) + 1 : 0;
+	} else {
+		while (k < n && k < 3 && digit(s[k]))
+			k++;
+		if (k == 0 || k >= n || (s[k] != '.' && s[k] != ')'))
+			return 0;
+		k++;
+	}
+	return k < n && is_space(s[k]) ? k : 0;
+}
+
+/* The conventions exempt a line that is only a URL (maybe behind a list
+ * or reference marker, inside <> or () and with trailing punctuation) and
+ * a single unbreakable token such as a hash or path alone on its line;
+ * prose next to a URL or a long token is still prose. */
+static int lone_token(const char *s, size_t n)
+{
+	struct token tk;
+	size_t k = 0;
+
+	while (k < n && is_space(s[k]))
+		k++;
+	k += list_marker(s + k, n - k);
+	while (k < n && is_space(s[k]))
+		k++;
+	tk = widest(s + k, n - k);
+	if (tk.n != n - k)
+		return 0;	/* more than one token */
+	return is_url(tk.s, tk.n) || (tk.w > TOKEN_UNBREAKABLE &&
+	    ascii(tk.s, tk.n));
+}
+
+/* Plain words glued to or next to URLs ("and <URL>specifically"): the
+ * URLs make prose() miss the line, but it is still the sender's prose. */
+static int url_prose(const char *s, size_t n)
+{
+	size_t i = 0, words = 0, urls = 0, toks = 0;
+
+	while (i < n) {
+		size_t b;
+
+		while (i < n && is_space(s[i]))
+			i++;
+		b = i;
+		while (i < n && !is_space(s[i]))
+			i++;
+		if (i > b) {
+			toks++;
+			if (is_url(s + b, i - b))
+				urls++;
+			else
+				words += is_word(s + b, i - b);
+		}
+	}
+	return urls > 0 && words > 0 && words + urls == toks;
+}
+
 /* Width of the line if it counts as an over-long prose line, else 0. */
 static unsigned long_prose(const struct lint_line *l, const char *s,
     unsigned limit)
 {
 	size_t n = lint_str_rtrim(s, l->len);
 	unsigned w;
-	struct token tk;
 
 	if (n <= limit / 4 || (w = lint_width(s, n)) <= limit)
 		return 0;
@@ -256,11 +339,9 @@ static unsigned long_prose(const struct lint_line *l, const char *s,
 	if (s[0] == '\t' || (n > 1 && s[0] == ' ' && s[1] == ' ' &&
 	    !plain_prose(s, n)))
 		return 0;
-	tk = widest(s, n);
-	if ((is_url(tk.s, tk.n) || (tk.w > TOKEN_UNBREAKABLE &&
-	    ascii(tk.s, tk.n))) && w - tk.w <= limit)
+	if (lone_token(s, n))
 		return 0;
-	return prose(s, n) || wide_text(s, n, w) ? w : 0;
+	return prose(s, n) || url_prose(s, n) || wide_text(s, n, w) ? w : 0;
 }
 
 static void rule_long(struct lint_msg *m)

@@ -124,7 +124,7 @@ START_TEST(url_and_log_lines_exempt)
 {
 	char body[4096];
 
-	snprintf(body, sizeof(body), "%s https://example.org/%s\n"
+	snprintf(body, sizeof(body), "%s\n - <https://example.org/%s>.\n"
 	    "[   12.345678] BUG: unable to handle page fault for address "
 	    "ffff888000000000 at some place in the kernel\n"
 	    "[1] https://lore.kernel.org/all/20240101000000.1234-1-someone@"
@@ -132,7 +132,7 @@ START_TEST(url_and_log_lines_exempt)
 	    "Fixes: 123456789abc (\"subsystem: a very long subject line that "
 	    "goes well past eighty columns\")\n"
 	    "\tindented code line with many words that is rather long and "
-	    "wider than eighty\n", prose(60), "aaaaaaaaaaaaaaaaaaaa");
+	    "wider than eighty\n", prose(60), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	ck_assert(!has(msg(HDR, body), "long-lines"));
 }
 END_TEST
@@ -252,6 +252,52 @@ START_TEST(technical_prose_and_indented_list)
 }
 END_TEST
 
+/* Only a line that is nothing but a URL (with a "[1]", "[*]" or list
+ * marker, <> or trailing punctuation) is exempt; prose that carries a URL
+ * is prose, however little of it fits in 80 columns. */
+START_TEST(prose_with_url_is_long)
+{
+	static const char url[] = "https://example.org/pkg/bugs/2006/06/07/"
+	    "msg016808.html";
+	static const char *const exempt[][2] = {
+		{"", ""}, {"<", ">"}, {"[1] ", ""}, {"[*] ", ""},
+		{"  * ", "."}, {"(", ")"}, {"3. ", ","}
+	};
+	char line[512], body[1024];
+
+	for (size_t i = 0; i < sizeof(exempt) / sizeof(exempt[0]); i++) {
+		snprintf(line, sizeof(line), "%s%s%s%s", exempt[i][0], url,
+		    "/and/a/rather/long/tail/of/path/parts", exempt[i][1]);
+		snprintf(body, sizeof(body), "Text.\n\n%s\n", line);
+		ck_assert_msg(!has(msg(HDR, body), "long-lines"), "%s", line);
+	}
+	ck_assert(has(msg(HDR, "Text.\n\nand https://example.org/pkg/bugs/"
+	    "2006/06/07/msg016808.html/a/b/c/d/e/fspecifically\n"), "long-lines"));
+	snprintf(body, sizeof(body), "%s, see %s\n", prose(60), url);
+	ck_assert(has(msg(HDR, body), "long-lines"));
+}
+END_TEST
+
+/* A single huge token (hash, path) alone on a line is pasted output;
+ * next to prose it is not exempt. */
+START_TEST(lone_token_exempt_prose_token_not)
+{
+	static const char tok[] = "0123456789abcdef0123456789abcdef0123456789"
+	    "abcdef0123456789abcdef0123456789abcdef";
+	char body[1024];
+
+	snprintf(body, sizeof(body), "Text.\n\n%s\n", tok);
+	ck_assert(!has(msg(HDR, body), "long-lines"));
+	snprintf(body, sizeof(body), "the hash of the bad commit is in %s\n",
+	    tok);
+	ck_assert(has(msg(HDR, body), "long-lines"));
+	/* a command's error message naming a long path is pasted output */
+	snprintf(body, sizeof(body), "dd: failed to open '/home/user/%s/"
+	    "image.bin': No such file or directory\n", tok);
+	ck_assert(!has(msg(HDR, body), "long-lines"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_lines");
@@ -271,6 +317,8 @@ int main(void)
 	tcase_add_test(tc, wire_998_only_for_8bit);
 	tcase_add_test(tc, message_too_large);
 	tcase_add_test(tc, technical_prose_and_indented_list);
+	tcase_add_test(tc, prose_with_url_is_long);
+	tcase_add_test(tc, lone_token_exempt_prose_token_not);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
