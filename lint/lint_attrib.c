@@ -2,7 +2,8 @@
  * Reply-structure markers recognised on single lines or short blocks:
  * attribution lines ("On ... wrote:" and its translations), Outlook header
  * blocks and "Original Message" separators (originals quoted without '>'),
- * forward markers.  Pure pattern tests, no state.
+ * davem-style From:/Date: pairs, forward markers.  Pure pattern tests, no
+ * state.
  */
 #include "lint/lint_int.h"
 
@@ -176,4 +177,24 @@ size_t lint_attrib_outlook(const struct lint_text *t, size_t i)
 		last = j;
 	}
 	return sent && other ? last - i + 1 : 0;
+}
+
+/* A davem-style "From: Name <addr>" / "Date: ..." pair (either order) with
+ * only blank lines between it and a '>' quote: an attribution.  Returns 2
+ * when lines i and i + 1 form one, else 0. */
+size_t lint_attrib_hdr_pair(const struct lint_text *t, size_t i)
+{
+	const char *a, *b;
+	size_t j;
+
+	if (i + 2 >= t->n)
+		return 0;
+	a = lint_line_ptr(t, i);
+	b = lint_line_ptr(t, i + 1);
+	if (!(hdr_from(a, t->v[i].len) && hdr_sent(b, t->v[i + 1].len)) &&
+	    !(hdr_sent(a, t->v[i].len) && hdr_from(b, t->v[i + 1].len)))
+		return 0;
+	for (j = i + 2; j < t->n && j < i + 4 && t->v[j].cls == LC_E; j++)
+		;
+	return j < t->n && t->v[j].cls == LC_Q ? 2 : 0;
 }

@@ -282,6 +282,11 @@ static void mark_reply(struct lint_text *t, int patch)
 			fill_from(t, i + 1, LC_X);
 			return;
 		}
+		if (lint_attrib_hdr_pair(t, i) > 0) {
+			t->v[i].cls = t->v[i + 1].cls = LC_A;
+			i++;
+			continue;
+		}
 		/* a From:/Date: block with nothing above is a forward or the
 		 * in-body header of a patch, not a quoted original */
 		if (lint_attrib_original(s, n) || (text_above && !patch &&

@@ -148,6 +148,7 @@ void lint_classify(struct lint_msg *m, struct lint_text *t);
 int lint_attrib_line(const char *s, size_t n);
 int lint_attrib_wrote_tail(const char *s, size_t n);
 size_t lint_attrib_outlook(const struct lint_text *t, size_t i);
+size_t lint_attrib_hdr_pair(const struct lint_text *t, size_t i);
 int lint_attrib_forward(const char *s, size_t n);
 int lint_attrib_original(const char *s, size_t n);
 

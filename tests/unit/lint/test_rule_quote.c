@@ -273,6 +273,20 @@ START_TEST(html_with_list_footer_part)
 }
 END_TEST
 
+/* A davem-style "From:" / "Date:" pair right above the quote is an
+ * attribution, in either order; the reply below it is new text. */
+START_TEST(header_pair_attribution)
+{
+	ck_assert(!has(reply("From: B <b@example.org>\nDate: Mon, 1 Jan 2024 "
+	    "10:00:00 +0100\n\n", 6, "\nApplied, thanks Bob.\n"), "top-post"));
+	ck_assert(!has(reply("Date: Mon, 1 Jan 2024 10:00:00 +0100\nFrom: B "
+	    "<b@example.org>\n", 6, "\nApplied, thanks Bob.\n"), "top-post"));
+	/* the pair alone above the quote is not text above it either */
+	ck_assert(!has(reply("From: B <b@example.org>\nDate: Mon, 1 Jan 2024\n"
+	    "\n", 6, "\nOk.\n"), "top-post"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -298,6 +312,7 @@ int main(void)
 	tcase_add_test(tc, question_below_is_new_text);
 	tcase_add_test(tc, patch_in_body_headers_are_not_outlook);
 	tcase_add_test(tc, html_only_reply_shape);
+	tcase_add_test(tc, header_pair_attribution);
 	tcase_add_test(tc, html_with_list_footer_part);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
