@@ -67,12 +67,65 @@ static size_t words(const char *s, size_t n)
 	return w;
 }
 
+/* Short answers that look like a name when capitalised alone on a line
+ * but are the reply itself. */
+static const char *const answers[] = {
+	"applied", "acked", "ack", "nack", "nak", "agreed", "agree", "yes",
+	"yep", "yeah", "no", "nope", "done", "fixed", "queued", "merged",
+	"pushed", "reviewed", "tested", "looks", "ok", "okay", "sure",
+	"right", "correct", "indeed", "exactly", "true", "false", "good",
+	"great", "nice", "noted", "confirmed", "same", "ping", "bump", "lgtm",
+	"will", "why", NULL
+};
+
+static int letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* A bare name or title line ("Tom", "Tom Smith", "-- Tom"): at most three
+ * capitalised words of letters, no sentence punctuation, no answer word. */
+static int name_line(const char *s, size_t n)
+{
+	size_t i = 0, w = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '-' ||
+	    s[i] == '~'))
+		i++;
+	if (i < n && s[n - 1] == ',')
+		n--;
+	for (size_t k = 0; answers[k]; k++) {
+		size_t l = strlen(answers[k]);
+
+		if (lint_str_iprefix(s + i, n - i, answers[k]) &&
+		    (i + l == n || !letter((unsigned char)s[i + l])))
+			return 0;
+	}
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || c >= 0x80) || ++w > 3)
+			return 0;
+		while (i < n && (letter((unsigned char)s[i]) || s[i] == '-' ||
+		    s[i] == '\''))
+			i++;
+		if (i < n && s[i] == '.' && (i + 1 == n || s[i + 1] == ' '))
+			i++;	/* an initial: "Tom S." */
+		if (i < n && s[i] != ' ')
+			return 0;
+		while (i < n && s[i] == ' ')
+			i++;
+	}
+	return w > 0;
+}
+
 /* New lines after the last quote that are only a sign-off ("Thanks,",
- * a name, a title block without the "-- " separator). */
+ * a name, a title block without the "-- " separator).  Short lines with
+ * content ("Applied, thanks.", "Queued.", "Yes") are new text. */
 static int signoff_after(const struct lint_text *t, size_t from)
 {
 	size_t k = 0, first = SIZE_MAX;
-	int short_all = 1;
+	int names = 1;
 
 	for (size_t i = from; i < t->n; i++) {
 		const struct lint_line *l = &t->v[i];
@@ -85,12 +138,12 @@ static int signoff_after(const struct lint_text *t, size_t from)
 		    lint_width(s, n) > SIGNOFF_MAX_WIDTH || (n > 0 &&
 		    s[n - 1] == '?'))
 			return 0;
-		short_all &= words(s, n) <= 3;
+		names &= closing_word(s, n) || name_line(s, n);
 		if (first == SIZE_MAX)
 			first = i;
 	}
 	return first == SIZE_MAX || closing_word(lint_line_ptr(t, first),
-	    t->v[first].len) || (short_all && k <= 3);
+	    t->v[first].len) || (names && k <= 3);
 }
 
 /* "Hi Bob," above an interleaved reply is not text above the quote. */

@@ -287,6 +287,29 @@ START_TEST(header_pair_attribution)
 }
 END_TEST
 
+/* Short content replies below the quote ("Applied", "Queued.", "Yes")
+ * are new text; only closing words and bare names are sign-offs. */
+START_TEST(short_content_below_is_new_text)
+{
+	static const char *const content[] = {
+		"\nApplied, thanks Bob.\n", "\nQueued.\n", "\nYes\n",
+		"\nAcked-by: C <c@example.org>\n", "\nLooks good.\n",
+		"\nDone\n", "\nAgreed.\n"
+	};
+	static const char *const signoff[] = {
+		"\nTom\n", "\nTom Smith\n", "\nCheers,\nTom\n", "\nRegards\n",
+		"\nBest,\nTom Smith\n"
+	};
+
+	for (size_t i = 0; i < sizeof(content) / sizeof(content[0]); i++)
+		ck_assert_msg(!has(reply("Some text above.\n\nOn Mon, B "
+		    "wrote:\n", 6, content[i]), "top-post"), "%s", content[i]);
+	for (size_t i = 0; i < sizeof(signoff) / sizeof(signoff[0]); i++)
+		ck_assert_msg(has(reply("Some text above.\n\nOn Mon, B "
+		    "wrote:\n", 6, signoff[i]), "top-post"), "%s", signoff[i]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -313,6 +336,7 @@ int main(void)
 	tcase_add_test(tc, patch_in_body_headers_are_not_outlook);
 	tcase_add_test(tc, html_only_reply_shape);
 	tcase_add_test(tc, header_pair_attribution);
+	tcase_add_test(tc, short_content_below_is_new_text);
 	tcase_add_test(tc, html_with_list_footer_part);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
