@@ -1,6 +1,7 @@
 /*
  * Line classes (spec 3.3): patch hunks counted from their @@ headers,
- * diffstat, list footer, quotes, attributions and unmarked originals,
+ * diffstat, list footer, quotes (with tails a client re-wrapped off
+ * them), attributions and unmarked originals,
  * forwards, signature, empty and new text.  One pass per concern over the
  * line array; never allocates.  Rules only read the classes.
  */
@@ -258,6 +259,53 @@ static void mark_quotes(struct lint_text *t)
 	}
 }
 
+#define REWRAP_WIDTH 72		/* joined line over this: it was wrapped */
+#define REWRAP_PREV_MIN 50		/* a quoted line long enough to wrap */
+#define REWRAP_FRAG_MAX 40		/* the wrapped-off tail is short */
+#define REWRAP_FRAG_WORDS 6
+
+static size_t word_count(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++)
+		w += s[i] != ' ' && (i == 0 || s[i - 1] == ' ');
+	return w;
+}
+
+/* Line i, unquoted between two quoted lines, is the tail of line i - 1
+ * cut off when a client (Exchange) re-wrapped the quote: the quoted line
+ * is long, the two joined would not fit the wrap width, and the tail is a
+ * short piece that goes on mid-sentence (not capitalised, no question). */
+static int rewrap_tail(const struct lint_text *t, size_t i)
+{
+	const char *s = lint_line_ptr(t, i), *p;
+	size_t n = lint_str_rtrim(s, t->v[i].len), pn;
+	unsigned w, pw;
+
+	if (i == 0 || i + 1 >= t->n || t->v[i].cls != LC_T ||
+	    t->v[i - 1].cls != LC_Q || t->v[i + 1].cls != LC_Q || n == 0)
+		return 0;
+	if ((s[0] >= 'A' && s[0] <= 'Z') || s[0] == ' ' || s[0] == '\t' ||
+	    s[n - 1] == '?' || word_count(s, n) > REWRAP_FRAG_WORDS)
+		return 0;
+	p = lint_line_ptr(t, i - 1);
+	pn = lint_str_rtrim(p, t->v[i - 1].len);
+	w = lint_width(s, n);
+	pw = lint_width(p, pn);
+	return w <= REWRAP_FRAG_MAX && pw >= REWRAP_PREV_MIN &&
+	    pw + 1 + w > REWRAP_WIDTH;
+}
+
+static void mark_rewrapped(struct lint_text *t)
+{
+	for (size_t i = 1; i + 1 < t->n; i++)
+		if (rewrap_tail(t, i)) {
+			t->v[i].cls = LC_Q;
+			t->v[i].depth = t->v[i - 1].depth;
+		}
+}
+
 static void fill_from(struct lint_text *t, size_t i, uint8_t cls)
 {
 	for (; i < t->n; i++)
@@ -374,6 +422,7 @@ void lint_classify(struct lint_msg *m, struct lint_text *t)
 	lint_footer_mark(t);
 	mark_quotes(t);
 	mark_empty_and_tags(t);
+	mark_rewrapped(t);
 	mark_reply(t, m->has_patch);
 	mark_signature(t);
 }

@@ -310,6 +310,35 @@ START_TEST(short_content_below_is_new_text)
 }
 END_TEST
 
+/* A client that re-wrapped a quote leaves the tail of a long quoted line
+ * on a line without '>': it is still quote, not an interleaved reply. */
+START_TEST(rewrapped_quote_fragments)
+{
+	static const char m[] = HDR
+	    "This broke after the header change.\nThere are fixes posted.\n\n"
+	    "> -----Original Message-----\n> From: B [mailto:b@example.org]\n"
+	    "> Sent: Tuesday, August 03, 2010 2:07 AM\n> Subject: Re: [PATCH] "
+	    "widget: add a handler for the second error interrupt\nsource\n"
+	    "> \n> > The mask is not defined anywhere, so when I build this "
+	    "code, I\nsee this:\n> >\n> > Never mind, I see that it was fixed "
+	    "already and that the patch\n> > which removed the mask went out "
+	    "around the very same time as this\npatch\n> > did.\n> \n"
+	    "> drivers/widget/core.c:248: error: 'WIDGET_MASK' undeclared\n"
+	    "(first use in this function)\n> \n> line a\n> line b\n> line c\n"
+	    "> line d\n> line e\n> line f\n> line g\n> line h\n> line i\n"
+	    "> Bob\n";
+	/* a real terse answer between quoted lines stays new text */
+	static const char inter[] = HDR
+	    "Some text above.\n\n> The mask is not defined anywhere, so when I build this "
+	    "code, I get\nAgreed, that is a bug.\n> this error from the "
+	    "compiler on every build.\n";
+
+	ck_assert(has(m, "top-post"));
+	ck_assert(has(m, "untrimmed-quote"));
+	ck_assert(!has(inter, "top-post"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -337,6 +366,7 @@ int main(void)
 	tcase_add_test(tc, html_only_reply_shape);
 	tcase_add_test(tc, header_pair_attribution);
 	tcase_add_test(tc, short_content_below_is_new_text);
+	tcase_add_test(tc, rewrapped_quote_fragments);
 	tcase_add_test(tc, html_with_list_footer_part);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
