@@ -23,7 +23,8 @@
 #include "util/log.h"
 
 #define RELAYD_RESCAN_S		3600	/* look anyway, in case of a missed event */
-#define RELAYD_BUSY_RETRY_S	5	/* a message locked by someone else */
+#define RELAYD_BUSY_FIRST_MS	200	/* a message locked by someone else: */
+#define RELAYD_BUSY_MAX_MS	5000	/* look again, backing off to this */
 #define RELAYD_MIN_WAIT_S	1	/* between timer-driven passes */
 #define RELAYD_LOCK_WAIT_MS	60000	/* for a flush or run-once to finish */
 #define RELAYD_LOCK_POLL_MS	50	/* between tries of the runner lock */
@@ -31,6 +32,7 @@
 struct relayd {
 	int sigfd, inofd;
 	int stopping;
+	int busy_ms;		/* last busy back-off, 0 after a clean pass */
 	sigset_t old;
 };
 
@@ -115,19 +117,39 @@ static int new_mail(int fd)
 	return found;
 }
 
+/*
+ * A busy message is nearly always one whose enqueue has not finished its
+ * commit (inotify saw the link; sendmail holds the file locked until the
+ * directory is synced): look again soon, doubling the wait in case the
+ * holder is stuck.  Returns 0 when nothing was busy.
+ */
+static int busy_backoff(struct relayd *d, const struct runner_result *res)
+{
+	if (res->busy == 0)
+		d->busy_ms = 0;
+	else if (d->busy_ms == 0)
+		d->busy_ms = RELAYD_BUSY_FIRST_MS;
+	else if (d->busy_ms < RELAYD_BUSY_MAX_MS / 2)
+		d->busy_ms *= 2;
+	else
+		d->busy_ms = RELAYD_BUSY_MAX_MS;
+	return d->busy_ms;
+}
+
 /* Milliseconds until the next pass is due. */
-static int timeout_ms(const struct runner_result *res)
+static int timeout_ms(struct relayd *d, const struct runner_result *res)
 {
 	int64_t now = (int64_t)time(NULL), wait = RELAYD_RESCAN_S;
+	int busy = busy_backoff(d, res);
 
-	if (res->busy != 0)
-		wait = RELAYD_BUSY_RETRY_S;
 	if (res->next_wake != INT64_MAX && res->next_wake - now < wait)
 		wait = res->next_wake - now;
 	/* Something is still due right after a pass: its state could not
 	 * be recorded (disk full?).  Do not spin on it or on the server. */
 	if (wait < RELAYD_MIN_WAIT_S)
 		wait = RELAYD_MIN_WAIT_S;
+	if (busy != 0 && busy < wait * 1000)
+		return busy;
 	return (int)(wait * 1000);
 }
 
@@ -205,8 +227,9 @@ static void one_pass(struct relayd *d, struct runner *r,
 	got = lock_for_pass(d, r->sp, &e);
 	if (got == 0) {
 		if (!d->stopping) {
-			log_info("another runner still holds the spool lock; "
-			    "trying again in %d s", RELAYD_BUSY_RETRY_S);
+			log_info("another runner still holds the spool lock "
+			    "after %d s; trying again", RELAYD_LOCK_WAIT_MS /
+			    1000);
 			res->busy = 1;
 		}
 		return;
@@ -227,7 +250,7 @@ static void serve(struct relayd *d, struct runner *r)
 		one_pass(d, r, &res);
 		if (d->stopping)
 			break;
-		wait_for_work(d, timeout_ms(&res));
+		wait_for_work(d, timeout_ms(d, &res));
 	}
 }
 
