@@ -117,7 +117,8 @@ user alice
 password_file $demo/password
 from pat@example.org
 spool $demo/spool
-lint warn
+lint reject
+lists *@lists.example.org
 retry_min 1m
 EOF
 export OUTPOST_CONFIG=$demo/outpost.conf HOME=$demo
