@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,9 @@
 
 #define BODY_IN		32768			/* read from the spool */
 #define BODY_OUT	(2 * BODY_IN + 16)	/* one write per chunk */
-#define CMD_MAX		(CONF_ADDR_MAX + 200)	/* one MAIL or RCPT line */
+/* One MAIL or RCPT line: the longest path plus every parameter at its
+ * longest (SIZE 20 digits, RET 40, ENVID 119, the keywords) fits. */
+#define CMD_MAX		(CONF_ADDR_MAX + 300)
 /* Above this many recipients the commands go one by one: a huge pipelined
  * write while the server's replies pile up unread could fill both socket
  * buffers and stall until the timeout. */
@@ -76,42 +79,70 @@ static void xtext(const char *in, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* A command line under construction: appends never write past cap, and
+ * one that does not fit marks the line as cut (it is then never sent). */
+struct cmdline {
+	char *p;
+	size_t cap, len;
+	int cut;
+};
+
+static void cl_add(struct cmdline *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void cl_add(struct cmdline *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->cut)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(l->p + l->len, l->cap - l->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= l->cap - l->len)
+		l->cut = 1;
+	else
+		l->len += (size_t)n;
+}
+
+/* MAIL FROM with its parameters; 0 when it does not fit in len. */
 static size_t mail_line(const struct smtp_session *s,
     const struct smtp_msg *m, int utf8, char *out, size_t len)
 {
 	const struct smtp_caps *k = &s->caps;
-	size_t o = (size_t)snprintf(out, len, "MAIL FROM:<%s>", m->sender);
+	struct cmdline l = { out, len, 0, 0 };
 	char env[120];
 
+	cl_add(&l, "MAIL FROM:<%s>", m->sender);
 	if (k->has_size)
-		o += (size_t)snprintf(out + o, len - o, " SIZE=%" PRIu64,
-		    m->len);
+		cl_add(&l, " SIZE=%" PRIu64, m->len);
 	if (m->body_8bit && k->eightbit)
-		o += (size_t)snprintf(out + o, len - o, " BODY=8BITMIME");
+		cl_add(&l, " BODY=8BITMIME");
 	if (utf8 && k->smtputf8)
-		o += (size_t)snprintf(out + o, len - o, " SMTPUTF8");
+		cl_add(&l, " SMTPUTF8");
 	if (k->dsn && dsn_word_ok(m->dsn_ret))
-		o += (size_t)snprintf(out + o, len - o, " RET=%s",
-		    m->dsn_ret);
+		cl_add(&l, " RET=%s", m->dsn_ret);
 	if (k->dsn && m->envid != NULL && m->envid[0] != '\0') {
 		xtext(m->envid, env, sizeof(env));
-		o += (size_t)snprintf(out + o, len - o, " ENVID=%s", env);
+		cl_add(&l, " ENVID=%s", env);
 	}
-	o += (size_t)snprintf(out + o, len - o, "\r\n");
-	return o;
+	cl_add(&l, "\r\n");
+	return l.cut ? 0 : l.len;
 }
 
+/* RCPT TO with NOTIFY; 0 when it does not fit in len. */
 static size_t rcpt_line(const struct smtp_session *s,
     const struct smtp_msg *m, size_t i, char *out, size_t len)
 {
-	size_t o = (size_t)snprintf(out, len, "RCPT TO:<%s>", m->rcpts[i]);
+	struct cmdline l = { out, len, 0, 0 };
 
+	cl_add(&l, "RCPT TO:<%s>", m->rcpts[i]);
 	/* Without DSN support NOTIFY is dropped, never fatal (msmtp#24). */
 	if (s->caps.dsn && dsn_word_ok(m->dsn_notify))
-		o += (size_t)snprintf(out + o, len - o, " NOTIFY=%s",
-		    m->dsn_notify);
-	o += (size_t)snprintf(out + o, len - o, "\r\n");
-	return o;
+		cl_add(&l, " NOTIFY=%s", m->dsn_notify);
+	cl_add(&l, "\r\n");
+	return l.cut ? 0 : l.len;
 }
 
 /* RSET after a refused transaction; a bad answer ends the session. */
@@ -208,25 +239,61 @@ static void empty_data(struct tx *x)
 		(void)smtp_io_reply(x->s, &r, SMTP_STAGE_DATA, &junk);
 }
 
-/* RFC 2920: MAIL, every RCPT and DATA in one write, replies in order. */
-static int envelope_pipelined(struct tx *x, int utf8)
+/* A command that does not fit its buffer is never sent cut short (the
+ * server would read the rest as another command).  CMD_MAX makes this
+ * unreachable for the addresses prepare() lets through. */
+static int too_long(struct tx *x, enum smtp_stage stage)
 {
-	struct smtp_session *s = x->s;
-	struct smtp_reply r, mr;
-	size_t cap = CMD_MAX * (x->nvalid + 2), o, i;
+	/* Possibly mid-transaction: this session is not reused. */
+	x->s->usable = 0;
+	smtp_status_local(x->st, stage, SMTP_PERM, "%s command too long",
+	    stage == SMTP_STAGE_RCPT ? "RCPT" : "MAIL");
+	return broken(x);
+}
+
+/* MAIL, every pending RCPT and DATA as one malloc'ed text. */
+static int pipeline_text(struct tx *x, int utf8, char **out, size_t *len)
+{
+	size_t cap = CMD_MAX * (x->nvalid + 2), o, n, i;
 	char *buf = malloc(cap);
-	int mail_ok, rc;
 
 	if (buf == NULL) {
 		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_TEMP,
 		    "out of memory");
 		return broken(x);
 	}
-	o = mail_line(s, x->m, utf8, buf, cap);
-	for (i = 0; i < x->m->nrcpt; i++)
-		if (x->state[i] == R_PENDING)
-			o += rcpt_line(s, x->m, i, buf + o, cap - o);
-	o += (size_t)snprintf(buf + o, cap - o, "DATA\r\n");
+	o = mail_line(x->s, x->m, utf8, buf, cap);
+	for (i = 0; o > 0 && i < x->m->nrcpt; i++) {
+		if (x->state[i] != R_PENDING)
+			continue;
+		n = rcpt_line(x->s, x->m, i, buf + o, cap - o);
+		if (n == 0) {
+			free(buf);
+			return too_long(x, SMTP_STAGE_RCPT);
+		}
+		o += n;
+	}
+	if (o == 0 || cap - o < sizeof("DATA\r\n")) {
+		free(buf);
+		return too_long(x, SMTP_STAGE_MAIL);
+	}
+	memcpy(buf + o, "DATA\r\n", 6);
+	*out = buf;
+	*len = o + 6;
+	return 0;
+}
+
+/* RFC 2920: MAIL, every RCPT and DATA in one write, replies in order. */
+static int envelope_pipelined(struct tx *x, int utf8)
+{
+	struct smtp_session *s = x->s;
+	struct smtp_reply r, mr;
+	size_t o, i;
+	char *buf = NULL;
+	int mail_ok, rc;
+
+	if (pipeline_text(x, utf8, &buf, &o) < 0)
+		return -1;
 	rc = smtp_io_write(s, buf, o, SMTP_STAGE_MAIL, x->st);
 	free(buf);
 	if (rc < 0 || smtp_io_reply(s, &mr, SMTP_STAGE_MAIL, x->st) < 0)
@@ -267,6 +334,8 @@ static int envelope_steps(struct tx *x, int utf8)
 	size_t i, n;
 
 	n = mail_line(s, x->m, utf8, line, sizeof(line));
+	if (n == 0)
+		return too_long(x, SMTP_STAGE_MAIL);
 	if (smtp_io_write(s, line, n, SMTP_STAGE_MAIL, x->st) < 0 ||
 	    smtp_io_reply(s, &r, SMTP_STAGE_MAIL, x->st) < 0)
 		return broken(x);
@@ -279,6 +348,8 @@ static int envelope_steps(struct tx *x, int utf8)
 		if (x->state[i] != R_PENDING)
 			continue;
 		n = rcpt_line(s, x->m, i, line, sizeof(line));
+		if (n == 0)
+			return too_long(x, SMTP_STAGE_RCPT);
 		if (smtp_io_write(s, line, n, SMTP_STAGE_RCPT, x->st) < 0 ||
 		    smtp_io_reply(s, &r, SMTP_STAGE_RCPT, x->st) < 0)
 			return broken(x);

@@ -495,6 +495,50 @@ START_TEST(injection_in_addresses)
 }
 END_TEST
 
+/* The longest sender the client accepts, with every MAIL parameter at
+ * its largest: the command must be built whole (no write past the line
+ * buffer, no cut-off bytes on the wire). */
+START_TEST(longest_mail_line)
+{
+	static const struct peer_step s[] = {
+		GREET,
+		{ "EHLO", "250-mail.test\r\n250-SIZE\r\n250-8BITMIME\r\n"
+		    "250-SMTPUTF8\r\n250 DSN\r\n", P_NONE, 0 },
+		{ "MAIL FROM:<", "250 ok\r\n", P_NONE, 0 },
+		{ "RCPT TO:<a@x.org>", "250 ok\r\n", P_NONE, 0 },
+		{ "DATA\r\n", "354 go\r\n", P_NONE, 0 },
+		{ NULL, "250 ok\r\n", P_DATA, 0 },
+		QUIT, END
+	};
+	static const char *const r[] = { "a@x.org" };
+	char sender[CONF_ADDR_MAX + 1], envid[101], want[1200];
+	struct smtp_status rs[1];
+	struct smtp_msg m;
+
+	memset(sender, 'a', CONF_ADDR_MAX);
+	memcpy(sender + CONF_ADDR_MAX - 6, "@x.org", 7);
+	memset(envid, '+', 100);
+	envid[100] = '\0';
+	conf_init(CONF_TLS_OFF);
+	ck_assert_int_eq(open_script(s, NULL), 0);
+	msg_init(&m, r, 1, "x\n");
+	m.sender = sender;
+	m.body_8bit = 1;
+	m.smtputf8 = 1;
+	m.dsn_ret = "HDRSHDRSHDRSHDRSHDRSHDRSHDRSHDRSHDRSHDRS";
+	m.envid = envid;
+	ck_assert_int_eq(smtp_send(S, &m, rs, &ST), 0);
+	finish();
+	ck_assert_str_eq(P->err, "");
+	snprintf(want, sizeof(want), "MAIL FROM:<%s> SIZE=2 BODY=8BITMIME "
+	    "SMTPUTF8 RET=%s ENVID=", sender, m.dsn_ret);
+	ck_assert_ptr_nonnull(strstr(P->log, want));
+	ck_assert_ptr_nonnull(strstr(P->log, "+2B+2B+2B\r\nRCPT TO:<a@x.org>"));
+	close(m.fd);
+	peer_free(P);
+}
+END_TEST
+
 START_TEST(lost_after_dot)
 {
 	static const struct peer_step s[] = {
@@ -748,6 +792,7 @@ int main(void)
 	tcase_add_test(tc, sequential_and_dsn);
 	tcase_add_test(tc, notify_dropped_without_dsn);
 	tcase_add_test(tc, injection_in_addresses);
+	tcase_add_test(tc, longest_mail_line);
 	tcase_add_test(tc, lost_after_dot);
 	tcase_add_test(tc, many_recipients_stepwise);
 	tcase_add_test(tc, mail_421);
