@@ -11,24 +11,36 @@
 #include <string.h>
 #include <strings.h>
 
-static int is_field_line(const char *p, size_t n)
+static int is_wsp(char c)
 {
-	size_t i;
+	return c == ' ' || c == '\t';
+}
+
+/* Length of the field name at p (printable ASCII up to ':' or white
+ * space), or 0 when the line is not "name *WSP :".  White space before the
+ * colon is RFC 5322 obsolete syntax that MUAs still produce; refusing it
+ * would end the header section there and carry a "Bcc :" into the body. */
+static size_t field_name_len(const char *p, size_t n)
+{
+	size_t i, name;
 
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
 
-		if (c == ':')
-			return i > 0;
+		if (c == ':' || is_wsp((char)c))
+			break;
 		if (c < 0x21 || c > 0x7e)
 			return 0;
 	}
-	return 0;
+	name = i;
+	while (i < n && is_wsp(p[i]))
+		i++;
+	return name > 0 && i < n && p[i] == ':' ? name : 0;
 }
 
-static int is_wsp(char c)
+static int is_field_line(const char *p, size_t n)
 {
-	return c == ' ' || c == '\t';
+	return field_name_len(p, n) > 0;
 }
 
 /* End of the line starting at pos (index of its LF, or len). */
@@ -122,10 +134,11 @@ int submit_hdr_parse(const char *buf, size_t len, struct submit_hdrs *h,
 	while (pos < len) {
 		end = line_end(buf, len, pos);
 		if (!(h->n > 0 && is_wsp(buf[pos]))) {
-			const char *colon = memchr(buf + pos, ':', end - pos);
-
-			if (add_field(h, &cap, pos, colon != NULL ?
-			    (size_t)(colon - (buf + pos)) : end - pos, e) < 0) {
+			/* 0 for a line that is not a field (the caller split
+			 * at the header end, so only a malformed first line):
+			 * kept as a field with an empty name, never matched. */
+			if (add_field(h, &cap, pos, field_name_len(buf + pos,
+			    end - pos), e) < 0) {
 				submit_hdr_free(h);
 				return -1;
 			}
@@ -158,13 +171,18 @@ long submit_hdr_find(const struct submit_hdrs *h, const char *name,
 char *submit_hdr_value(const struct submit_hdrs *h, size_t i, size_t *len)
 {
 	const struct submit_field *f = &h->f[i];
-	const char *p = h->buf + f->off + f->name_len + 1;
+	const char *p = h->buf + f->off + f->name_len;
 	const char *end = h->buf + f->off + f->len;
 	char *out = malloc(f->len + 1);
 	size_t o = 0;
 
 	if (out == NULL)
 		return NULL;
+	/* The value starts after the colon (white space may precede it). */
+	while (p < end && is_wsp(*p))
+		p++;
+	if (p < end && *p == ':')
+		p++;
 	for (; p < end; p++)
 		if (*p != '\n' && *p != '\r')
 			out[o++] = *p;

@@ -31,7 +31,7 @@ int submit_hdr_split(const char *buf, size_t len, int eof,
 
 struct submit_field {
 	size_t off, len;	/* raw bytes, all lines, trailing LF included */
-	size_t name_len;	/* bytes before the ':' */
+	size_t name_len;	/* the name alone (no white space, no colon) */
 	int drop;		/* 1: left out when the header is written */
 };
 

@@ -145,6 +145,36 @@ START_TEST(rewrite_strips_bcc)
 }
 END_TEST
 
+/* RFC 5322 4.5.3 obsolete syntax allows white space before the colon.
+ * "Bcc :" must still be a Bcc field (dropped), not the end of the header
+ * section that would carry the hidden address into the body. */
+START_TEST(rewrite_strips_bcc_space_colon)
+{
+	const char *h = "To: a@b.c\nBcc : secret@x.example\n"
+	    "Resent-Bcc\t: r@x.example\nSubject: s\n";
+	struct submit_split sp;
+	struct submit_hdrs hd;
+	struct submit_rewrite_out out;
+	char *v;
+	size_t n;
+
+	ck_assert_int_eq(submit_hdr_split(S("To: a@b.c\nBcc : s@x.example\n\n"
+	    "body\n"), 0, &sp), 1);
+	ck_assert_int_eq(sp.blank, 1);
+	ck_assert_uint_eq(sp.end, strlen("To: a@b.c\nBcc : s@x.example\n"));
+	rewrite(h, "me@d.example", NULL, &hd, &out);
+	ck_assert_uint_eq(out.dropped, 2);
+	ck_assert_ptr_null(strstr(out.buf, "secret"));
+	ck_assert_ptr_null(strstr(out.buf, "r@x"));
+	ck_assert_int_eq((int)submit_hdr_find(&hd, "Bcc", 0), 1);
+	v = submit_hdr_value(&hd, 1, &n);
+	ck_assert_str_eq(v, "secret@x.example");
+	free(v);
+	submit_rewrite_free(&out);
+	submit_hdr_free(&hd);
+}
+END_TEST
+
 START_TEST(rewrite_from_name)
 {
 	struct submit_hdrs hd;
@@ -350,6 +380,7 @@ int main(void)
 	tcase_add_test(tc, rewrite_adds_missing);
 	tcase_add_test(tc, rewrite_keeps_present);
 	tcase_add_test(tc, rewrite_strips_bcc);
+	tcase_add_test(tc, rewrite_strips_bcc_space_colon);
 	tcase_add_test(tc, rewrite_from_name);
 	tcase_add_test(tc, date_format);
 	tcase_add_test(tc, extract_lists);
