@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,30 +17,10 @@
 
 #define BODY_IN		32768			/* read from the spool */
 #define BODY_OUT	(2 * BODY_IN + 16)	/* one write per chunk */
-/* One MAIL or RCPT line: the longest path plus every parameter at its
- * longest (SIZE 20 digits, RET 40, ENVID 119, the keywords) fits. */
-#define CMD_MAX		(CONF_ADDR_MAX + 300)
 /* Above this many recipients the commands go one by one: a huge pipelined
  * write while the server's replies pile up unread could fill both socket
  * buffers and stall until the timeout. */
 #define PIPE_RCPT_MAX	100
-
-static int addr_ok(const char *a)
-{
-	size_t i, n = strlen(a);
-
-	if (n > CONF_ADDR_MAX)
-		return 0;
-	/* CR/LF/NUL would inject commands; <> would end the path early. */
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)a[i];
-
-		if (c < 0x20 || c == 0x7f || c == '<' || c == '>' ||
-		    c == ' ')
-			return 0;
-	}
-	return 1;
-}
 
 static int has_8bit(const char *a)
 {
@@ -49,100 +28,6 @@ static int has_8bit(const char *a)
 		if ((unsigned char)*a >= 0x80)
 			return 1;
 	return 0;
-}
-
-/* DSN keywords: letters and commas only, else the parameter is dropped. */
-static int dsn_word_ok(const char *s)
-{
-	if (s == NULL || *s == '\0' || strlen(s) > 40)
-		return 0;
-	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ,",
-		    *s))
-			return 0;
-	return 1;
-}
-
-/* RFC 3461 xtext: '+', '=' and anything outside '!'..'~' as "+HH". */
-static void xtext(const char *in, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (; *in && o + 4 < outlen; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if (c < '!' || c > '~' || c == '+' || c == '=')
-			o += (size_t)snprintf(out + o, outlen - o, "+%02X", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-}
-
-/* A command line under construction: appends never write past cap, and
- * one that does not fit marks the line as cut (it is then never sent). */
-struct cmdline {
-	char *p;
-	size_t cap, len;
-	int cut;
-};
-
-static void cl_add(struct cmdline *l, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void cl_add(struct cmdline *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (l->cut)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->p + l->len, l->cap - l->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= l->cap - l->len)
-		l->cut = 1;
-	else
-		l->len += (size_t)n;
-}
-
-/* MAIL FROM with its parameters; 0 when it does not fit in len. */
-static size_t mail_line(const struct smtp_session *s,
-    const struct smtp_msg *m, int utf8, char *out, size_t len)
-{
-	const struct smtp_caps *k = &s->caps;
-	struct cmdline l = { out, len, 0, 0 };
-	char env[120];
-
-	cl_add(&l, "MAIL FROM:<%s>", m->sender);
-	if (k->has_size)
-		cl_add(&l, " SIZE=%" PRIu64, m->len);
-	if (m->body_8bit && k->eightbit)
-		cl_add(&l, " BODY=8BITMIME");
-	if (utf8 && k->smtputf8)
-		cl_add(&l, " SMTPUTF8");
-	if (k->dsn && dsn_word_ok(m->dsn_ret))
-		cl_add(&l, " RET=%s", m->dsn_ret);
-	if (k->dsn && m->envid != NULL && m->envid[0] != '\0') {
-		xtext(m->envid, env, sizeof(env));
-		cl_add(&l, " ENVID=%s", env);
-	}
-	cl_add(&l, "\r\n");
-	return l.cut ? 0 : l.len;
-}
-
-/* RCPT TO with NOTIFY; 0 when it does not fit in len. */
-static size_t rcpt_line(const struct smtp_session *s,
-    const struct smtp_msg *m, size_t i, char *out, size_t len)
-{
-	struct cmdline l = { out, len, 0, 0 };
-
-	cl_add(&l, "RCPT TO:<%s>", m->rcpts[i]);
-	/* Without DSN support NOTIFY is dropped, never fatal (msmtp#24). */
-	if (s->caps.dsn && dsn_word_ok(m->dsn_notify))
-		cl_add(&l, " NOTIFY=%s", m->dsn_notify);
-	cl_add(&l, "\r\n");
-	return l.cut ? 0 : l.len;
 }
 
 /* RSET after a refused transaction; a bad answer ends the session. */
@@ -240,7 +125,7 @@ static void empty_data(struct tx *x)
 }
 
 /* A command that does not fit its buffer is never sent cut short (the
- * server would read the rest as another command).  CMD_MAX makes this
+ * server would read the rest as another command).  SMTP_CMD_MAX makes this
  * unreachable for the addresses prepare() lets through. */
 static int too_long(struct tx *x, enum smtp_stage stage)
 {
@@ -254,7 +139,7 @@ static int too_long(struct tx *x, enum smtp_stage stage)
 /* MAIL, every pending RCPT and DATA as one malloc'ed text. */
 static int pipeline_text(struct tx *x, int utf8, char **out, size_t *len)
 {
-	size_t cap = CMD_MAX * (x->nvalid + 2), o, n, i;
+	size_t cap = SMTP_CMD_MAX * (x->nvalid + 2), o, n, i;
 	char *buf = malloc(cap);
 
 	if (buf == NULL) {
@@ -262,11 +147,11 @@ static int pipeline_text(struct tx *x, int utf8, char **out, size_t *len)
 		    "out of memory");
 		return broken(x);
 	}
-	o = mail_line(x->s, x->m, utf8, buf, cap);
+	o = smtp_cmd_mail(x->s, x->m, utf8, buf, cap);
 	for (i = 0; o > 0 && i < x->m->nrcpt; i++) {
 		if (x->state[i] != R_PENDING)
 			continue;
-		n = rcpt_line(x->s, x->m, i, buf + o, cap - o);
+		n = smtp_cmd_rcpt(x->s, x->m, i, buf + o, cap - o);
 		if (n == 0) {
 			free(buf);
 			return too_long(x, SMTP_STAGE_RCPT);
@@ -329,11 +214,11 @@ static int envelope_pipelined(struct tx *x, int utf8)
 static int envelope_steps(struct tx *x, int utf8)
 {
 	struct smtp_session *s = x->s;
-	char line[CMD_MAX];
+	char line[SMTP_CMD_MAX];
 	struct smtp_reply r;
 	size_t i, n;
 
-	n = mail_line(s, x->m, utf8, line, sizeof(line));
+	n = smtp_cmd_mail(s, x->m, utf8, line, sizeof(line));
 	if (n == 0)
 		return too_long(x, SMTP_STAGE_MAIL);
 	if (smtp_io_write(s, line, n, SMTP_STAGE_MAIL, x->st) < 0 ||
@@ -347,7 +232,7 @@ static int envelope_steps(struct tx *x, int utf8)
 	for (i = 0; i < x->m->nrcpt; i++) {
 		if (x->state[i] != R_PENDING)
 			continue;
-		n = rcpt_line(s, x->m, i, line, sizeof(line));
+		n = smtp_cmd_rcpt(s, x->m, i, line, sizeof(line));
 		if (n == 0)
 			return too_long(x, SMTP_STAGE_RCPT);
 		if (smtp_io_write(s, line, n, SMTP_STAGE_RCPT, x->st) < 0 ||
@@ -459,7 +344,7 @@ static int prepare(struct tx *x, int *utf8)
 	size_t i;
 
 	*utf8 = m->smtputf8 || has_8bit(m->sender);
-	if (!addr_ok(m->sender)) {
+	if (!smtp_cmd_addr_ok(m->sender)) {
 		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_PERM,
 		    "invalid sender address (control character, space or "
 		    "angle bracket)");
@@ -472,7 +357,7 @@ static int prepare(struct tx *x, int *utf8)
 		return -1;
 	}
 	for (i = 0; i < m->nrcpt; i++) {
-		if (!addr_ok(m->rcpts[i])) {
+		if (!smtp_cmd_addr_ok(m->rcpts[i])) {
 			smtp_status_local(&x->rst[i], SMTP_STAGE_RCPT,
 			    SMTP_PERM, "invalid recipient address (control "
 			    "character, space or angle bracket)");

@@ -61,6 +61,20 @@ int smtp_io_cmd(struct smtp_session *s, const char *line,
 /* Bytes received but not consumed (reader buffer + transport). */
 size_t smtp_io_pending(const struct smtp_session *s);
 
+/* --- smtp_cmd.c: MAIL/RCPT command lines (pure) --- */
+/* One MAIL or RCPT line: the longest path plus every parameter at its
+ * longest (SIZE 20 digits, RET 40, ENVID 119, the keywords) fits. */
+#define SMTP_CMD_MAX	(CONF_ADDR_MAX + 300)
+/* 1 when a can go inside "<...>": no control byte, space or bracket. */
+int smtp_cmd_addr_ok(const char *a);
+/* "MAIL FROM:<sender> [params]\r\n" into out; the length, or 0 when it
+ * does not fit in len (nothing usable is then in out). */
+size_t smtp_cmd_mail(const struct smtp_session *s, const struct smtp_msg *m,
+    int utf8, char *out, size_t len);
+/* "RCPT TO:<rcpts[i]> [NOTIFY=...]\r\n"; 0 when it does not fit. */
+size_t smtp_cmd_rcpt(const struct smtp_session *s, const struct smtp_msg *m,
+    size_t i, char *out, size_t len);
+
 /* --- smtp_outcome.c: the one classification of codes and errors --- */
 enum smtp_outcome smtp_outcome_of(int code);
 /* *st from a reply ("NNN text"); 421 also marks the session unusable. */
