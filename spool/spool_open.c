@@ -3,6 +3,7 @@
  * hold one O_DIRECTORY|O_NOFOLLOW fd per directory; every later file
  * operation is *at() relative to these fds, so a path is resolved once.
  * Refuses directories that are not ours or not private; never chmods them.
+ * Every directory it creates is made durable (fsync of its parent).
  */
 #include "spool/spool_int.h"
 
@@ -13,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fsio.h"
+
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 static void spool_reset(struct spool *sp)
@@ -20,6 +23,30 @@ static void spool_reset(struct spool *sp)
 	sp->dirfd = sp->tmpfd = sp->queuefd = sp->corruptfd = -1;
 	sp->lockfd = -1;
 	sp->fault = NULL;
+}
+
+/* fsync the directory that holds the entry `dir` (a path we just made):
+ * without it a new directory, and with it the first message committed
+ * into it, can disappear after a crash although queue/ itself was synced. */
+static int sync_parent(char *dir)
+{
+	char *slash = strrchr(dir, '/');
+	int fd, r;
+
+	if (slash == NULL) {
+		fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else if (slash == dir) {
+		fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		*slash = '\0';
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		*slash = '/';
+	}
+	if (fd < 0)
+		return -1;
+	r = fsync_dir(fd);
+	close(fd);
+	return r;
 }
 
 /* mkdir -p with 0700 for every component we create; existing parents are
@@ -34,9 +61,14 @@ static int mkdir_parents(const char *path, struct op_err *e)
 		if (buf[i] != '/' && buf[i] != '\0')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		if (mkdir(buf, 0700) == 0) {
+			if (sync_parent(buf) < 0)
+				return op_errnof(e, OP_TEMP, "cannot sync the "
+				    "directory holding %s", buf);
+		} else if (errno != EEXIST) {
 			return op_errnof(e, OP_CANTCREAT, "cannot create %s",
 			    buf);
+		}
 		buf[i] = path[i];
 	}
 	return 0;
@@ -61,13 +93,17 @@ static int check_private(int fd, const char *what, struct op_err *e)
 	return 0;
 }
 
-static int open_sub(struct spool *sp, const char *name, int *fd,
+/* Open (creating when missing) one of tmp/ queue/ corrupt/; *made is set
+ * when it was created, so the caller syncs the spool directory. */
+static int open_sub(struct spool *sp, const char *name, int *fd, int *made,
     struct op_err *e)
 {
 	char what[sizeof(sp->path) + 16];
 
 	snprintf(what, sizeof(what), "%s/%s", sp->path, name);
-	if (mkdirat(sp->dirfd, name, 0700) < 0 && errno != EEXIST)
+	if (mkdirat(sp->dirfd, name, 0700) == 0)
+		*made = 1;
+	else if (errno != EEXIST)
 		return op_errnof(e, OP_CANTCREAT, "cannot create %s", what);
 	/* O_NOFOLLOW: a symlink planted in place of queue/ is refused
 	 * (ELOOP), never followed somewhere else. */
@@ -82,6 +118,7 @@ static int open_sub(struct spool *sp, const char *name, int *fd,
 int spool_open(struct spool *sp, const char *path, struct op_err *e)
 {
 	size_t len = path != NULL ? strlen(path) : 0;
+	int made = 0;
 
 	spool_reset(sp);
 	if (len == 0 || len >= sizeof(sp->path))
@@ -97,9 +134,15 @@ int spool_open(struct spool *sp, const char *path, struct op_err *e)
 		return -1;
 	}
 	if (check_private(sp->dirfd, path, e) < 0 ||
-	    open_sub(sp, "tmp", &sp->tmpfd, e) < 0 ||
-	    open_sub(sp, "queue", &sp->queuefd, e) < 0 ||
-	    open_sub(sp, "corrupt", &sp->corruptfd, e) < 0) {
+	    open_sub(sp, "tmp", &sp->tmpfd, &made, e) < 0 ||
+	    open_sub(sp, "queue", &sp->queuefd, &made, e) < 0 ||
+	    open_sub(sp, "corrupt", &sp->corruptfd, &made, e) < 0) {
+		spool_close(sp);
+		return -1;
+	}
+	/* New subdirectories are entries of the spool dir: durable first. */
+	if (made && fsync_dir(sp->dirfd) < 0) {
+		op_errnof(e, OP_TEMP, "cannot sync spool %s", path);
 		spool_close(sp);
 		return -1;
 	}
