@@ -173,7 +173,7 @@ static int envelope_pipelined(struct tx *x, int utf8)
 {
 	struct smtp_session *s = x->s;
 	struct smtp_reply r, mr;
-	size_t o, i;
+	size_t o = 0, i;
 	char *buf = NULL;
 	int mail_ok, rc;
 
