@@ -17,6 +17,8 @@
 #define LINT_MAX_BOUNDARIES 200		/* more: the tree is not parsed */
 #define LINT_MAX_LINES 200000		/* body lines examined */
 #define LINT_MAX_DECODED (8u << 20)	/* decoded body bytes examined */
+#define LINT_MAX_INPUT (8u << 20)	/* message bytes parsed (the rest is
+					   only counted, for message-too-large) */
 #define LINT_MAX_FINDINGS 256
 #define LINT_MAX_PER_RULE 20		/* same rule reported at most this often */
 

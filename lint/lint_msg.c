@@ -141,6 +141,16 @@ static void skip_from_line(struct lint_msg *m, const char *msg, size_t len)
 			m->line_base = 2;
 		}
 	}
+	/* Parse at most LINT_MAX_INPUT bytes, cut at a line end: memory (and,
+	 * for a mapped file, the pages touched) stays bounded for any size.
+	 * message-too-large still sees the full length. */
+	if (m->raw_len > LINT_MAX_INPUT) {
+		const char *tail = m->raw + LINT_MAX_INPUT - 65536;
+		const char *nl = memrchr(tail, '\n', 65536);
+
+		/* a line end near the cap, else the cap itself (one huge line) */
+		m->raw_len = nl ? (size_t)(nl + 1 - m->raw) : LINT_MAX_INPUT;
+	}
 	m->cur_off = 0;
 	m->cur_line = m->line_base;
 }

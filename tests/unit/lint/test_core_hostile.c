@@ -136,6 +136,35 @@ START_TEST(ten_megabyte_line)
 }
 END_TEST
 
+START_TEST(huge_message_is_examined_up_to_a_cap)
+{
+	/* 30 MB: an HTML part first, then text.  Only a prefix is parsed (so
+	 * memory stays bounded), yet the size and the early part are seen. */
+	static const char head[] = "Subject: big\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/alternative; boundary=b\n\n--b\n"
+	    "Content-Type: text/html\n\n<p>hi</p>\n--b\n"
+	    "Content-Type: text/plain\n\n";
+	size_t n = 30u << 20, hl = sizeof(head) - 1;
+	char *m = malloc(n);
+	struct lint_result r;
+	int html = 0, big = 0;
+
+	ck_assert_ptr_nonnull(m);
+	memcpy(m, head, hl);
+	for (size_t i = hl; i < n; i++)
+		m[i] = (i - hl) % 60 == 59 ? '\n' : 'x';
+	ck_assert_int_eq(lint_message(m, n, NULL, &r), 0);
+	for (size_t i = 0; i < r.n; i++) {
+		html |= strcmp(r.v[i].rule, "html") == 0;
+		big |= strcmp(r.v[i].rule, "message-too-large") == 0;
+	}
+	ck_assert(html);
+	ck_assert(big);
+	lint_result_free(&r);
+	free(m);
+}
+END_TEST
+
 START_TEST(huge_header_and_many_lines)
 {
 	size_t n = 4u << 20, o = 0;
@@ -213,6 +242,7 @@ int main(void)
 	tcase_add_test(tc, broken_encodings);
 	tcase_add_test(tc, nul_bytes_and_bad_utf8);
 	tcase_add_test(tc, ten_megabyte_line);
+	tcase_add_test(tc, huge_message_is_examined_up_to_a_cap);
 	tcase_add_test(tc, huge_header_and_many_lines);
 	tcase_add_test(tc, many_findings_are_capped);
 	tcase_add_test(tc, hostile_html);
