@@ -123,7 +123,14 @@ static int open_config(const char *path, int explicit_path, const char *shown,
 		return op_errf(e, OP_CONFIG, "%s: config is not a regular "
 		    "file; point -C at a file", shown);
 	}
-	/* The file can name a command to run: others must not edit it. */
+	/* The file can name a command to run: others must not edit it,
+	 * and its owner can (root aside, who could anyway). */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		close(fd);
+		return op_errf(e, OP_CONFIG, "%s: config file is owned by uid "
+		    "%u, not by you (uid %u); use a config file of your own",
+		    shown, (unsigned)st.st_uid, (unsigned)geteuid());
+	}
 	if (st.st_mode & S_IWOTH) {
 		close(fd);
 		return op_errf(e, OP_CONFIG, "%s: config file is writable by "

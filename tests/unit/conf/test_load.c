@@ -155,6 +155,24 @@ START_TEST(load_errors_name_file_and_line)
 }
 END_TEST
 
+/* A config owned by another (non-root) user can be rewritten by that user
+ * at any time, and it can name a command to run as us: refused.  Needs
+ * root to give the file away; elsewhere only our own file is checked. */
+START_TEST(load_refuses_foreign_owner)
+{
+	const char *p = put("cfg-foreign", "tls off\n", 0644);
+
+	ck_assert_int_eq(conf_load(p, c, &e), 0);
+	if (geteuid() != 0 || chown(p, 4242, 4242) != 0)
+		return;
+	ck_assert_int_eq(conf_load(p, c, &e), -1);
+	ck_assert_int_eq(op_exitcode(e.st), EX_CONFIG);
+	ck_assert_msg(strstr(e.msg, "owned by uid 4242") != NULL, "%s", e.msg);
+	ck_assert_int_eq(chown(p, 0, 0), 0);	/* root's own file is fine */
+	ck_assert_int_eq(conf_load(p, c, &e), 0);
+}
+END_TEST
+
 static const char *config_with_pw(const char *pwpath)
 {
 	char text[PATH_MAX + 128];
@@ -237,6 +255,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, path_order);
+	tcase_add_test(t, load_refuses_foreign_owner);
 	tcase_add_test(t, defaults_from_env);
 	tcase_add_test(t, missing_files);
 	tcase_add_test(t, load_default_location);
