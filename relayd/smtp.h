@@ -85,6 +85,4 @@ struct smtp_info {
 };
 void smtp_get_info(const struct smtp_session *s, struct smtp_info *info);
 
-const char *smtp_stage_name(enum smtp_stage st);
-
 #endif

@@ -57,23 +57,3 @@ void smtp_status_ok(struct smtp_status *st, enum smtp_stage stage)
 	st->code = 0;
 	st->text[0] = '\0';
 }
-
-const char *smtp_stage_name(enum smtp_stage st)
-{
-	switch (st) {
-	case SMTP_STAGE_NONE:		return "none";
-	case SMTP_STAGE_CONNECT:	return "connect";
-	case SMTP_STAGE_GREETING:	return "greeting";
-	case SMTP_STAGE_EHLO:		return "EHLO";
-	case SMTP_STAGE_STARTTLS:	return "STARTTLS";
-	case SMTP_STAGE_TLS:		return "TLS";
-	case SMTP_STAGE_AUTH:		return "AUTH";
-	case SMTP_STAGE_MAIL:		return "MAIL FROM";
-	case SMTP_STAGE_RCPT:		return "RCPT TO";
-	case SMTP_STAGE_DATA:		return "DATA";
-	case SMTP_STAGE_BODY:		return "message text";
-	case SMTP_STAGE_DOT:		return "end of data";
-	case SMTP_STAGE_QUIT:		return "QUIT";
-	}
-	return "unknown";
-}
