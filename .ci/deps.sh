@@ -20,7 +20,7 @@ echo "postfix postfix/mailname string outpost-ci.invalid" |
 PKGS="build-essential cmake pkg-config libssl-dev libsasl2-dev libetpan-dev
 check postfix sasl2-bin libsasl2-modules libsasl2-modules-db python3
 python3-aiosmtpd git git-email mutt msmtp openssl clang libclang-rt-14-dev
-procps strace"
+procps strace time"
 
 missing=""
 for p in $PKGS; do
