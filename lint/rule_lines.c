@@ -103,12 +103,14 @@ static int is_word(const char *s, size_t n)
 	return letters > 0 && slashes <= 1;
 }
 
-/* Prose: mostly plain words.  Logs, commands, compiler output and tables
- * are made of paths, numbers, options and symbols instead. */
-static int prose(const char *s, size_t n)
+/* Count whitespace-separated tokens and how many are plain words (with
+ * bullets "-" and "*" counted as words when `bullets` is set). */
+static void word_counts(const char *s, size_t n, int bullets, size_t *words,
+    size_t *toks)
 {
-	size_t i = 0, words = 0, toks = 0;
+	size_t i = 0;
 
+	*words = *toks = 0;
 	while (i < n) {
 		size_t b;
 
@@ -118,10 +120,20 @@ static int prose(const char *s, size_t n)
 		while (i < n && !is_space(s[i]))
 			i++;
 		if (i > b) {
-			toks++;
-			words += is_word(s + b, i - b);
+			(*toks)++;
+			*words += is_word(s + b, i - b) || (bullets &&
+			    i - b == 1 && (s[b] == '-' || s[b] == '*'));
 		}
 	}
+}
+
+/* Prose: mostly plain words.  Logs, commands, compiler output and tables
+ * are made of paths, numbers, options and symbols instead. */
+static int prose(const char *s, size_t n)
+{
+	size_t words, toks;
+
+	word_counts(s, n, 0, &words, &toks);
 	return words >= 5 && words * 10 >= toks * 6;
 }
 
@@ -180,26 +192,12 @@ static size_t count_byte(const char *s, size_t n, char c)
 	return k;
 }
 
-/* Pasted logs, commands, compiler output and stack dumps. */
 /* Stricter than prose(): nearly every token a plain word. */
 static int plain_prose(const char *s, size_t n)
 {
-	size_t i = 0, words = 0, toks = 0;
+	size_t words, toks;
 
-	while (i < n) {
-		size_t b;
-
-		while (i < n && is_space(s[i]))
-			i++;
-		b = i;
-		while (i < n && !is_space(s[i]))
-			i++;
-		if (i > b) {
-			toks++;
-			words += is_word(s + b, i - b) || (i - b == 1 &&
-			    (s[b] == '-' || s[b] == '*'));
-		}
-	}
+	word_counts(s, n, 1, &words, &toks);
 	return words >= 8 && words * 100 >= toks * 90;
 }
 
