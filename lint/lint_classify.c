@@ -120,12 +120,46 @@ static size_t range_diff_end(const struct lint_text *t, size_t i)
 	return t->n;
 }
 
-static void mark_patch(struct lint_msg *m, struct lint_text *t)
+/* Outlook header block without "Date:" (git's in-body header uses Date:,
+ * Outlook writes Sent:/Gesendet:/...). */
+static int outlook_block(const struct lint_text *t, size_t i)
+{
+	size_t k = lint_attrib_outlook(t, i);
+
+	for (size_t j = i; j < i + k; j++)
+		if (lint_str_iprefix(lint_line_ptr(t, j), t->v[j].len, "Date:"))
+			return 0;
+	return k > 0;
+}
+
+/* Where an Outlook original quoted without '>' starts, below the sender's
+ * own text and above any diff: a patch in there is the quoted mail's, so
+ * the patch scan stops at it.  t->n when there is none. */
+static size_t outlook_original_start(const struct lint_text *t)
+{
+	int text_above = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const char *s = lint_line_ptr(t, i);
+		size_t n = t->v[i].len;
+
+		if (lint_str_prefix(s, n, "diff ") ||
+		    lint_str_prefix(s, n, "@@ -") || (n > 0 && s[0] == '>'))
+			return t->n;
+		if (text_above && (lint_attrib_original(s, n) ||
+		    outlook_block(t, i)))
+			return i;
+		text_above |= !lint_str_blank(s, n);
+	}
+	return t->n;
+}
+
+static void mark_patch(struct lint_msg *m, struct lint_text *t, size_t end)
 {
 	struct hunk h = {0, 0, 0};
 	int header = 0, clearsigned = 0;
 
-	for (size_t i = 0; i < t->n; i++) {
+	for (size_t i = 0; i < end; i++) {
 		const char *s = lint_line_ptr(t, i);
 		size_t n = t->v[i].len;
 
@@ -148,7 +182,7 @@ static void mark_patch(struct lint_msg *m, struct lint_text *t)
 		    lint_str_prefix(s, n, "\\ No newline")) {
 			header = 1;
 			t->v[i].cls = LC_P;
-		} else if (lint_str_prefix(s, n, "--- ") && i + 1 < t->n &&
+		} else if (lint_str_prefix(s, n, "--- ") && i + 1 < end &&
 		    lint_str_prefix(lint_line_ptr(t, i + 1), t->v[i + 1].len,
 		    "+++ ")) {
 			t->v[i].cls = t->v[i + 1].cls = LC_P;
@@ -159,6 +193,9 @@ static void mark_patch(struct lint_msg *m, struct lint_text *t)
 			header = 0;
 		} else if (range_diff_start(s, n)) {
 			size_t e = range_diff_end(t, i);
+
+			if (e > end)
+				e = end;
 
 			for (; i < e; i++)
 				t->v[i].cls = LC_P;
@@ -416,7 +453,7 @@ static void mark_empty_and_tags(struct lint_text *t)
 
 void lint_classify(struct lint_msg *m, struct lint_text *t)
 {
-	mark_patch(m, t);
+	mark_patch(m, t, outlook_original_start(t));
 	if (m->has_patch)
 		mark_diffstat(t);
 	lint_footer_mark(t);

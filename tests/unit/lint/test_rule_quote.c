@@ -339,6 +339,34 @@ START_TEST(rewrapped_quote_fragments)
 }
 END_TEST
 
+/* An Outlook reply whose unquoted original is a whole patch: the diff
+ * belongs to the quoted original, not to a patch of the sender. */
+START_TEST(outlook_original_with_patch)
+{
+	char buf[8192];
+	size_t o = (size_t)snprintf(buf, sizeof(buf), "%s%s", HDR,
+	    "Hi Sam,\nThe reset has to happen before the probe.\n\nPat\n\n"
+	    "-----Original Message-----\nFrom: Sam <s@example.org>\n"
+	    "Sent: Monday, 3 June 2024 10:00\nTo: list@example.org\n"
+	    "Subject: [PATCH] foo: enable the bar\n\n"
+	    "This enables the bar block on the foo board.\n\n"
+	    "Signed-off-by: Sam <s@example.org>\n---\n"
+	    " drivers/foo/bar.c | 12 ++++++++++++\n"
+	    " 1 file changed, 12 insertions(+)\n\n"
+	    "diff --git a/drivers/foo/bar.c b/drivers/foo/bar.c\n"
+	    "index 1111111..2222222 100644\n--- a/drivers/foo/bar.c\n"
+	    "+++ b/drivers/foo/bar.c\n@@ -1,3 +1,15 @@\n ctx one\n ctx two\n"
+	    " ctx three\n");
+
+	for (int i = 0; i < 12; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+		    "+\tadded_line_%d();\n", i);
+	snprintf(buf + o, sizeof(buf) - o, "--\n2.40.0\n");
+	ck_assert(has(buf, "top-post"));
+	ck_assert(has(buf, "untrimmed-quote"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -368,6 +396,7 @@ int main(void)
 	tcase_add_test(tc, short_content_below_is_new_text);
 	tcase_add_test(tc, rewrapped_quote_fragments);
 	tcase_add_test(tc, html_with_list_footer_part);
+	tcase_add_test(tc, outlook_original_with_patch);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
