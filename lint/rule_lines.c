@@ -332,10 +332,11 @@ static unsigned long_prose(const struct lint_line *l, const char *s,
 		return 0;
 	if ((l->flags & LF_TAG) || separator(s, n) || log_line(s, n))
 		return 0;
-	/* TAB-indented code, or a space-indented block unless it clearly
-	 * reads as prose (an indented paragraph or list item) */
-	if (s[0] == '\t' || (n > 1 && s[0] == ' ' && s[1] == ' ' &&
-	    !plain_prose(s, n)))
+	/* TAB-indented text is code unless it reads as prose (Outlook users
+	 * indent sentences with a TAB); a space-indented block only when it
+	 * clearly reads as prose (an indented paragraph or list item) */
+	if ((s[0] == '\t' && !prose(s, n)) || (n > 1 && s[0] == ' ' &&
+	    s[1] == ' ' && !plain_prose(s, n)))
 		return 0;
 	if (lone_token(s, n))
 		return 0;

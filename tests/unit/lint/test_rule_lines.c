@@ -131,8 +131,8 @@ START_TEST(url_and_log_lines_exempt)
 	    "example.org/\n"
 	    "Fixes: 123456789abc (\"subsystem: a very long subject line that "
 	    "goes well past eighty columns\")\n"
-	    "\tindented code line with many words that is rather long and "
-	    "wider than eighty\n", prose(60), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	    "\tret = regmap_update_bits(priv->map, REG_CTRL_OFFSET, "
+	    "CTRL_ENABLE_MASK, val);\n", prose(60), "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	ck_assert(!has(msg(HDR, body), "long-lines"));
 }
 END_TEST
@@ -298,6 +298,23 @@ START_TEST(lone_token_exempt_prose_token_not)
 }
 END_TEST
 
+/* A TAB in front of a sentence does not make it code; TAB-indented code
+ * and log lines stay exempt. */
+START_TEST(tab_indented_prose_is_long)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body), "Hello,\n\t%s\n", prose(90));
+	ck_assert(has(msg(HDR, body), "long-lines"));
+	snprintf(body, sizeof(body), "Code:\n\tif (ctx->flags & FLAG_A) "
+	    "ret = do_something_long(ctx, buffer, length, &offset, NULL);\n");
+	ck_assert(!has(msg(HDR, body), "long-lines"));
+	snprintf(body, sizeof(body), "Log:\n\t[   12.345678] foo bar: probe "
+	    "of device 1-0050 failed with error -110 while reading register\n");
+	ck_assert(!has(msg(HDR, body), "long-lines"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_lines");
@@ -319,6 +336,7 @@ int main(void)
 	tcase_add_test(tc, technical_prose_and_indented_list);
 	tcase_add_test(tc, prose_with_url_is_long);
 	tcase_add_test(tc, lone_token_exempt_prose_token_not);
+	tcase_add_test(tc, tab_indented_prose_is_long);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
