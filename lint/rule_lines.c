@@ -201,19 +201,40 @@ static int plain_prose(const char *s, size_t n)
 	return words >= 8 && words * 100 >= toks * 90;
 }
 
-/* "dd: failed to open ...", "modprobe: FATAL: ...": a command's error
- * message starts with the program name, lower case, and a colon; prose
- * starts sentences with a capital. */
+/* "dd: failed to open ...", "modprobe: FATAL: ...", "/usr/bin/ld: ...",
+ * "./run.sh: ...": a command's error message starts with the program name
+ * (lower case, or a path) and a colon; prose starts sentences with a
+ * capital. */
 static int tool_message(const char *s, size_t n)
 {
 	size_t k = 0;
 
+	if (n > 1 && (s[0] == '/' || (s[0] == '.' && s[1] == '/'))) {
+		while (k < n && k < 128 && !is_space(s[k]) && s[k] != ':')
+			k++;
+		return k + 1 < n && s[k] == ':' && s[k + 1] == ' ';
+	}
 	if (n == 0 || s[0] < 'a' || s[0] > 'z')
 		return 0;
 	while (k < n && k < 24 && ((s[k] >= 'a' && s[k] <= 'z') ||
 	    digit(s[k]) || s[k] == '-' || s[k] == '_' || s[k] == '.'))
 		k++;
 	return k + 1 < n && s[k] == ':' && s[k + 1] == ' ';
+}
+
+/* Compiler and linker diagnostics: "undefined reference to" anywhere, or
+ * " error: " / " warning: " after a leading "name:" prefix (the file or
+ * tool), which prose saying "I get this error: ..." does not have. */
+static int build_diag(const char *s, size_t n)
+{
+	const char *sp = memchr(s, ' ', n);
+
+	if (lint_str_find(s, n, "undefined reference to"))
+		return 1;
+	if (!sp || sp == s || sp[-1] != ':')
+		return 0;
+	return lint_str_find(s, n, " error: ") != NULL ||
+	    lint_str_find(s, n, " warning: ") != NULL;
 }
 
 static int log_line(const char *s, size_t n)
@@ -237,7 +258,7 @@ static int log_line(const char *s, size_t n)
 	    (s[2] == ':' || (digit(s[2]) && digit(s[3]) && s[4] == '-')))
 		return 1;
 	if (file_line_ref(s, n) || count_byte(s, n, '=') >= 2 ||
-	    tool_message(s, n))
+	    tool_message(s, n) || build_diag(s, n))
 		return 1;
 	return lint_str_find(s, n, "@") && lint_str_find(s, n, ":~") != NULL;
 }

@@ -315,6 +315,37 @@ START_TEST(tab_indented_prose_is_long)
 }
 END_TEST
 
+/* Linker and script errors pasted into a commit message are log output,
+ * also when the program is named by its path. */
+START_TEST(linker_error_in_commit_log)
+{
+	static const char *const logs[] = {
+		"/usr/bin/ld: lib/libwidget.a(frob.o): in function `frob_all': "
+		"there is an undefined reference to `widget_release' in the "
+		"static library",
+		"./scripts/gen-table.sh: the generator fails because the input "
+		"file named in the configuration is not present",
+		"arm-none-eabi-gcc.exe: the following error: could not find the "
+		"linker script that the board support package refers to",
+		NULL
+	};
+	char m[4096];
+
+	for (size_t i = 0; logs[i]; i++) {
+		snprintf(m, sizeof(m), "From: A <a@x.org>\nSubject: [PATCH] a\n"
+		    "\nFix the build.\n\n%s\n\nSigned-off-by: A <a@x.org>\n"
+		    "---\n x | 1 +\n\ndiff --git a/x b/x\n--- a/x\n+++ b/x\n"
+		    "@@ -1 +1,2 @@\n a\n+b\n", logs[i]);
+		ck_assert_msg(!has(m, "long-lines"), "%zu", i);
+	}
+	/* prose that mentions an error is still prose */
+	snprintf(m, sizeof(m), "From: A <a@x.org>\nSubject: a\n\nWhen I run "
+	    "the tool on my board I get this error: the device does not answer "
+	    "at all anymore\n");
+	ck_assert(has(m, "long-lines"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_lines");
@@ -337,6 +368,7 @@ int main(void)
 	tcase_add_test(tc, prose_with_url_is_long);
 	tcase_add_test(tc, lone_token_exempt_prose_token_not);
 	tcase_add_test(tc, tab_indented_prose_is_long);
+	tcase_add_test(tc, linker_error_in_commit_log);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
