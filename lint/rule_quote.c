@@ -155,20 +155,35 @@ static int greeting(const char *s, size_t n)
 	    lint_str_iprefix(s, n, "dear"));
 }
 
+static void count_quote(struct shape *sh, size_t i, size_t k, int marked)
+{
+	sh->q += k;
+	sh->marked += marked ? k : 0;
+	if (sh->first_q == SIZE_MAX)
+		sh->first_q = i;
+	sh->last_q = i;
+	sh->tail += k;
+}
+
+/* Blank lines inside an unquoted Outlook original (between two O lines)
+ * are counted with it, as blank "> " lines are in a '>' quote. */
 static void measure(const struct lint_text *t, struct shape *sh)
 {
+	size_t gap = 0;
+
 	memset(sh, 0, sizeof(*sh));
 	sh->first_q = sh->last_q = sh->last_t = SIZE_MAX;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct lint_line *l = &t->v[i];
 
+		if (l->cls == LC_E) {
+			gap += sh->last_q != SIZE_MAX &&
+			    t->v[sh->last_q].cls == LC_O && sh->tail > 0;
+			continue;
+		}
 		if (is_quote(l)) {
-			sh->q++;
-			sh->marked += l->cls == LC_Q;
-			if (sh->first_q == SIZE_MAX)
-				sh->first_q = i;
-			sh->last_q = i;
-			sh->tail++;
+			count_quote(sh, i, 1 + (l->cls == LC_O ? gap : 0),
+			    l->cls == LC_Q);
 		} else if (is_new(l)) {
 			sh->t++;
 			sh->last_t = i;
@@ -179,6 +194,7 @@ static void measure(const struct lint_text *t, struct shape *sh)
 			else
 				sh->t_after++;
 		}
+		gap = 0;
 	}
 }
 

@@ -367,6 +367,32 @@ START_TEST(outlook_original_with_patch)
 }
 END_TEST
 
+/* Blank lines inside an unquoted Outlook original count as quoted lines,
+ * as blank "> " lines do in a '>' quote: the same paragraphs give the
+ * same tail both ways. */
+START_TEST(outlook_original_blank_lines_count)
+{
+	char a[8192], b[8192];
+	size_t o = (size_t)snprintf(a, sizeof(a), "%s%s", HDR,
+	    "I agree, let's do that.\n\nRegards,\nPat\n\n"
+	    "________________________________\nVon: B <b@example.org>\n"
+	    "Gesendet: Montag, 1. Januar 2024 10:00\nAn: list@example.org\n"
+	    "Betreff: Frage\n\n");
+	size_t p = (size_t)snprintf(b, sizeof(b), "%s%s", HDR,
+	    "I agree, let's do that.\n\nRegards,\nPat\n\nOn Mon, B wrote:\n");
+
+	for (int i = 0; i < 10; i++) {
+		o += (size_t)snprintf(a + o, sizeof(a) - o,
+		    "old paragraph %d without a quote marker\n\n", i);
+		p += (size_t)snprintf(b + p, sizeof(b) - p,
+		    "> old paragraph %d with a quote marker\n>\n", i);
+	}
+	ck_assert(has(b, "untrimmed-quote"));
+	ck_assert(has(a, "top-post"));
+	ck_assert(has(a, "untrimmed-quote"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -397,6 +423,7 @@ int main(void)
 	tcase_add_test(tc, rewrapped_quote_fragments);
 	tcase_add_test(tc, html_with_list_footer_part);
 	tcase_add_test(tc, outlook_original_with_patch);
+	tcase_add_test(tc, outlook_original_blank_lines_count);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
