@@ -296,10 +296,29 @@ static size_t list_marker(const char *s, size_t n)
 	return k < n && is_space(s[k]) ? k : 0;
 }
 
+/* Length of a one-word label ("Applied:", "Patchwork:") and the blanks
+ * after it when only a URL follows (a reference line like a trailer),
+ * else 0. */
+static size_t url_label(const char *s, size_t n)
+{
+	size_t k = 0, e;
+
+	while (k < n && ((s[k] >= 'a' && s[k] <= 'z') ||
+	    (s[k] >= 'A' && s[k] <= 'Z') || (k > 0 && s[k] == '-')))
+		k++;
+	if (k == 0 || k + 1 >= n || s[k] != ':' || !is_space(s[k + 1]))
+		return 0;
+	for (e = k + 1; e < n && is_space(s[e]); e++)
+		;
+	return e < n && is_url(s + e, n - e) && !memchr(s + e, ' ', n - e) &&
+	    !memchr(s + e, '\t', n - e) ? e : 0;
+}
+
 /* The conventions exempt a line that is only a URL (maybe behind a list
  * or reference marker, inside <> or () and with trailing punctuation) and
  * a single unbreakable token such as a hash or path alone on its line;
- * prose next to a URL or a long token is still prose. */
+ * prose next to a URL or a long token is still prose.  "Label: URL" is
+ * treated like a URL-only line. */
 static int lone_token(const char *s, size_t n)
 {
 	struct token tk;
@@ -310,6 +329,7 @@ static int lone_token(const char *s, size_t n)
 	k += list_marker(s + k, n - k);
 	while (k < n && is_space(s[k]))
 		k++;
+	k += url_label(s + k, n - k);
 	tk = widest(s + k, n - k);
 	if (tk.n != n - k)
 		return 0;	/* more than one token */

@@ -346,6 +346,23 @@ START_TEST(linker_error_in_commit_log)
 }
 END_TEST
 
+/* "Label: URL" is a reference line like a bare URL or a Link: trailer;
+ * a sentence that ends in a URL is still prose. */
+START_TEST(label_with_url_exempt)
+{
+	static const char url[] = "https://git.example.org/pub/scm/linux/"
+	    "kernel/git/someone/tree.git/commit/?id=0123456789abcdef";
+	char body[1024];
+
+	snprintf(body, sizeof(body), "Thanks.\n\nApplied:  %s\n", url);
+	ck_assert(!has(msg(HDR, body), "long-lines"));
+	snprintf(body, sizeof(body), "Thanks.\n\nPushed to %s\n", url);
+	ck_assert(has(msg(HDR, body), "long-lines"));
+	snprintf(body, sizeof(body), "Thanks.\n\nApplied: see %s\n", url);
+	ck_assert(has(msg(HDR, body), "long-lines"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_lines");
@@ -369,6 +386,7 @@ int main(void)
 	tcase_add_test(tc, lone_token_exempt_prose_token_not);
 	tcase_add_test(tc, tab_indented_prose_is_long);
 	tcase_add_test(tc, linker_error_in_commit_log);
+	tcase_add_test(tc, label_with_url_exempt);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
