@@ -12,6 +12,8 @@
 #define TAIL_MIN 20
 #define RATIO_QUOTE_MIN 60
 #define RATIO_FACTOR 10
+#define FULL_QUOTE_MIN 40		/* whole mail quoted ... */
+#define FULL_NEW_MAX 2			/* ... for one or two lines */
 #define SIGNOFF_MAX_LINES 8
 #define SIGNOFF_MAX_WIDTH 50
 
@@ -262,6 +264,26 @@ static void rule_top_post(struct lint_msg *m, const struct shape *sh)
 	    sh->t_before, sh->q);
 }
 
+/* A quoted diffstat summary ("> 3 files changed, ..."): the quote runs
+ * past the prose into the patch metadata of the mail it answers. */
+static int quoted_diffstat(const struct lint_text *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const char *s = lint_line_ptr(t, i);
+		size_t n = t->v[i].len, k = 0;
+
+		if (t->v[i].cls != LC_Q)
+			continue;
+		while (k < n && (s[k] == '>' || s[k] == ' '))
+			k++;
+		if (k < n && s[k] >= '0' && s[k] <= '9' &&
+		    (lint_str_find(s + k, n - k, " file changed") ||
+		    lint_str_find(s + k, n - k, " files changed")))
+			return 1;
+	}
+	return 0;
+}
+
 static void rule_untrimmed(struct lint_msg *m, const struct shape *sh)
 {
 	const struct lint_text *t = &m->text;
@@ -281,6 +303,11 @@ static void rule_untrimmed(struct lint_msg *m, const struct shape *sh)
 		lint_emit(m, "untrimmed-quote", "quote-ratio", LINT_ERROR, 0,
 		    t->v[sh->first_q].lineno, 0, "%zu quoted lines for %zu new "
 		    "lines", sh->q, sh->t);
+	else if (sh->q >= FULL_QUOTE_MIN && sh->t <= FULL_NEW_MAX &&
+	    quoted_diffstat(t))
+		lint_emit(m, "untrimmed-quote", "quote-fullquote", LINT_ERROR,
+		    0, t->v[sh->first_q].lineno, 0, "whole mail quoted (%zu "
+		    "lines, diffstat included) for %zu new lines", sh->q, sh->t);
 }
 
 static void rule_quoted_sig(struct lint_msg *m)

@@ -393,6 +393,35 @@ START_TEST(outlook_original_blank_lines_count)
 }
 END_TEST
 
+/* A whole cover letter quoted down to its diffstat for a one-line ping is
+ * an untrimmed quote; the prose of a mail quoted (no diffstat) for a short
+ * question is not. */
+START_TEST(whole_mail_with_diffstat_quoted)
+{
+	char a[8192], b[8192];
+	size_t o = (size_t)snprintf(a, sizeof(a), "%s%s", HDR,
+	    "On Mon, B wrote:\n");
+	size_t p = (size_t)snprintf(b, sizeof(b), "%s%s", HDR,
+	    "On Mon, B wrote:\n");
+
+	for (int i = 0; i < 40; i++) {
+		o += (size_t)snprintf(a + o, sizeof(a) - o,
+		    "> cover letter line %d\n", i);
+		p += (size_t)snprintf(b + p, sizeof(b) - p,
+		    "> commit message line %d\n", i);
+	}
+	o += (size_t)snprintf(a + o, sizeof(a) - o, "%s",
+	    ">  drivers/foo/bar.c | 12 ++++++++++++\n"
+	    ">  1 file changed, 12 insertions(+)\n\nAny comments on this?\n");
+	snprintf(b + p, sizeof(b) - p, "%s", "\nAny comments on this?\n");
+	ck_assert(has(a, "untrimmed-quote"));
+	ck_assert(!has(b, "untrimmed-quote"));
+	/* three or more new lines: an answer, not a ping */
+	snprintf(a + o, sizeof(a) - o, "It breaks my board.\nSee the log.\n");
+	ck_assert(!has(a, "untrimmed-quote"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -424,6 +453,7 @@ int main(void)
 	tcase_add_test(tc, html_with_list_footer_part);
 	tcase_add_test(tc, outlook_original_with_patch);
 	tcase_add_test(tc, outlook_original_blank_lines_count);
+	tcase_add_test(tc, whole_mail_with_diffstat_quoted);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
