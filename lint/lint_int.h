@@ -161,6 +161,9 @@ void lint_footer_mark(struct lint_text *t);
 unsigned lint_width(const char *s, size_t n);
 unsigned lint_width_cp(uint32_t cp);
 
+/* lint_log.c */
+int lint_log_line(const char *s, size_t n);
+
 /* lint_str.c */
 int lint_str_prefix(const char *s, size_t n, const char *pfx);
 int lint_str_iprefix(const char *s, size_t n, const char *pfx);
