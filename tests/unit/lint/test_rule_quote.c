@@ -227,6 +227,20 @@ START_TEST(patch_in_body_headers_are_not_outlook)
 	    "From: A <a@example.org>\nTo: l@vger.kernel.org\n"
 	    "Subject: [PATCH] x\n\nFrom: B <b@example.org>\n"
 	    "Date: Mon, 1 Jan 2024\nSubject: [PATCH] x: y\n\n");
+
+	for (int i = 0; i < 25; i++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+		    "commit message line %d\n", i);
+	snprintf(buf + o, sizeof(buf) - o, "---\n x | 2 +-\n\n"
+	    "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n");
+	ck_assert(!has(buf, "untrimmed-quote"));
+	ck_assert(!has(buf, "top-post"));
+	/* a note above the in-body header: still the sender's own patch */
+	o = (size_t)snprintf(buf, sizeof(buf), "%s",
+	    "From: A <a@example.org>\nTo: l@vger.kernel.org\n"
+	    "Subject: [PATCH] x\n\nResending for B.\n\n"
+	    "From: B <b@example.org>\nDate: Mon, 1 Jan 2024\n"
+	    "To: l@vger.kernel.org\nSubject: [PATCH] x: y\n\n");
 	for (int i = 0; i < 25; i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
 		    "commit message line %d\n", i);
@@ -343,27 +357,33 @@ END_TEST
  * belongs to the quoted original, not to a patch of the sender. */
 START_TEST(outlook_original_with_patch)
 {
-	char buf[8192];
-	size_t o = (size_t)snprintf(buf, sizeof(buf), "%s%s", HDR,
-	    "Hi Sam,\nThe reset has to happen before the probe.\n\nPat\n\n"
-	    "-----Original Message-----\nFrom: Sam <s@example.org>\n"
-	    "Sent: Monday, 3 June 2024 10:00\nTo: list@example.org\n"
-	    "Subject: [PATCH] foo: enable the bar\n\n"
-	    "This enables the bar block on the foo board.\n\n"
-	    "Signed-off-by: Sam <s@example.org>\n---\n"
-	    " drivers/foo/bar.c | 12 ++++++++++++\n"
-	    " 1 file changed, 12 insertions(+)\n\n"
-	    "diff --git a/drivers/foo/bar.c b/drivers/foo/bar.c\n"
-	    "index 1111111..2222222 100644\n--- a/drivers/foo/bar.c\n"
-	    "+++ b/drivers/foo/bar.c\n@@ -1,3 +1,15 @@\n ctx one\n ctx two\n"
-	    " ctx three\n");
+	static const char *const marks[] = {
+		"-----Original Message-----\n", "", NULL
+	};
 
-	for (int i = 0; i < 12; i++)
-		o += (size_t)snprintf(buf + o, sizeof(buf) - o,
-		    "+\tadded_line_%d();\n", i);
-	snprintf(buf + o, sizeof(buf) - o, "--\n2.40.0\n");
-	ck_assert(has(buf, "top-post"));
-	ck_assert(has(buf, "untrimmed-quote"));
+	for (size_t k = 0; marks[k]; k++) {
+		char buf[8192];
+		size_t o = (size_t)snprintf(buf, sizeof(buf), "%s%s%s%s", HDR,
+		    "Hi Sam,\nThe reset has to happen before the probe.\n\n"
+		    "Pat\n\n", marks[k], "From: Sam <s@example.org>\n"
+		    "Sent: Monday, 3 June 2024 10:00\nTo: list@example.org\n"
+		    "Subject: [PATCH] foo: enable the bar\n\n"
+		    "This enables the bar block on the foo board.\n\n"
+		    "Signed-off-by: Sam <s@example.org>\n---\n"
+		    " drivers/foo/bar.c | 12 ++++++++++++\n"
+		    " 1 file changed, 12 insertions(+)\n\n"
+		    "diff --git a/drivers/foo/bar.c b/drivers/foo/bar.c\n"
+		    "index 1111111..2222222 100644\n--- a/drivers/foo/bar.c\n"
+		    "+++ b/drivers/foo/bar.c\n@@ -1,3 +1,15 @@\n ctx one\n"
+		    " ctx two\n ctx three\n");
+
+		for (int i = 0; i < 12; i++)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			    "+\tadded_line_%d();\n", i);
+		snprintf(buf + o, sizeof(buf) - o, "--\n2.40.0\n");
+		ck_assert_msg(has(buf, "top-post"), "%zu", k);
+		ck_assert_msg(has(buf, "untrimmed-quote"), "%zu", k);
+	}
 }
 END_TEST
 
