@@ -12,21 +12,22 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
+/* Both prefix tests walk the pattern once and stop at the first
+ * difference: they run for every body line against tables of labels, and
+ * most lines differ in the first byte (no strlen() per call). */
 int lint_str_prefix(const char *s, size_t n, const char *pfx)
 {
-	size_t k = strlen(pfx);
-
-	return n >= k && memcmp(s, pfx, k) == 0;
+	for (size_t i = 0; pfx[i] != '\0'; i++)
+		if (i >= n || s[i] != pfx[i])
+			return 0;
+	return 1;
 }
 
 int lint_str_iprefix(const char *s, size_t n, const char *pfx)
 {
-	size_t k = strlen(pfx);
-
-	if (n < k)
-		return 0;
-	for (size_t i = 0; i < k; i++)
-		if (lower((unsigned char)s[i]) != lower((unsigned char)pfx[i]))
+	for (size_t i = 0; pfx[i] != '\0'; i++)
+		if (i >= n || lower((unsigned char)s[i]) !=
+		    lower((unsigned char)pfx[i]))
 			return 0;
 	return 1;
 }
