@@ -22,6 +22,8 @@ struct shape {
 	size_t first_q, last_q, last_t;	/* indexes, SIZE_MAX = none */
 	size_t t_before, t_after;	/* new lines before/after first quote */
 	size_t tail;			/* quote lines after the last new line */
+	size_t run_tail;		/* the same, as it was when the last new
+					   text after a quote began */
 	size_t marked;			/* '>' quote lines */
 };
 
@@ -189,6 +191,8 @@ static void measure(const struct lint_text *t, struct shape *sh)
 		} else if (is_new(l)) {
 			sh->t++;
 			sh->last_t = i;
+			if (sh->tail > 0)
+				sh->run_tail = sh->tail;
 			sh->tail = 0;
 			if (sh->first_q == SIZE_MAX)
 				sh->t_before += !greeting(lint_line_ptr(t, i),
@@ -288,6 +292,7 @@ static void rule_untrimmed(struct lint_msg *m, const struct shape *sh)
 {
 	const struct lint_text *t = &m->text;
 	size_t at = sh->last_t == SIZE_MAX ? sh->first_q : sh->last_t + 1;
+	size_t tail = sh->tail;
 
 	if (sh->q == 0)
 		return;
@@ -295,10 +300,20 @@ static void rule_untrimmed(struct lint_msg *m, const struct shape *sh)
 		at++;
 	if (at >= t->n)
 		at = sh->first_q;
-	if (sh->tail >= TAIL_MIN)
+	/* A sign-off under the quote ("Thanks,", a name) is not new text:
+	 * the quote above it is still the tail, as for top-posting. */
+	if (sh->tail == 0 && sh->last_t != SIZE_MAX && sh->last_q !=
+	    SIZE_MAX && sh->last_t > sh->last_q &&
+	    signoff_after(t, sh->last_q + 1)) {
+		tail = sh->run_tail;
+		at = sh->last_q + 1 > tail ? sh->last_q + 1 - tail : 0;
+		while (at < t->n && !is_quote(&t->v[at]))
+			at++;
+	}
+	if (tail >= TAIL_MIN)
 		lint_emit(m, "untrimmed-quote", "quote-tail", LINT_ERROR, 0,
-		    t->v[at].lineno, 0, "%zu quoted lines left after your last "
-		    "new line", sh->tail);
+		    t->v[at < t->n ? at : sh->first_q].lineno, 0,
+		    "%zu quoted lines left after your last new line", tail);
 	else if (sh->q >= RATIO_QUOTE_MIN && sh->t * RATIO_FACTOR <= sh->q)
 		lint_emit(m, "untrimmed-quote", "quote-ratio", LINT_ERROR, 0,
 		    t->v[sh->first_q].lineno, 0, "%zu quoted lines for %zu new "

@@ -442,6 +442,28 @@ START_TEST(whole_mail_with_diffstat_quoted)
 }
 END_TEST
 
+START_TEST(signoff_under_quote_tail)
+{
+	/* A review whose last comment sits above 25 more quoted lines and a
+	 * closing "Thanks, / M." still leaves the 25-line tail untrimmed. */
+	static char m[65536];
+	size_t o = (size_t)snprintf(m, sizeof(m), "%sOn Mon, B wrote:\n"
+	    "> first quoted line\n\nThis hunk needs a comment.\n\n", HDR);
+
+	for (int i = 0; i < 25; i++)
+		o += (size_t)snprintf(m + o, sizeof(m) - o,
+		    "> quoted line %d of the original\n", i);
+	snprintf(m + o, sizeof(m) - o, "\nThanks,\n\nM.\n");
+	ck_assert(has(m, "untrimmed-quote"));
+	/* a real answer below the quote ends the tail */
+	snprintf(m + o, sizeof(m) - o, "\nThis part is fine as it is.\n");
+	ck_assert(!has(m, "untrimmed-quote"));
+	/* a short tail before the sign-off is fine */
+	ck_assert(!has(reply("On Mon, B wrote:\n", 8, "\nThanks,\nM.\n"),
+	    "untrimmed-quote"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
@@ -474,6 +496,7 @@ int main(void)
 	tcase_add_test(tc, outlook_original_with_patch);
 	tcase_add_test(tc, outlook_original_blank_lines_count);
 	tcase_add_test(tc, whole_mail_with_diffstat_quoted);
+	tcase_add_test(tc, signoff_under_quote_tail);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
