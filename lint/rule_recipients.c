@@ -324,16 +324,6 @@ static uint64_t series_total(const char *s)
 	return 0;
 }
 
-static void rule_series(struct lint_msg *m, const struct rc *r)
-{
-	uint64_t n = series_total(r->subject);
-
-	if (n > SERIES_MAX)
-		lint_emit(m, "series-too-long", NULL, LINT_WARNING, 0, 0, 0,
-		    "series of %llu patches (lists ask for at most %d at once)",
-		    (unsigned long long)n, SERIES_MAX);
-}
-
 static int reply_subject(const char *s)
 {
 	size_t n = strlen(s);
@@ -343,6 +333,18 @@ static int reply_subject(const char *s)
 		n--;
 	}
 	return lint_str_iprefix(s, n, "re:") || lint_str_iprefix(s, n, "re[");
+}
+
+/* Only the patches themselves: a review of patch 9/18 is a reply
+ * ("Re: [PATCH 09/18]"), not another long series. */
+static void rule_series(struct lint_msg *m, const struct rc *r)
+{
+	uint64_t n = series_total(r->subject);
+
+	if (n > SERIES_MAX && !reply_subject(r->subject))
+		lint_emit(m, "series-too-long", NULL, LINT_WARNING, 0, 0, 0,
+		    "series of %llu patches (lists ask for at most %d at once)",
+		    (unsigned long long)n, SERIES_MAX);
 }
 
 static void rule_threading(struct lint_msg *m, struct rc *r)

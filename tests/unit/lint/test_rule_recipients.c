@@ -117,8 +117,12 @@ START_TEST(series_and_threading)
 	    "Subject: [PATCH 3/15] mm: a\n\nx\n";
 	static const char re[] = "From: a@x.org\nTo: l@vger.kernel.org\n"
 	    "Subject: Re: mm: a\n\nx\n";
+	static const char review[] = "From: a@x.org\nTo: l@vger.kernel.org\n"
+	    "Subject: Re: [PATCH v2 09/27] mm: a\nIn-Reply-To: <p@x>\n"
+	    "References: <p@x>\n\nx\n";
 
 	ck_assert_int_eq(sev_of(big, NULL, "series-too-long"), LINT_WARNING);
+	ck_assert_int_eq(sev_of(review, NULL, "series-too-long"), LINT_OFF);
 	ck_assert_int_eq(sev_of(small, NULL, "series-too-long"), LINT_OFF);
 	ck_assert_int_eq(sev_of(re, NULL, "missing-threading"), LINT_WARNING);
 	ck_assert_int_eq(sev_of(small, NULL, "missing-threading"), LINT_OFF);
