@@ -130,7 +130,14 @@ static const char *const lbl_other[] = {
 
 static int label(const char *s, size_t n, const char *const *tab)
 {
+	size_t head;
+
 	s = skip_star(s, &n);
+	/* Every header label is followed by ':' or a full-width colon soon
+	 * after; most body lines have neither, so skip the tables for them. */
+	head = n < 48 ? n : 48;
+	if (!memchr(s, ':', head) && !lint_str_find(s, head, "\xef\xbc\x9a"))
+		return 0;
 	for (size_t i = 0; tab[i]; i++)
 		if (lint_str_iprefix(s, n, tab[i]))
 			return 1;
