@@ -26,6 +26,18 @@ static int is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* The next whitespace-separated token from *i on: its start goes to *b,
+ * its length is returned (0 at the end of the line). */
+static size_t next_token(const char *s, size_t n, size_t *i, size_t *b)
+{
+	while (*i < n && is_space(s[*i]))
+		(*i)++;
+	*b = *i;
+	while (*i < n && !is_space(s[*i]))
+		(*i)++;
+	return *i - *b;
+}
+
 static int is_url(const char *s, size_t n)
 {
 	const char *p = lint_str_find(s, n, "://");
@@ -48,24 +60,15 @@ static int is_url(const char *s, size_t n)
 static struct token widest(const char *s, size_t n)
 {
 	struct token best = {s, 0, 0};
-	size_t i = 0;
+	size_t i = 0, b, k;
 
-	while (i < n) {
-		size_t b;
+	while ((k = next_token(s, n, &i, &b)) > 0) {
+		unsigned w = lint_width(s + b, k);
 
-		while (i < n && is_space(s[i]))
-			i++;
-		b = i;
-		while (i < n && !is_space(s[i]))
-			i++;
-		if (i > b) {
-			unsigned w = lint_width(s + b, i - b);
-
-			if (w > best.w) {
-				best.s = s + b;
-				best.n = i - b;
-				best.w = w;
-			}
+		if (w > best.w) {
+			best.s = s + b;
+			best.n = k;
+			best.w = w;
 		}
 	}
 	return best;
@@ -108,22 +111,13 @@ static int is_word(const char *s, size_t n)
 static void word_counts(const char *s, size_t n, int bullets, size_t *words,
     size_t *toks)
 {
-	size_t i = 0;
+	size_t i = 0, b, k;
 
 	*words = *toks = 0;
-	while (i < n) {
-		size_t b;
-
-		while (i < n && is_space(s[i]))
-			i++;
-		b = i;
-		while (i < n && !is_space(s[i]))
-			i++;
-		if (i > b) {
-			(*toks)++;
-			*words += is_word(s + b, i - b) || (bullets &&
-			    i - b == 1 && (s[b] == '-' || s[b] == '*'));
-		}
+	while ((k = next_token(s, n, &i, &b)) > 0) {
+		(*toks)++;
+		*words += is_word(s + b, k) || (bullets && k == 1 &&
+		    (s[b] == '-' || s[b] == '*'));
 	}
 }
 
@@ -248,23 +242,14 @@ static int lone_token(const char *s, size_t n)
  * URLs make prose() miss the line, but it is still the sender's prose. */
 static int url_prose(const char *s, size_t n)
 {
-	size_t i = 0, words = 0, urls = 0, toks = 0;
+	size_t i = 0, b, k, words = 0, urls = 0, toks = 0;
 
-	while (i < n) {
-		size_t b;
-
-		while (i < n && is_space(s[i]))
-			i++;
-		b = i;
-		while (i < n && !is_space(s[i]))
-			i++;
-		if (i > b) {
-			toks++;
-			if (is_url(s + b, i - b))
-				urls++;
-			else
-				words += is_word(s + b, i - b);
-		}
+	while ((k = next_token(s, n, &i, &b)) > 0) {
+		toks++;
+		if (is_url(s + b, k))
+			urls++;
+		else
+			words += is_word(s + b, k);
 	}
 	return urls > 0 && words > 0 && words + urls == toks;
 }
