@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "tests/unit/check_main.h"
 
 static char dir[64];
 static struct conf *c;
@@ -269,11 +270,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(suite());
 }

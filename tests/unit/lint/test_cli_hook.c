@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lint/cli/lint_cli.h"
+#include "tests/unit/check_main.h"
 
 static char dir[64], patch[128], hdrs[128];
 
@@ -133,8 +134,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_cli_hook");
 	TCase *tc = tcase_create("hook");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, patch_only);
@@ -142,9 +141,5 @@ int main(void)
 	tcase_add_test(tc, empty_to_is_no_recipient);
 	tcase_add_test(tc, missing_files);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

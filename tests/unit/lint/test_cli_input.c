@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lint/cli/lint_cli.h"
+#include "tests/unit/check_main.h"
 
 #define MAXMSG 8
 
@@ -254,8 +255,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_cli_input");
 	TCase *tc = tcase_create("input");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, single_file);
@@ -266,9 +265,5 @@ int main(void)
 	tcase_add_test(tc, missing_input);
 	tcase_add_test(tc, slurp_cap);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

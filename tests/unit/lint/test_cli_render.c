@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lint/cli/lint_cli.h"
+#include "tests/unit/check_main.h"
 
 static struct lint_finding fv[3];
 static struct lint_result res;
@@ -177,8 +178,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_cli_render");
 	TCase *tc = tcase_create("render");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, json_lines);
 	tcase_add_test(tc, text_lines_and_explanations);
@@ -186,9 +185,5 @@ int main(void)
 	tcase_add_test(tc, form_letter);
 	tcase_add_test(tc, letter_keeps_one_re);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

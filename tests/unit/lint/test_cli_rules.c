@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lint/lint.h"
+#include "tests/unit/check_main.h"
 
 static const char *const contract_ids[] = {
 	"html", "multipart", "attached-patch", "disclaimer", "top-post",
@@ -116,17 +117,11 @@ int main(void)
 {
 	Suite *s = suite_create("lint_rules_table");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, all_ids_present_once);
 	tcase_add_test(tc, texts_present_and_wrapped);
 	tcase_add_test(tc, default_severities);
 	tcase_add_test(tc, severity_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

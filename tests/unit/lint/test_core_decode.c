@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lint/lint_int.h"
+#include "tests/unit/check_main.h"
 
 static const struct lint_finding *find(const struct lint_result *r,
     const char *rule)
@@ -133,8 +134,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_core_decode");
 	TCase *tc = tcase_create("decode");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, width_rules);
 	tcase_add_test(tc, line_numbers_after_mbox_from_and_qp);
@@ -144,9 +143,5 @@ int main(void)
 	tcase_add_test(tc, base64_body_decoded);
 	tcase_add_test(tc, result_helpers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lint/lint.h"
+#include "tests/unit/check_main.h"
 
 static void lint_ok(const char *msg, size_t len)
 {
@@ -231,8 +232,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_core_hostile");
 	TCase *tc = tcase_create("hostile");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, empty_and_tiny);
@@ -247,9 +246,5 @@ int main(void)
 	tcase_add_test(tc, many_findings_are_capped);
 	tcase_add_test(tc, hostile_html);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

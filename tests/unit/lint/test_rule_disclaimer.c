@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lint/lint.h"
+#include "tests/unit/check_main.h"
 
 #define HDR "From: A <a@example.org>\nTo: list@vger.kernel.org\n" \
 	"Subject: test\n\n"
@@ -149,8 +150,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_rule_disclaimer");
 	TCase *tc = tcase_create("disclaimer");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, two_families_fire);
 	tcase_add_test(tc, after_signature_fires);
@@ -162,9 +161,5 @@ int main(void)
 	tcase_add_test(tc, banner_needs_a_second_family);
 	tcase_add_test(tc, disclaimer_below_quote_is_not_new_text);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

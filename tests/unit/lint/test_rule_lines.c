@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lint/lint.h"
+#include "tests/unit/check_main.h"
 
 #define HDR "From: A <a@example.org>\nTo: list@vger.kernel.org\n" \
 	"Subject: test\nMessage-ID: <1@x>\n"
@@ -367,8 +368,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_rule_lines");
 	TCase *tc = tcase_create("lines");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, threshold_80);
 	tcase_add_test(tc, reports_input_line_and_column);
@@ -388,9 +387,5 @@ int main(void)
 	tcase_add_test(tc, linker_error_in_commit_log);
 	tcase_add_test(tc, label_with_url_exempt);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

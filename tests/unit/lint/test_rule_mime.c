@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lint/lint.h"
+#include "tests/unit/check_main.h"
 
 static struct lint_result lint(const char *msg, const struct lint_ctx *c)
 {
@@ -239,8 +240,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_rule_mime");
 	TCase *tc = tcase_create("mime");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, html_alternative);
 	tcase_add_test(tc, html_only);
@@ -256,9 +255,5 @@ int main(void)
 	tcase_add_test(tc, encrypted_to_list);
 	tcase_add_test(tc, override_off_and_severity);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

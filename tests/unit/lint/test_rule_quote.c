@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lint/lint.h"
+#include "tests/unit/check_main.h"
 
 #define HDR "From: A <a@example.org>\nTo: list@vger.kernel.org\n" \
 	"Subject: Re: test\nIn-Reply-To: <0@x>\nReferences: <0@x>\n\n"
@@ -468,8 +469,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_rule_quote");
 	TCase *tc = tcase_create("quote");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, top_post_over_long_quote);
 	tcase_add_test(tc, top_post_small_quote_is_warning);
@@ -498,9 +497,5 @@ int main(void)
 	tcase_add_test(tc, whole_mail_with_diffstat_quoted);
 	tcase_add_test(tc, signoff_under_quote_tail);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lint/lint.h"
+#include "tests/unit/check_main.h"
 
 static const struct lint_finding *find(const struct lint_result *r,
     const char *rule)
@@ -151,8 +152,6 @@ int main(void)
 {
 	Suite *s = suite_create("lint_rule_recipients");
 	TCase *tc = tcase_create("recipients");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, private_patch_is_error);
 	tcase_add_test(tc, private_question_is_warning);
@@ -162,9 +161,5 @@ int main(void)
 	tcase_add_test(tc, series_and_threading);
 	tcase_add_test(tc, code_links);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "relayd/bounce.h"
+#include "tests/unit/check_main.h"
 
 #define ORIG_HDRS "From: Ann <ann@example.org>\nTo: bob@example.net\n" \
     "Subject: patch v2\nMessage-ID: <1@example.org>\n\n"
@@ -312,11 +313,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(suite());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "relayd/mailq.h"
+#include "tests/unit/check_main.h"
 
 static void make_env(struct envelope *env)
 {
@@ -138,16 +139,10 @@ int main(void)
 {
 	Suite *s = suite_create("mailq_render");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, json_shape);
 	tcase_add_test(tc, text_shape);
 	tcase_add_test(tc, next_attempt);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

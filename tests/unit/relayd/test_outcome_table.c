@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "relayd/outcome.h"
+#include "tests/unit/check_main.h"
 
 static const struct outcome_policy pol = { 60, 3600, 5 * 86400 };
 
@@ -277,11 +278,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(suite());
 }

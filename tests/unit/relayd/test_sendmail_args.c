@@ -7,6 +7,7 @@
 
 #include "relayd/sendmail_args.h"
 #include "relayd/submit_addr.h"
+#include "tests/unit/check_main.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
@@ -189,8 +190,6 @@ int main(void)
 {
 	Suite *s = suite_create("sendmail_args");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, mutt_argv);
 	tcase_add_test(tc, git_argv_no_dashdash);
@@ -201,9 +200,5 @@ int main(void)
 	tcase_add_test(tc, addr_good);
 	tcase_add_test(tc, addr_hostile);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

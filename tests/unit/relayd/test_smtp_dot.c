@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "relayd/smtp_session.h"
+#include "tests/unit/check_main.h"
 
 struct vec {
 	const char *in, *out;
@@ -94,15 +95,9 @@ int main(void)
 {
 	Suite *s = suite_create("smtp_dot");
 	TCase *tc = tcase_create("dot");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, vectors, 0, sizeof(vecs) / sizeof(vecs[0]));
 	tcase_add_test(tc, no_smuggling);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

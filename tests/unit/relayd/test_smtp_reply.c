@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "relayd/smtp_reply.h"
+#include "tests/unit/check_main.h"
 
 #define S(x) x, strlen(x)
 
@@ -182,8 +183,6 @@ int main(void)
 {
 	Suite *s = suite_create("smtp_reply");
 	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, single_line);
 	tcase_add_test(tc, multi_line_and_rest);
@@ -195,9 +194,5 @@ int main(void)
 	tcase_add_test(tc, line_count);
 	tcase_add_test(tc, printable_text);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

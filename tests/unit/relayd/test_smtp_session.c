@@ -15,6 +15,7 @@
 
 #include "relayd/smtp_session.h"
 #include "test_smtp_peer.h"
+#include "tests/unit/check_main.h"
 
 static struct conf C;
 static struct peer *P;
@@ -771,8 +772,6 @@ int main(void)
 {
 	Suite *s = suite_create("smtp_session");
 	TCase *tc = tcase_create("session");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, greeting_421);
@@ -801,9 +800,5 @@ int main(void)
 	tcase_add_test(tc, large_body);
 	tcase_add_test(tc, truncated_spool_file);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "relayd/submit_eol.h"
+#include "tests/unit/check_main.h"
 
 /* Normalise `in` fed in chunks of `chunk` bytes; result in out (NUL-ended
  * for comparison; returns the length). */
@@ -99,17 +100,11 @@ int main(void)
 {
 	Suite *s = suite_create("submit_eol");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, crlf_and_bare_cr);
 	tcase_add_test(tc, final_newline);
 	tcase_add_test(tc, smuggling_shapes);
 	tcase_add_test(tc, counters);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

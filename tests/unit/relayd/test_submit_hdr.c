@@ -10,6 +10,7 @@
 #include "relayd/submit_hdr.h"
 #include "relayd/submit_linemap.h"
 #include "relayd/submit_rewrite.h"
+#include "tests/unit/check_main.h"
 
 #define S(x) x, strlen(x)
 
@@ -372,8 +373,6 @@ int main(void)
 {
 	Suite *s = suite_create("submit_hdr");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, split_shapes);
 	tcase_add_test(tc, parse_find_value);
@@ -388,9 +387,5 @@ int main(void)
 	tcase_add_test(tc, extract_from_domain);
 	tcase_add_test(tc, linemap);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "relayd/submit_input.h"
+#include "tests/unit/check_main.h"
 
 static struct op_err e;
 
@@ -138,17 +139,11 @@ int main(void)
 {
 	Suite *s = suite_create("submit_input");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, big_header_across_chunks);
 	tcase_add_test(tc, header_bound);
 	tcase_add_test(tc, streamed_body);
 	tcase_add_test(tc, empty_input);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

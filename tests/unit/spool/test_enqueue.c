@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "tests/unit/check_main.h"
+
 static struct spool_tx tx;	/* 64 KB buffer: not on the stack */
 
 /* Deterministic bytes (xorshift) so 20 MB can be checked without a copy. */
@@ -272,8 +274,6 @@ int main(void)
 {
 	Suite *s = suite_create("spool_enqueue");
 	TCase *tc = tcase_create("enqueue");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, small_round_trip);
@@ -285,9 +285,5 @@ int main(void)
 	tcase_add_test(tc, link_collision_takes_new_id);
 	tcase_add_test(tc, msg_locked_until_commit_done);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "tests/unit/check_main.h"
+
 #define S(x) x, strlen(x)
 
 static const char good[] =
@@ -391,8 +393,6 @@ int main(void)
 {
 	Suite *s = suite_create("spool_envelope");
 	TCase *tc = tcase_create("envelope");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, qid_hostile);
@@ -408,9 +408,5 @@ int main(void)
 	tcase_add_test(tc, message_after_header);
 	tcase_add_test(tc, mutation_fuzz);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

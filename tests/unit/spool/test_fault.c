@@ -10,6 +10,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include "tests/unit/check_main.h"
+
 #define MSG_LEN 200000		/* several 64 KB buffer flushes */
 
 static char msg[MSG_LEN];
@@ -282,8 +284,6 @@ int main(void)
 {
 	Suite *s = suite_create("spool_fault");
 	TCase *tc = tcase_create("fault");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, fail_every_step);
@@ -291,9 +291,5 @@ int main(void)
 	tcase_add_test(tc, fail_midstream_efbig);
 	tcase_add_test(tc, update_fail_and_crash_every_step);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

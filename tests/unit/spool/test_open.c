@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <sys/wait.h>
 
+#include "tests/unit/check_main.h"
+
 static void assert_mode(const char *path, mode_t mode)
 {
 	struct stat st;
@@ -177,8 +179,6 @@ int main(void)
 {
 	Suite *s = suite_create("spool_open");
 	TCase *tc = tcase_create("open");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, creates_private_tree);
 	tcase_add_test(tc, bad_mode_refused);
@@ -187,9 +187,5 @@ int main(void)
 	tcase_add_test(tc, bad_paths);
 	tcase_add_test(tc, one_runner);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

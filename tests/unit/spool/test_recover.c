@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "util/fsio.h"
+#include "tests/unit/check_main.h"
 
 static const char body[] = "Subject: t\n\nhello\n";
 
@@ -362,8 +363,6 @@ int main(void)
 {
 	Suite *s = suite_create("spool_recover");
 	TCase *tc = tcase_create("recover");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, tmp_dead_removed_live_kept);
 	tcase_add_test(tc, orphan_env_removed);
@@ -376,9 +375,5 @@ int main(void)
 	tcase_add_test(tc, env_trailing_data_is_corrupt);
 	tcase_add_test(tc, recovery_races_writers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

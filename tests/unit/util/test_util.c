@@ -8,6 +8,7 @@
 #include "util/parse.h"
 #include "util/printable.h"
 #include "util/status.h"
+#include "tests/unit/check_main.h"
 
 #define S(x) x, strlen(x)
 
@@ -125,8 +126,6 @@ int main(void)
 {
 	Suite *s = suite_create("util");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, uint_bounds);
 	tcase_add_test(tc, int_signs);
@@ -136,9 +135,5 @@ int main(void)
 	tcase_add_test(tc, json_escape);
 	tcase_add_test(tc, exit_codes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }
