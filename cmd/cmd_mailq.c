@@ -9,7 +9,7 @@
 
 #include "cmd/cmd.h"
 #include "conf/conf.h"
-#include "relayd/mailq.h"
+#include "relayd/submit/mailq.h"
 #include "spool/spool.h"
 #include "util/printable.h"
 

@@ -17,9 +17,9 @@
 #include "cmd/cmd.h"
 #include "conf/conf.h"
 #include "lint/cli/lint_cli.h"
-#include "relayd/sendmail_args.h"
-#include "relayd/submit.h"
-#include "relayd/submit_exec.h"
+#include "relayd/submit/sendmail_args.h"
+#include "relayd/submit/submit.h"
+#include "cmd/deliver_exec.h"
 #include "util/printable.h"
 
 static const char usage[] =
@@ -69,7 +69,7 @@ static int other_mode(const struct sendmail_opts *o)
 	{
 		struct op_err e;
 
-		submit_exec_deliver(args, &e);
+		deliver_exec_deliver(args, &e);
 		return fail(&e);
 	}
 }
@@ -127,7 +127,7 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 		verbose_report(&rs);
 	submit_res_free(&rs);
 	if (!o->queue_only && !runner_disabled())
-		submit_exec_poke(o->config);
+		deliver_exec_poke(o->config);
 	return EX_OK;
 }
 

@@ -11,9 +11,9 @@
 #include <sysexits.h>
 
 #include "conf/conf.h"
-#include "relayd/doctor.h"
-#include "relayd/flush.h"
-#include "relayd/runner.h"
+#include "relayd/runner/doctor.h"
+#include "relayd/runner/flush.h"
+#include "relayd/runner/runner.h"
 #include "util/log.h"
 #include "util/printable.h"
 #include "util/status.h"

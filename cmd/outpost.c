@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "relayd/submit_exec.h"
+#include "cmd/deliver_exec.h"
 #include "util/printable.h"
 
 static const char usage[] =
@@ -36,7 +36,7 @@ static int run_deliver(char **args)
 {
 	struct op_err e;
 
-	submit_exec_deliver(args, &e);
+	deliver_exec_deliver(args, &e);
 	fprintf(stderr, "outpost: %s\n", e.msg);
 	return EX_UNAVAILABLE;
 }

@@ -1,0 +1,140 @@
+/*
+ * The local half of `outpost doctor`: config parsed, secret file modes,
+ * smarthost set, spool directory and its mode, password obtainable.  The
+ * password is fetched only to prove it can be, then wiped; its value and
+ * length are never shown.
+ */
+#include "relayd/runner/doctor.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define DOCTOR_PASSWORD_MAX	1024
+
+static void say(doctor_step_fn step, void *arg, const char *name, int ok,
+    const char *detail)
+{
+	if (step != NULL)
+		step(arg, name, ok, detail);
+}
+
+static int step_config(const char *path, struct conf *c, doctor_step_fn step,
+    void *arg, struct op_err *e)
+{
+	char detail[PATH_MAX + 64];
+
+	if (conf_load(path, c, e) < 0) {
+		say(step, arg, "config", 0, e->msg);
+		return -1;
+	}
+	snprintf(detail, sizeof(detail), "%s", c->path[0] ? c->path :
+	    "no config file; built-in defaults");
+	say(step, arg, "config", 1, detail);
+	if (conf_validate(c, e) < 0) {
+		say(step, arg, "secrets", 0, e->msg);
+		return -1;
+	}
+	if (c->password_file[0] != '\0')
+		snprintf(detail, sizeof(detail), "password_file %.*s: owner "
+		    "only", PATH_MAX, c->password_file);
+	else if (c->password_command[0] != '\0')
+		snprintf(detail, sizeof(detail), "password from "
+		    "password_command");
+	else
+		snprintf(detail, sizeof(detail), "no password configured");
+	say(step, arg, "secrets", 1, detail);
+	return 0;
+}
+
+static int step_smarthost(const struct conf *c, doctor_step_fn step,
+    void *arg, struct op_err *e)
+{
+	static const char *const mode[] = { "STARTTLS", "implicit TLS",
+	    "no TLS (plaintext!)" };
+	char detail[CONF_HOST_MAX + 64];
+
+	if (c->host[0] == '\0') {
+		op_errf(e, OP_CONFIG, "smarthost is not set; add `smarthost "
+		    "host[:port]` to %s", c->path[0] ? c->path : "the config");
+		say(step, arg, "smarthost", 0, e->msg);
+		return -1;
+	}
+	snprintf(detail, sizeof(detail), "%s:%u, %s", c->host, c->port,
+	    mode[c->tls <= CONF_TLS_OFF ? c->tls : CONF_TLS_OFF]);
+	say(step, arg, "smarthost", 1, detail);
+	return 0;
+}
+
+static int step_spool(const struct conf *c, doctor_step_fn step, void *arg,
+    struct op_err *e)
+{
+	char detail[PATH_MAX + 64];
+	struct stat st;
+
+	if (stat(c->spool, &st) < 0) {
+		if (errno != ENOENT) {
+			op_errnof(e, OP_CONFIG, "spool %s", c->spool);
+			say(step, arg, "spool", 0, e->msg);
+			return -1;
+		}
+		snprintf(detail, sizeof(detail), "%.*s (will be created, mode "
+		    "0700)", PATH_MAX, c->spool);
+	} else if (!S_ISDIR(st.st_mode) || (st.st_mode & 077) != 0) {
+		op_errf(e, OP_CONFIG, "spool %s: %s; it must be a directory "
+		    "only you can read (chmod 700)", c->spool,
+		    S_ISDIR(st.st_mode) ? "group/other can access it" :
+		    "not a directory");
+		say(step, arg, "spool", 0, e->msg);
+		return -1;
+	} else {
+		snprintf(detail, sizeof(detail), "%.*s (mode %04o)", PATH_MAX,
+		    c->spool, (unsigned)(st.st_mode & 07777));
+	}
+	say(step, arg, "spool", 1, detail);
+	return 0;
+}
+
+static int step_password(const struct conf *c, char *pw, size_t len,
+    doctor_step_fn step, void *arg, struct op_err *e)
+{
+	if (c->user[0] == '\0') {
+		say(step, arg, "password", 1, "no user set: AUTH will not be "
+		    "used");
+		return 0;
+	}
+	if (conf_password(c, pw, len, e) < 0) {
+		say(step, arg, "password", 0, e->msg);
+		return -1;
+	}
+	say(step, arg, "password", 1, "obtained (not shown)");
+	return 0;
+}
+
+enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
+    doctor_step_fn step, void *arg, struct op_err *e)
+{
+	char pw[DOCTOR_PASSWORD_MAX] = "";
+	struct conf *c = malloc(sizeof(*c));	/* ~50 KB: not on the stack */
+	enum op_status st;
+
+	op_err_clear(e);
+	if (c == NULL) {
+		op_errf(e, OP_SOFTWARE, "out of memory");
+		return OP_SOFTWARE;
+	}
+	if (step_config(conf_path, c, step, arg, e) < 0 ||
+	    step_smarthost(c, step, arg, e) < 0 ||
+	    step_spool(c, step, arg, e) < 0)
+		st = e->st == OP_OK ? OP_CONFIG : e->st;
+	else if (step_password(c, pw, sizeof(pw), step, arg, e) < 0)
+		st = e->st == OP_OK ? OP_CONFIG : e->st;
+	else
+		st = doctor_net(c, c->user[0] ? pw : NULL, ops, step, arg, e);
+	/* The password was needed only for AUTH inside doctor_net. */
+	explicit_bzero(pw, sizeof(pw));
+	free(c);
+	return st;
+}

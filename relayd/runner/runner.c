@@ -1,0 +1,204 @@
+/*
+ * One pass of the queue runner: recover the spool, walk the queue in
+ * submission order and hand each message to runner_msg(), sharing one SMTP
+ * session.  Also the runner-lock wait and the cheap "anything due?" check.
+ * Never opens a session when nothing is due; never prints.
+ */
+#include "relayd/runner/runner_int.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/log.h"
+
+void runner_init(struct runner *r, const struct conf *c, struct spool *sp,
+    const struct runner_ops *ops)
+{
+	memset(r, 0, sizeof(*r));
+	r->conf = c;
+	r->sp = sp;
+	r->ops = ops;
+	outcome_policy_from_conf(&r->policy, c);
+}
+
+int64_t runner_now(const struct runner *r)
+{
+	return r->now != 0 ? r->now : (int64_t)time(NULL);
+}
+
+/*
+ * The one SMTP session of a pass: opened lazily for the first due message,
+ * reused while usable, reopened when it broke (at most RUNNER_MAX_OPENS
+ * times per pass).  After a session-level failure no more connections are
+ * tried in this pass: every remaining due message is deferred with that
+ * reason, so an offline laptop does not hammer the smarthost.
+ */
+int runner_session_get(struct runner_pass_state *p)
+{
+	const struct runner_ops *ops = p->r->ops;
+	struct smtp_status st;
+	char why[SPOOL_REASON_MAX];
+
+	if (p->sess != NULL)
+		return 0;
+	if (p->session_failed)
+		return -1;
+	if (p->opens >= RUNNER_MAX_OPENS) {
+		/* Keep the last failure's text when there is one. */
+		if (p->fail_st.outcome == SMTP_OK) {
+			memset(&p->fail_st, 0, sizeof(p->fail_st));
+			p->fail_st.outcome = SMTP_TEMP;
+			p->fail_st.stage = SMTP_STAGE_CONNECT;
+			snprintf(p->fail_st.text, sizeof(p->fail_st.text),
+			    "gave up after %u sessions in one run",
+			    RUNNER_MAX_OPENS);
+		}
+		p->session_failed = 1;
+		return -1;
+	}
+	memset(&st, 0, sizeof(st));
+	p->opens++;
+	p->sent_on_sess = 0;
+	if (ops->open(ops->ctx, p->r->conf, &p->sess, &st) < 0 ||
+	    p->sess == NULL) {
+		p->sess = NULL;
+		if (st.outcome == SMTP_OK) {	/* defensive: no status */
+			st.outcome = SMTP_TEMP;
+			st.stage = SMTP_STAGE_CONNECT;
+			snprintf(st.text, sizeof(st.text), "session failed");
+		}
+		/* Never let a session problem look permanent. */
+		if (!outcome_session_stage(st.stage))
+			st.stage = SMTP_STAGE_CONNECT;
+		p->fail_st = st;
+		p->session_failed = 1;
+		outcome_reason(why, sizeof(why), &st);
+		log_warn("cannot open a session to %s: %s", p->r->conf->host,
+		    why);
+		return -1;
+	}
+	p->res->sessions++;
+	log_debug("session %u to %s open", p->opens, p->r->conf->host);
+	return 0;
+}
+
+void runner_session_drop(struct runner_pass_state *p)
+{
+	const struct runner_ops *ops = p->r->ops;
+
+	if (p->sess == NULL)
+		return;
+	ops->close(ops->ctx, p->sess);
+	p->sess = NULL;
+	p->sent_on_sess = 0;
+}
+
+static int wanted(const struct runner *r, const char *id)
+{
+	size_t i;
+
+	if (r->ids == NULL)
+		return 1;
+	for (i = 0; i < r->nids; i++)
+		if (strcmp(r->ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+static void recover(struct runner *r)
+{
+	struct spool_recovery rec;
+	struct op_err e;
+
+	memset(&rec, 0, sizeof(rec));
+	/* A failed recovery is not fatal: the queue itself may still be
+	 * readable, and the next pass tries again. */
+	if (spool_recover(r->sp, &rec, &e) < 0) {
+		log_warn("spool recovery: %s", e.msg);
+		return;
+	}
+	if (rec.in_flight_marked != 0)
+		log_warn("%u message(s) were being sent when a runner stopped; "
+		    "they may be delivered twice", rec.in_flight_marked);
+	if (rec.corrupt_moved != 0)
+		log_warn("%u unreadable spool file(s) moved to corrupt/",
+		    rec.corrupt_moved);
+}
+
+int runner_pass(struct runner *r, struct runner_result *res,
+    struct op_err *e)
+{
+	struct runner_pass_state p;
+	struct spool_list l;
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	res->next_wake = INT64_MAX;
+	recover(r);
+	if (spool_list(r->sp, &l, e) < 0)
+		return -1;
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	p.res = res;
+	p.now = runner_now(r);
+	for (i = 0; i < l.n; i++) {
+		if (r->stop != NULL && r->stop(r->stop_arg))
+			break;
+		if (wanted(r, l.ids[i]))
+			runner_msg(&p, l.ids[i]);
+	}
+	runner_session_drop(&p);
+	spool_list_free(&l);
+	return 0;
+}
+
+int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
+{
+	struct spool_list l;
+	struct envelope env;
+	int64_t now = runner_now(r), t;
+	size_t i;
+	int due = 0;
+
+	*next_wake = INT64_MAX;
+	if (spool_list(r->sp, &l, e) < 0)
+		return -1;
+	for (i = 0; i < l.n && !due; i++) {
+		if (!wanted(r, l.ids[i]) ||
+		    spool_load(r->sp, l.ids[i], &env, NULL) < 0)
+			continue;
+		due = outcome_env_due(&env, now, r->all) ||
+		    outcome_settled(&env);
+		t = outcome_next_try(&env);
+		if (t < *next_wake)
+			*next_wake = t;
+		envelope_free(&env);
+	}
+	spool_list_free(&l);
+	return due;
+}
+
+int runner_lock(struct spool *sp, unsigned timeout_ms, struct op_err *e)
+{
+	struct timespec start, cur;
+	int64_t waited;
+	int got;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		got = spool_lock_runner(sp, 0, e);
+		if (got != 0)
+			return got;
+		clock_gettime(CLOCK_MONOTONIC, &cur);
+		waited = (int64_t)(cur.tv_sec - start.tv_sec) * 1000 +
+		    (cur.tv_nsec - start.tv_nsec) / 1000000;
+		if (waited >= (int64_t)timeout_ms)
+			return 0;
+		/* flock() has no timeout; poll the lock every 50 ms within
+		 * the bound instead of blocking forever. */
+		(void)poll(NULL, 0, 50);
+	}
+}

@@ -1,0 +1,339 @@
+/*
+ * One message of a pass: due check, per-message lock, the send with the
+ * in-flight marker written durably right before the final ".", the
+ * per-recipient outcomes, then either the new envelope or bounce + removal.
+ * All state changes go through the spool (spool_update/spool_remove).
+ */
+#include "relayd/runner/runner_int.h"
+
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "relayd/runner/bounce.h"
+#include "util/log.h"
+
+struct dot_ctx {
+	struct spool *sp;
+	struct envelope *env;
+};
+
+/* Called by the SMTP layer right before it writes the final ".": from now
+ * on the server may accept the message at any moment, so a crash must be
+ * recoverable as "possibly delivered", never as "not sent". */
+static void mark_in_flight(void *arg)
+{
+	struct dot_ctx *d = arg;
+	struct op_err e;
+
+	d->env->in_flight = 1;
+	if (spool_update(d->sp, d->env, &e) < 0)
+		log_msg(LOG_LVL_WARN, d->env->id, "cannot mark in flight "
+		    "(a crash now could send it twice): %s", e.msg);
+}
+
+static void report(struct runner_pass_state *p, struct runner_report *rep)
+{
+	if (p->r->report != NULL)
+		p->r->report(p->r->report_arg, rep);
+}
+
+/* All recipients delivered or failed: bounce the failed ones, then remove.
+ * The bounce is queued before the removal so a crash in between can only
+ * produce a second bounce, never lose one. */
+static void finalize(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep)
+{
+	struct op_err e;
+	int rc;
+
+	if (outcome_any_failed(env)) {
+		rc = bounce_enqueue(p->r->sp, p->r->conf, env, p->now,
+		    rep->bounce_id, &e);
+		if (rc < 0) {
+			log_msg(LOG_LVL_ERROR, env->id, "cannot queue the "
+			    "bounce, keeping the message: %s", e.msg);
+			rep->bounce_id[0] = '\0';
+			rep->note = "bounce could not be queued";
+			(void)spool_update(p->r->sp, env, NULL);
+			return;
+		}
+		if (rc == 0) {
+			p->res->bounces++;
+			log_msg(LOG_LVL_INFO, env->id, "bounce queued as %s",
+			    rep->bounce_id);
+		} else {
+			log_msg(LOG_LVL_INFO, env->id, "failed recipients "
+			    "not bounced (null sender, a bounce itself, or "
+			    "-N without FAILURE)");
+		}
+	}
+	if (spool_remove(p->r->sp, env->id, &e) < 0) {
+		log_msg(LOG_LVL_ERROR, env->id, "cannot remove: %s", e.msg);
+		rep->note = "could not be removed from the queue";
+		return;
+	}
+	rep->removed = 1;
+}
+
+/* Session could not be opened: defer each due recipient with that reason
+ * (attempts++, backoff), as if this message's own attempt had failed. */
+static void defer_all(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep)
+{
+	char why[SPOOL_REASON_MAX];
+	size_t i;
+
+	outcome_reason(why, sizeof(why), &p->fail_st);
+	for (i = 0; i < env->nrcpt; i++)
+		if (outcome_rcpt_due(&env->rcpt[i], p->now, 1))
+			outcome_apply(env, i, OUTCOME_DEFERRED, why,
+			    &p->r->policy, p->now, &rep->tally);
+	rep->what = RUNNER_SESSION;
+}
+
+/* Fill the list of recipients to send; idx maps back to env->rcpt. */
+static size_t due_rcpts(const struct runner_pass_state *p,
+    const struct envelope *env, const char **addrs, size_t *idx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < env->nrcpt; i++)
+		if (outcome_rcpt_due(&env->rcpt[i], p->now, p->r->all)) {
+			addrs[n] = env->rcpt[i].addr;
+			idx[n++] = i;
+		}
+	return n;
+}
+
+static void apply_results(struct runner_pass_state *p, struct envelope *env,
+    const size_t *idx, size_t n, const struct smtp_status *rst,
+    const struct smtp_status *st, struct runner_report *rep)
+{
+	const struct smtp_status *s;
+	char why[SPOOL_REASON_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s = outcome_pick(&rst[i], st);
+		outcome_reason(why, sizeof(why), s);
+		outcome_apply(env, idx[i], outcome_classify(s), why,
+		    &p->r->policy, p->now, &rep->tally);
+	}
+}
+
+/* A reused session that the server dropped or closed with 421 before it
+ * took anything: worth one more try on a fresh session. */
+static int retry_fresh(const struct runner_pass_state *p,
+    const struct smtp_status *st)
+{
+	return p->sent_on_sess > 0 && st->outcome != SMTP_OK &&
+	    st->stage == SMTP_STAGE_MAIL && (st->code == 0 || st->code == 421);
+}
+
+static int send_once(struct runner_pass_state *p, struct smtp_msg *m,
+    struct dot_ctx *d, struct smtp_status *rst, struct smtp_status *st)
+{
+	const struct runner_ops *ops = p->r->ops;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < m->nrcpt; i++)
+		memset(&rst[i], 0, sizeof(rst[i]));
+	if (ops->send(ops->ctx, p->sess, m, mark_in_flight, d, rst, st) < 0
+	    && st->outcome == SMTP_OK) {
+		st->outcome = SMTP_TEMP;	/* failed without a status */
+		snprintf(st->text, sizeof(st->text), "send failed");
+	}
+	return st->outcome == SMTP_OK ? 0 : -1;
+}
+
+static int open_body(struct runner_pass_state *p, struct envelope *env,
+    struct smtp_msg *m, struct smtp_status *st)
+{
+	struct op_err e;
+
+	if (spool_open_msg(p->r->sp, env->id, &m->fd, &m->off, &m->len,
+	    &e) == 0)
+		return 0;
+	memset(st, 0, sizeof(*st));
+	st->outcome = SMTP_TEMP;
+	snprintf(st->text, sizeof(st->text), "spool: %.1000s", e.msg);
+	return -1;
+}
+
+static void deliver(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep)
+{
+	const char **addrs = calloc(env->nrcpt, sizeof(*addrs));
+	size_t *idx = calloc(env->nrcpt, sizeof(*idx));
+	struct smtp_status *rst = calloc(env->nrcpt, sizeof(*rst));
+	struct dot_ctx d = { p->r->sp, env };
+	struct smtp_msg m;
+	struct smtp_status st;
+
+	memset(&m, 0, sizeof(m));
+	memset(&st, 0, sizeof(st));
+	if (addrs == NULL || idx == NULL || rst == NULL) {
+		rep->note = "out of memory";
+		goto out;
+	}
+	m.sender = env->sender;
+	m.rcpts = addrs;
+	m.nrcpt = due_rcpts(p, env, addrs, idx);
+	m.body_8bit = env->body_8bit;
+	m.smtputf8 = env->smtputf8;
+	m.dsn_notify = env->dsn_notify;
+	m.dsn_ret = env->dsn_ret;
+	m.envid = env->envid;
+	if (open_body(p, env, &m, &st) < 0) {
+		apply_results(p, env, idx, m.nrcpt, rst, &st, rep);
+		goto out;
+	}
+	if (send_once(p, &m, &d, rst, &st) < 0 && retry_fresh(p, &st)) {
+		log_msg(LOG_LVL_INFO, env->id, "session dropped; retrying on "
+		    "a new one");
+		runner_session_drop(p);
+		if (runner_session_get(p) == 0)
+			(void)send_once(p, &m, &d, rst, &st);
+	}
+	close(m.fd);
+	p->sent_on_sess++;
+	apply_results(p, env, idx, m.nrcpt, rst, &st, rep);
+	if (p->sess != NULL && !p->r->ops->usable(p->r->ops->ctx, p->sess))
+		runner_session_drop(p);
+out:
+	free(addrs);
+	free(idx);
+	free(rst);
+}
+
+/* First reason among the recipients in `state` (for logs and progress). */
+static const char *first_reason(const struct envelope *env,
+    enum rcpt_state state)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpt; i++)
+		if (env->rcpt[i].state == state && env->rcpt[i].reason[0])
+			return env->rcpt[i].reason;
+	return "";
+}
+
+static void log_result(const struct envelope *env,
+    const struct runner_report *rep)
+{
+	const struct outcome_tally *t = &rep->tally;
+
+	if (t->delivered != 0)
+		log_msg(LOG_LVL_INFO, env->id, "delivered to %u recipient(s)",
+		    t->delivered);
+	if (t->failed != 0 || t->expired != 0)
+		log_msg(LOG_LVL_WARN, env->id, "%u recipient(s) failed: %s",
+		    t->failed + t->expired, first_reason(env, RCPT_FAILED));
+	if (t->possibly != 0)
+		log_msg(LOG_LVL_WARN, env->id, "%s (may arrive twice)",
+		    first_reason(env, RCPT_DEFERRED));
+	else if (t->deferred > t->expired)
+		log_msg(LOG_LVL_WARN, env->id, "deferred: %s",
+		    first_reason(env, RCPT_DEFERRED));
+}
+
+/* Write the new state, or bounce + remove when nothing is left to try. */
+static void record(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep)
+{
+	struct op_err e;
+	int64_t t;
+
+	if (outcome_settled(env)) {
+		finalize(p, env, rep);
+	} else if (spool_update(p->r->sp, env, &e) < 0) {
+		log_msg(LOG_LVL_ERROR, env->id, "cannot record the delivery "
+		    "state: %s", e.msg);
+		rep->note = "delivery state not recorded";
+	}
+	if (rep->removed)
+		p->res->removed++;
+	else
+		p->res->remaining++;
+	t = outcome_next_try(env);
+	if (!rep->removed && t < p->res->next_wake)
+		p->res->next_wake = t;
+}
+
+/* Under the message lock: decide, deliver or defer, record, report. */
+static void process(struct runner_pass_state *p, struct envelope *env)
+{
+	struct runner_report rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.id = env->id;
+	rep.env = env;
+	if (outcome_settled(env)) {
+		/* Left over from an earlier run (e.g. bounce not queued). */
+		rep.what = RUNNER_FINISHED;
+	} else if (runner_session_get(p) < 0) {
+		defer_all(p, env, &rep);
+	} else {
+		rep.what = RUNNER_SENT;
+		deliver(p, env, &rep);
+	}
+	if (rep.what != RUNNER_FINISHED)
+		outcome_finish(env, p->now);
+	p->res->attempted++;
+	record(p, env, &rep);
+	log_result(env, &rep);
+	report(p, &rep);
+}
+
+static void note_wake(struct runner_pass_state *p, const struct envelope *env)
+{
+	int64_t t = outcome_next_try(env);
+
+	if (t < p->res->next_wake)
+		p->res->next_wake = t;
+}
+
+void runner_msg(struct runner_pass_state *p, const char *id)
+{
+	struct runner_report rep;
+	struct envelope env;
+	struct op_err e;
+	int lockfd, got;
+
+	/* Cheap look first: most messages in a long queue are not due. */
+	if (spool_load(p->r->sp, id, &env, &e) < 0) {
+		log_msg(LOG_LVL_WARN, id, "cannot read: %s", e.msg);
+		return;
+	}
+	got = outcome_env_due(&env, p->now, p->r->all) ||
+	    outcome_settled(&env);
+	if (!got)
+		note_wake(p, &env);
+	envelope_free(&env);
+	if (!got)
+		return;
+	got = spool_lock_msg(p->r->sp, id, &lockfd, &e);
+	if (got <= 0) {
+		if (got < 0)
+			log_msg(LOG_LVL_WARN, id, "cannot lock: %s", e.msg);
+		memset(&rep, 0, sizeof(rep));
+		rep.id = id;
+		rep.what = RUNNER_BUSY;
+		rep.note = got < 0 ? e.msg : "in use by another process";
+		p->res->busy++;
+		report(p, &rep);
+		return;
+	}
+	/* Reload under the lock: the state may have changed meanwhile, or
+	 * the message may be gone (delivered by someone else). */
+	if (spool_load(p->r->sp, id, &env, &e) == 0) {
+		if (outcome_env_due(&env, p->now, p->r->all) ||
+		    outcome_settled(&env))
+			process(p, &env);
+		envelope_free(&env);
+	}
+	spool_unlock_msg(lockfd);
+}

@@ -1,0 +1,95 @@
+/*
+ * mailq driver: list, sort by queue id (ids start with the arrival time in
+ * microseconds, so id order is submission order), load each envelope and
+ * hand it to a renderer.  A message that vanished or is corrupt is skipped
+ * with a warning; one bad file never hides the rest of the queue.
+ */
+#include "relayd/submit/mailq.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/printable.h"
+
+static int cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+const char *mailq_state_name(enum rcpt_state st)
+{
+	switch (st) {
+	case RCPT_PENDING:	return "pending";
+	case RCPT_DEFERRED:	return "deferred";
+	case RCPT_FAILED:	return "failed";
+	case RCPT_DELIVERED:	return "delivered";
+	}
+	return "pending";
+}
+
+int64_t mailq_next_attempt(const struct envelope *env)
+{
+	int64_t best = 0;
+	size_t i;
+
+	if (env->next_try > 0)
+		return env->next_try;
+	for (i = 0; i < env->nrcpt; i++) {
+		const struct env_rcpt *r = &env->rcpt[i];
+
+		if (r->state == RCPT_DELIVERED || r->next_try <= 0)
+			continue;
+		if (best == 0 || r->next_try < best)
+			best = r->next_try;
+	}
+	return best;
+}
+
+static void show_one(FILE *out, enum mailq_format fmt,
+    const struct envelope *env, uint64_t *bytes, size_t *n)
+{
+	if (fmt == MAILQ_JSON) {
+		mailq_json_msg(out, env);
+	} else {
+		if (*n == 0)
+			mailq_text_header(out);
+		mailq_text_msg(out, env);
+	}
+	*bytes += env->size;
+	(*n)++;
+}
+
+int mailq_print(struct spool *sp, FILE *out, FILE *warn,
+    enum mailq_format fmt, struct op_err *e)
+{
+	struct spool_list l = { NULL, 0 };
+	struct envelope env;
+	struct op_err le;
+	uint64_t bytes = 0;
+	size_t i, n = 0;
+
+	if (spool_list(sp, &l, e) < 0)
+		return -1;
+	if (l.n > 1)
+		qsort(l.ids, l.n, sizeof(l.ids[0]), cmp_id);
+	for (i = 0; i < l.n; i++) {
+		envelope_init(&env);
+		op_err_clear(&le);
+		if (spool_load(sp, l.ids[i], &env, &le) < 0) {
+			char why[OP_ERR_MAX];
+
+			printable(why, sizeof(why), le.msg, strlen(le.msg));
+			fprintf(warn, "outpost mailq: skipping %s: %s\n",
+			    l.ids[i], why);
+		} else {
+			show_one(out, fmt, &env, &bytes, &n);
+		}
+		envelope_free(&env);
+	}
+	spool_list_free(&l);
+	if (fmt == MAILQ_TEXT)
+		mailq_text_footer(out, bytes, n);
+	if (fflush(out) != 0 || ferror(out))
+		return op_errnof(e, OP_TEMP, "writing the queue listing");
+	return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * mailq --json: one object per line per message with the DESIGN.md fields
+ * (id, arrival_time, size, sender, subject, message_id, attempts,
+ * next_attempt, recipients[{address, status, reason}]) plus last_attempt,
+ * possibly_delivered and in_flight.  Strings only ever pass through json_quote().
+ */
+#include "relayd/submit/mailq.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "util/printable.h"
+
+/* Large enough for json_quote of the longest field (6 bytes per byte). */
+#define QMAX (6 * SPOOL_REASON_MAX + 8)
+
+static void put_str(FILE *out, const char *key, const char *s)
+{
+	char q[QMAX];
+
+	if (json_quote(q, sizeof(q), s, strlen(s)) < 0)
+		memcpy(q, "\"\"", 3);
+	fprintf(out, "\"%s\":%s", key, q);
+}
+
+static void put_time(FILE *out, const char *key, int64_t t)
+{
+	if (t > 0)
+		fprintf(out, "\"%s\":%" PRId64, key, t);
+	else
+		fprintf(out, "\"%s\":null", key);
+}
+
+static void put_rcpts(FILE *out, const struct envelope *env)
+{
+	size_t i;
+	int first = 1;
+
+	fputs("\"recipients\":[", out);
+	for (i = 0; i < env->nrcpt; i++) {
+		const struct env_rcpt *r = &env->rcpt[i];
+
+		if (r->state == RCPT_DELIVERED)
+			continue;	/* done: no longer in the queue */
+		fputs(first ? "{" : ",{", out);
+		first = 0;
+		put_str(out, "address", r->addr);
+		fputc(',', out);
+		put_str(out, "status", mailq_state_name(r->state));
+		fputc(',', out);
+		put_str(out, "reason", r->reason);
+		fprintf(out, ",\"attempts\":%u}", r->attempts);
+	}
+	fputc(']', out);
+}
+
+void mailq_json_msg(FILE *out, const struct envelope *env)
+{
+	fputc('{', out);
+	put_str(out, "id", env->id);
+	fprintf(out, ",\"arrival_time\":%" PRId64 ",\"size\":%" PRIu64 ",",
+	    env->arrival, env->size);
+	put_str(out, "sender", env->sender);
+	fputc(',', out);
+	put_str(out, "subject", env->subject);
+	fputc(',', out);
+	put_str(out, "message_id", env->message_id);
+	fprintf(out, ",\"attempts\":%u,", env->attempts);
+	put_time(out, "next_attempt", mailq_next_attempt(env));
+	fputc(',', out);
+	put_time(out, "last_attempt", env->last_try);
+	/* in_flight: the runner was sending the final "." (it is sending it
+	 * now, or it stopped there and the message may have arrived). */
+	fprintf(out, ",\"possibly_delivered\":%s,\"in_flight\":%s,",
+	    env->possibly_delivered ? "true" : "false",
+	    env->in_flight ? "true" : "false");
+	put_rcpts(out, env);
+	fputs("}\n", out);
+}

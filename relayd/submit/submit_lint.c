@@ -1,0 +1,94 @@
+/*
+ * Lint gate.  The message is mapped from the tmp file the spool is writing,
+ * so the linter sees the very bytes that would be queued (after header
+ * rewrite and line-ending normalisation) without a second copy in memory.
+ * Policy (rule overrides, list globs, own address) comes from the config.
+ */
+#include "relayd/submit/submit_lint.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+struct gate_ctx {
+	const char *ids[CONF_RULES_MAX];
+	enum lint_severity sev[CONF_RULES_MAX];
+	const char *lists[CONF_LISTS_MAX];
+	const char **rcpts;
+	const char *own[1];
+};
+
+static int fill_ctx(struct gate_ctx *g, struct lint_ctx *ctx,
+    const struct conf *c, const struct envelope *env)
+{
+	size_t i;
+
+	memset(ctx, 0, sizeof(*ctx));
+	for (i = 0; i < c->nrules && i < CONF_RULES_MAX; i++) {
+		g->ids[i] = c->rules[i].id;
+		g->sev[i] = (enum lint_severity)c->rules[i].severity;
+	}
+	ctx->override_ids = g->ids;
+	ctx->override_sev = g->sev;
+	ctx->noverrides = i;
+	for (i = 0; i < c->nlists && i < CONF_LISTS_MAX; i++)
+		g->lists[i] = c->lists[i];
+	ctx->lists = i > 0 ? g->lists : NULL;	/* none: built-in list */
+	ctx->nlists = i;
+	g->own[0] = env->sender;
+	ctx->own = g->own;
+	ctx->nown = env->sender[0] != '\0' ? 1 : 0;
+	g->rcpts = calloc(env->nrcpt ? env->nrcpt : 1, sizeof(*g->rcpts));
+	if (g->rcpts == NULL)
+		return -1;
+	for (i = 0; i < env->nrcpt; i++)
+		g->rcpts[i] = env->rcpt[i].addr;
+	ctx->rcpts = g->rcpts;
+	ctx->nrcpts = env->nrcpt;
+	return 0;
+}
+
+/* Map the whole file up to the message end: mmap offsets must be page
+ * aligned and the message starts after the envelope header. */
+static const char *map_message(const struct spool_tx *tx, size_t *maplen)
+{
+	void *p;
+
+	*maplen = (size_t)tx->msg_off + (size_t)tx->msg_len;
+	if (*maplen == 0)
+		return NULL;
+	p = mmap(NULL, *maplen, PROT_READ, MAP_PRIVATE, tx->fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int submit_lint_gate(const struct spool_tx *tx, const struct conf *c,
+    const struct envelope *env, struct lint_result *out, int *reject,
+    struct op_err *e)
+{
+	struct gate_ctx g;
+	struct lint_ctx ctx;
+	const char *map;
+	size_t maplen;
+	int r;
+
+	*reject = 0;
+	memset(out, 0, sizeof(*out));
+	if (fill_ctx(&g, &ctx, c, env) < 0)
+		return op_errnof(e, OP_TEMP, "lint");
+	map = map_message(tx, &maplen);
+	if (map == NULL) {
+		free(g.rcpts);
+		return op_errnof(e, OP_TEMP, "cannot read back the message "
+		    "for lint");
+	}
+	r = lint_message(map + tx->msg_off, (size_t)tx->msg_len, &ctx, out);
+	munmap((void *)(uintptr_t)map, maplen);
+	free(g.rcpts);
+	if (r < 0)
+		return op_errf(e, OP_TEMP, "lint: out of memory");
+	*reject = c->lint == CONF_LINT_REJECT &&
+	    lint_result_max(out) >= LINT_ERROR;
+	return 0;
+}
