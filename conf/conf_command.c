@@ -204,7 +204,7 @@ int conf_command_run(const char *cmd, unsigned timeout_ms, char *out,
 	r = run(argv, timeout_ms, buf, &got, &status, e);
 	if (r >= 0)
 		r = verdict(shown, r == 1, timeout_ms, status, e);
-	if (r == 0 && conf_password_first_line(buf, got, out, outlen) < 0)
+	if (r == 0 && conf_first_line(buf, got, out, outlen) < 0)
 		r = op_errf(e, OP_CONFIG, "password_command %s: printed no "
 		    "usable first line (empty, or longer than %zu bytes)",
 		    shown, outlen - 1);

@@ -44,8 +44,8 @@ int conf_secret_ok(const struct stat *st, const char *path, char *why,
     size_t whylen);
 
 /* Bytes before the first LF (a CR before it dropped) into out; -1 when
- * empty, too long or holding a NUL (conf_password.c). */
-int conf_password_first_line(const char *buf, size_t n, char *out,
+ * empty, too long or holding a NUL (conf_first_line.c, a leaf). */
+int conf_first_line(const char *buf, size_t n, char *out,
     size_t outlen);
 
 /* Run password_command (conf_command.c): first stdout line into out. */

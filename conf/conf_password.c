@@ -18,22 +18,6 @@
 
 #define SECRET_READ_MAX	4096	/* a first line longer than this is refused */
 
-/* Bytes before the first LF (and a CR just before it) into out. */
-int conf_password_first_line(const char *buf, size_t n, char *out,
-    size_t outlen)
-{
-	const char *nl = memchr(buf, '\n', n);
-	size_t len = nl != NULL ? (size_t)(nl - buf) : n;
-
-	if (len > 0 && buf[len - 1] == '\r')
-		len--;
-	if (len == 0 || len >= outlen || memchr(buf, '\0', len) != NULL)
-		return -1;
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	return 0;
-}
-
 static int read_secret_fd(int fd, char *buf, size_t cap, size_t *got)
 {
 	ssize_t n = 0;
@@ -70,7 +54,7 @@ static int from_file(const struct conf *c, char *out, size_t outlen,
 	r = read_secret_fd(fd, buf, sizeof(buf), &got);
 	close(fd);
 	if (r == 0)
-		r = conf_password_first_line(buf, got, out, outlen);
+		r = conf_first_line(buf, got, out, outlen);
 	explicit_bzero(buf, sizeof(buf));
 	if (r < 0) {
 		explicit_bzero(out, outlen);

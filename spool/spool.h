@@ -121,6 +121,7 @@ struct spool_tx {
 	char id[SPOOL_QID_LEN + 1];
 	off_t msg_off;			/* where the message starts in the file */
 	uint64_t msg_len;
+	off_t bit8_off;			/* the "body-8bit" value, -1 none */
 	char buf[65536];
 	size_t buflen;
 };
@@ -135,6 +136,18 @@ int spool_tx_flush(struct spool_tx *tx, struct op_err *e);
 int spool_tx_commit(struct spool_tx *tx, char id_out[SPOOL_QID_LEN + 1],
     struct op_err *e);
 void spool_tx_abort(struct spool_tx *tx);
+/* Before commit: record that the message has 8-bit bytes (the header was
+ * written before the body was seen).  Same length, in place; the commit's
+ * fsync covers it. */
+int spool_tx_set_8bit(struct spool_tx *tx, struct op_err *e);
+
+/* Read-only view of the not yet committed message (e.g. for the lint
+ * gate): flushes the buffer, maps the file; msg/len are the message bytes
+ * without the envelope header.  Close before commit or abort. */
+struct spool_view { const char *msg; size_t len; void *map; size_t maplen; };
+int spool_tx_view(struct spool_tx *tx, struct spool_view *v,
+    struct op_err *e);
+void spool_view_close(struct spool_view *v);
 
 /* Queue access for the runner and mailq. */
 struct spool_list { char (*ids)[SPOOL_QID_LEN + 1]; size_t n; };

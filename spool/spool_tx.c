@@ -35,6 +35,17 @@ static int tx_put(struct spool_tx *tx, const void *buf, size_t len)
 	return write_all(tx->fd, buf, len);
 }
 
+/* Offset of the "0"/"1" after "body-8bit: " in a formatted header. */
+static off_t bit8_offset(const char *hdr, size_t len)
+{
+	static const char key[] = "\nbody-8bit: ";
+	const char *hit = memmem(hdr, len, key, sizeof(key) - 1);
+
+	if (hit == NULL)
+		return -1;
+	return (off_t)(hit - hdr) + (off_t)sizeof(key) - 1;
+}
+
 int spool_tx_begin(struct spool *sp, struct spool_tx *tx,
     const struct envelope *env, struct op_err *e)
 {
@@ -48,6 +59,7 @@ int spool_tx_begin(struct spool *sp, struct spool_tx *tx,
 	tx->tmpname[0] = '\0';
 	tx->msg_off = 0;
 	tx->msg_len = 0;
+	tx->bit8_off = -1;
 	tx->buflen = 0;
 	if (qid_new(tx->id) < 0)
 		return tx_fail(tx, e, "cannot make a queue id");
@@ -62,6 +74,7 @@ int spool_tx_begin(struct spool *sp, struct spool_tx *tx,
 		free(hdr);
 		return tx_fail(tx, e, "cannot create a file in tmp/");
 	}
+	tx->bit8_off = bit8_offset(hdr, hdrlen);
 	/* A header that fits goes out with the first message bytes: one
 	 * write() for a typical patch mail. */
 	if (hdrlen <= sizeof(tx->buf)) {
@@ -113,6 +126,18 @@ int spool_tx_write(struct spool_tx *tx, const void *buf, size_t len,
 		len -= n;
 		tx->msg_len += n;
 	}
+	return 0;
+}
+
+int spool_tx_set_8bit(struct spool_tx *tx, struct op_err *e)
+{
+	if (tx->bit8_off < 0)
+		return op_errf(e, OP_SOFTWARE, "spool: no body-8bit field");
+	/* Flush first: the header may still sit in the write buffer. */
+	if (spool_tx_flush(tx, e) < 0)
+		return -1;
+	if (pwrite(tx->fd, "1", 1, tx->bit8_off) != 1)
+		return tx_fail(tx, e, "cannot update the envelope in tmp/");
 	return 0;
 }
 

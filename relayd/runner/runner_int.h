@@ -21,7 +21,7 @@ struct runner_pass_state {
 /* Process message `id` (load, due check, lock, deliver, record). */
 void runner_msg(struct runner_pass_state *p, const char *id);
 
-/* Session helpers (runner.c). */
+/* Session helpers (runner_session.c). */
 int runner_session_get(struct runner_pass_state *p);	/* 0 ok, -1 failed */
 void runner_session_drop(struct runner_pass_state *p);
 

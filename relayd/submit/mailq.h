@@ -26,6 +26,7 @@ void mailq_text_msg(FILE *out, const struct envelope *env);
 void mailq_text_footer(FILE *out, uint64_t bytes, size_t n);
 void mailq_json_msg(FILE *out, const struct envelope *env);
 
+/* Fields both renderers show (mailq_fields.c, a leaf). */
 /* The status word of a recipient state ("pending", "deferred", "failed"). */
 const char *mailq_state_name(enum rcpt_state st);
 /* When the next attempt is due: the envelope's next-try, else the earliest

@@ -142,32 +142,14 @@ static int write_message(struct submit_job *j, struct op_err *e)
 	return spool_tx_flush(&j->tx, e) < 0 ? spool_fail(j, e) : 0;
 }
 
-/* The envelope header was written before the body was seen; when the body
- * turns out to have 8-bit bytes, flip "body-8bit: 0" in place (same
- * length, before the commit's fsync). */
+/* The envelope header was written before the body was seen; the spool
+ * owns its format and flips the flag for us. */
 static int mark_8bit(struct submit_job *j, struct op_err *e)
 {
-	static const char key[] = "\nbody-8bit: 0\n";
-	size_t hl = (size_t)j->tx.msg_off;
-	char *hdr, *hit;
-
 	if (j->rs->env.body_8bit || j->in->eol.bytes_8bit == 0)
 		return 0;
-	hdr = malloc(hl + 1);
-	if (hdr == NULL)
-		return op_errnof(e, OP_TEMP, "envelope");
-	if (pread(j->tx.fd, hdr, hl, 0) != (ssize_t)hl) {
-		free(hdr);
-		return op_errnof(e, OP_TEMP, "cannot read back the envelope");
-	}
-	hdr[hl] = '\0';
-	hit = memmem(hdr, hl, key, sizeof(key) - 1);
-	if (hit != NULL && pwrite(j->tx.fd, "1", 1,
-	    (off_t)(hit - hdr) + (off_t)sizeof(key) - 3) != 1) {
-		free(hdr);
-		return op_errnof(e, OP_TEMP, "cannot update the envelope");
-	}
-	free(hdr);
+	if (spool_tx_set_8bit(&j->tx, e) < 0)
+		return -1;
 	j->rs->env.body_8bit = 1;
 	return 0;
 }

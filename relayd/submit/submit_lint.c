@@ -1,5 +1,5 @@
 /*
- * Lint gate.  The message is mapped from the tmp file the spool is writing,
+ * Lint gate.  The message is read back through the spool (spool_tx_view)
  * so the linter sees the very bytes that would be queued (after header
  * rewrite and line-ending normalisation) without a second copy in memory.
  * Policy (rule overrides, list globs, own address) comes from the config.
@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 struct gate_ctx {
@@ -50,41 +49,25 @@ static int fill_ctx(struct gate_ctx *g, struct lint_ctx *ctx,
 	return 0;
 }
 
-/* Map the whole file up to the message end: mmap offsets must be page
- * aligned and the message starts after the envelope header. */
-static const char *map_message(const struct spool_tx *tx, size_t *maplen)
-{
-	void *p;
-
-	*maplen = (size_t)tx->msg_off + (size_t)tx->msg_len;
-	if (*maplen == 0)
-		return NULL;
-	p = mmap(NULL, *maplen, PROT_READ, MAP_PRIVATE, tx->fd, 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-int submit_lint_gate(const struct spool_tx *tx, const struct conf *c,
+int submit_lint_gate(struct spool_tx *tx, const struct conf *c,
     const struct envelope *env, struct lint_result *out, int *reject,
     struct op_err *e)
 {
 	struct gate_ctx g;
 	struct lint_ctx ctx;
-	const char *map;
-	size_t maplen;
+	struct spool_view v;
 	int r;
 
 	*reject = 0;
 	memset(out, 0, sizeof(*out));
 	if (fill_ctx(&g, &ctx, c, env) < 0)
 		return op_errnof(e, OP_TEMP, "lint");
-	map = map_message(tx, &maplen);
-	if (map == NULL) {
+	if (spool_tx_view(tx, &v, e) < 0) {
 		free(g.rcpts);
-		return op_errnof(e, OP_TEMP, "cannot read back the message "
-		    "for lint");
+		return -1;
 	}
-	r = lint_message(map + tx->msg_off, (size_t)tx->msg_len, &ctx, out);
-	munmap((void *)(uintptr_t)map, maplen);
+	r = lint_message(v.msg, v.len, &ctx, out);
+	spool_view_close(&v);
 	free(g.rcpts);
 	if (r < 0)
 		return op_errf(e, OP_TEMP, "lint: out of memory");

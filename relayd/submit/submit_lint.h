@@ -12,10 +12,10 @@
 #include "spool/spool.h"
 #include "util/status.h"
 
-/* Lint the flushed message of tx (tx->fd, tx->msg_off, tx->msg_len).
+/* Lint the message being written by tx (read back via spool_tx_view).
  * *reject = 1 when config says `lint reject` and a finding has error
  * severity.  out is filled (lint_result_free it) even when *reject = 0. */
-int submit_lint_gate(const struct spool_tx *tx, const struct conf *c,
+int submit_lint_gate(struct spool_tx *tx, const struct conf *c,
     const struct envelope *env, struct lint_result *out, int *reject,
     struct op_err *e);
 

@@ -165,6 +165,38 @@ START_TEST(read_back_before_commit)
 }
 END_TEST
 
+START_TEST(view_and_8bit_before_commit)
+{
+	static const char msg[] = "Subject: x\n\nb\xc3\xa4r\n";
+	struct tspool t;
+	struct envelope env, back;
+	struct spool_view v;
+	struct op_err e = { 0 };
+	char id[SPOOL_QID_LEN + 1];
+
+	tspool_init(&t);
+	tspool_env(&env, 1);
+	ck_assert_int_eq(env.body_8bit, 0);
+	ck_assert_int_eq(spool_tx_begin(&t.sp, &tx, &env, &e), 0);
+	ck_assert_int_eq(spool_tx_write(&tx, msg, sizeof(msg) - 1, &e), 0);
+	/* The view shows the message bytes only, still buffered a moment
+	 * ago, while nothing is visible in queue/. */
+	ck_assert_msg(spool_tx_view(&tx, &v, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(v.len, sizeof(msg) - 1);
+	ck_assert_int_eq(memcmp(v.msg, msg, v.len), 0);
+	spool_view_close(&v);
+	ck_assert_int_eq(tspool_count(t.sp.queuefd), 0);
+	ck_assert_msg(spool_tx_set_8bit(&tx, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(spool_tx_commit(&tx, id, &e), 0);
+	ck_assert_int_eq(spool_load(&t.sp, id, &back, &e), 0);
+	ck_assert_int_eq(back.body_8bit, 1);
+	ck_assert_uint_eq(back.size, sizeof(msg) - 1);
+	envelope_free(&back);
+	envelope_free(&env);
+	tspool_done(&t);
+}
+END_TEST
+
 START_TEST(abort_leaves_nothing)
 {
 	struct tspool t;
@@ -280,6 +312,7 @@ int main(void)
 	tcase_add_test(tc, one_megabyte);
 	tcase_add_test(tc, streamed_20mb);
 	tcase_add_test(tc, read_back_before_commit);
+	tcase_add_test(tc, view_and_8bit_before_commit);
 	tcase_add_test(tc, abort_leaves_nothing);
 	tcase_add_test(tc, list_in_submission_order);
 	tcase_add_test(tc, link_collision_takes_new_id);
