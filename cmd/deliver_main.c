@@ -13,6 +13,7 @@
 #include "conf/conf.h"
 #include "relayd/runner/doctor.h"
 #include "relayd/runner/flush.h"
+#include "relayd/runner/relayd.h"
 #include "relayd/runner/runner.h"
 #include "util/log.h"
 #include "util/printable.h"
@@ -103,7 +104,7 @@ static enum op_status run(const struct args *a, const struct conf *c,
 	if (strcmp(a->cmd, "run-once") == 0)
 		return flush_once(c, &runner_smtp_ops, e);
 	if (strcmp(a->cmd, "relayd") == 0)
-		return flush_relayd(c, &runner_smtp_ops, e);
+		return relayd_run(c, &runner_smtp_ops, e);
 	memset(&o, 0, sizeof(o));
 	o.ids = a->nids ? a->ids : NULL;
 	o.nids = a->nids;

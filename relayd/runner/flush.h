@@ -44,12 +44,4 @@ enum op_status flush_run(const struct conf *c, const struct runner_ops *ops,
 enum op_status flush_once(const struct conf *c, const struct runner_ops *ops,
     struct op_err *e);
 
-/* The long-running runner: holds <spool>/relayd.lock for its life (a
- * second one gets OP_TEMP) but the runner lock only during each pass,
- * waiting (bounded) for a flush or run-once that has it; passes on new mail
- * (inotify) and at the earliest retry time, stops cleanly on
- * SIGTERM/SIGINT after the message in flight. */
-enum op_status flush_relayd(const struct conf *c, const struct runner_ops *ops,
-    struct op_err *e);
-
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "relayd/runner/flush.h"
+#include "relayd/runner/relayd.h"
 #include "relayd/runner/runner.h"
 #include "util/log.h"
 
@@ -300,7 +301,7 @@ static pid_t start_relayd(void)
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
-		_exit(flush_relayd(cf, &ops, &e) == OP_OK ? 0 : 1);
+		_exit(relayd_run(cf, &ops, &e) == OP_OK ? 0 : 1);
 	return pid;
 }
 
@@ -316,7 +317,7 @@ START_TEST(relayd_delivers_new_mail_and_stops)
 	ck_assert(wait_until(relayd_running));
 	/* A second relayd is refused; idle, it leaves the runner lock free,
 	 * and run-once takes it and passes (nothing due). */
-	ck_assert_int_eq(flush_relayd(cf, &ops, &e), OP_TEMP);
+	ck_assert_int_eq(relayd_run(cf, &ops, &e), OP_TEMP);
 	ck_assert_ptr_nonnull(strstr(e.msg, "already running"));
 	ck_assert(wait_until(lock_free));
 	ck_assert_int_eq(flush_once(cf, &ops, &e), OP_OK);
@@ -354,7 +355,7 @@ START_TEST(flush_while_relayd_idles)
 	/* Still served through inotify (the retry timer is a minute away). */
 	enqueue_to("a@example.net", id);
 	ck_assert(wait_until(queue_empty));
-	ck_assert_int_eq(flush_relayd(cf, &ops, &e), OP_TEMP);
+	ck_assert_int_eq(relayd_run(cf, &ops, &e), OP_TEMP);
 	ck_assert_ptr_nonnull(strstr(e.msg, "already running"));
 	ck_assert(alive(pid));
 	stop_relayd(pid);

@@ -7,7 +7,7 @@
  * SIGTERM/SIGINT arrive through a signalfd (no work in handlers): the
  * message in flight is finished, then it exits 0.
  */
-#include "relayd/runner/flush.h"
+#include "relayd/runner/relayd.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -254,7 +254,7 @@ static void serve(struct relayd *d, struct runner *r)
 	}
 }
 
-enum op_status flush_relayd(const struct conf *c, const struct runner_ops *ops,
+enum op_status relayd_run(const struct conf *c, const struct runner_ops *ops,
     struct op_err *e)
 {
 	struct relayd d = { .sigfd = -1, .inofd = -1 };
