@@ -100,16 +100,15 @@ struct lint_msg {
 	const struct lint_ctx *ctx;
 	struct lint_result *out;
 	int oom;
-	/* line-number cursor for lint_msg_lineno */
+	/* line-number cursor of lint_mime.c */
 	size_t cur_off;
 	unsigned cur_line;
 };
 
-/* lint_msg.c */
+/* lint_emit.c */
 void lint_emit(struct lint_msg *m, const char *rule, const char *detail,
     enum lint_severity builtin, int fixed, unsigned line, unsigned col,
     const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-unsigned lint_msg_lineno(struct lint_msg *m, const char *p);
 int lint_msg_rule_on(const struct lint_msg *m, const char *rule);
 
 /* lint_mime.c */

@@ -130,6 +130,32 @@ static void fields_info(struct lint_part *p, struct mailmime_fields *f)
 	}
 }
 
+/* Input line number of a pointer into m->raw.  Parts are visited in order,
+ * so a forward cursor keeps this linear over the whole walk. */
+static unsigned msg_lineno(struct lint_msg *m, const char *p)
+{
+	size_t off;
+
+	if (p < m->raw || p > m->raw + m->raw_len)
+		return 0;
+	off = (size_t)(p - m->raw);
+	if (off < m->cur_off) {
+		m->cur_off = 0;
+		m->cur_line = m->line_base;
+	}
+	for (const char *q = m->raw + m->cur_off; q < p;) {
+		const char *nl = memchr(q, '\n', (size_t)(p - q));
+
+		if (!nl)
+			break;
+		m->cur_line++;
+		q = nl + 1;
+	}
+	m->cur_off = off;
+	/* cur_off may sit mid-line; that is fine, we only count newlines */
+	return m->cur_line;
+}
+
 static void set_body(struct lint_msg *m, struct lint_part *p,
     const struct mailmime_data *d)
 {
@@ -143,7 +169,7 @@ static void set_body(struct lint_msg *m, struct lint_part *p,
 		p->body_len = 0;
 		return;
 	}
-	p->line = lint_msg_lineno(m, p->body);
+	p->line = msg_lineno(m, p->body);
 }
 
 static void walk(struct lint_msg *m, struct mailmime *mm, int depth,
@@ -214,7 +240,7 @@ static void flat(struct lint_msg *m)
 		memcpy(p->type, "text/plain", sizeof("text/plain"));
 	p->body = m->raw + m->hdr_len;
 	p->body_len = m->raw_len - m->hdr_len;
-	p->line = lint_msg_lineno(m, p->body);
+	p->line = msg_lineno(m, p->body);
 	p->cte = LINT_CTE_8BIT;
 }
 
