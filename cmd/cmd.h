@@ -2,8 +2,6 @@
 #ifndef OUTPOST_CMD_H
 #define OUTPOST_CMD_H
 
-#define OUTPOST_VERSION "0.1.0"
-
 int cmd_sendmail(int argc, char **argv);
 int cmd_mailq(int argc, char **argv);
 int cmd_lint(int argc, char **argv);

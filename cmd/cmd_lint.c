@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_table.h"
 #include "conf/conf.h"
 #include "lint/cli/lint_cli.h"
 #include "lint/lint.h"
@@ -40,11 +41,7 @@ struct lint_run {
 
 static void usage(FILE *f)
 {
-	fputs("usage: outpost lint [--format text|json] [--form-letter] "
-	    "[--parent FILE]\n"
-	    "                    [-C FILE] [--rule ID=SEVERITY|off]... "
-	    "[FILE|MBOX|MAILDIR|-]...\n"
-	    "       outpost lint --git-hook PATCH [HEADERS]\n", f);
+	cmd_help(f, cmd_get(CMD_LINT));
 }
 
 /* Set (or replace) the override for id: later settings win. */

@@ -8,12 +8,11 @@
 #include <sysexits.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_table.h"
 #include "conf/conf.h"
 #include "relayd/submit/mailq.h"
 #include "spool/spool.h"
 #include "util/printable.h"
-
-static const char usage[] = "usage: outpost mailq [--json] [-C config]\n";
 
 static int parse(int argc, char **argv, enum mailq_format *fmt,
     const char **config)
@@ -27,13 +26,14 @@ static int parse(int argc, char **argv, enum mailq_format *fmt,
 		} else if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
 			*config = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0) {
-			fputs(usage, stdout);
+			cmd_help(stdout, cmd_get(CMD_MAILQ));
 			return EX_OK;
 		} else {
 			printable(shown, sizeof(shown), argv[i],
 			    strlen(argv[i]));
 			fprintf(stderr, "outpost mailq: unknown argument "
-			    "\"%s\"\n%s", shown, usage);
+			    "\"%s\"\n", shown);
+			cmd_help(stderr, cmd_get(CMD_MAILQ));
 			return EX_USAGE;
 		}
 	}

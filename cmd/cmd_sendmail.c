@@ -15,20 +15,13 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_table.h"
 #include "conf/conf.h"
 #include "lint/cli/lint_cli.h"
 #include "relayd/submit/sendmail_args.h"
 #include "relayd/submit/submit.h"
 #include "cmd/deliver_exec.h"
 #include "util/printable.h"
-
-static const char usage[] =
-    "usage: outpost sendmail [-t] [-i] [-f sender] [-F name] [-N dsn] "
-    "[-R ret]\n"
-    "         [-V envid] [-B type] [-C config] [-v] [-odq] [--] "
-    "[recipient...]\n"
-    "       outpost sendmail -bp   (list the queue)\n"
-    "       outpost sendmail -q    (deliver the queue now)\n";
 
 /* After an error, read the rest of a piped message so the writer (git
  * send-email writes through a pipe) sees our exit code and message rather
@@ -140,12 +133,13 @@ int cmd_sendmail(int argc, char **argv)
 
 	op_err_clear(&e);
 	if (sendmail_args_parse(argc, argv, &o, &e) < 0) {
-		fprintf(stderr, "outpost sendmail: %s\n%s", e.msg, usage);
+		fprintf(stderr, "outpost sendmail: %s\n", e.msg);
+		cmd_help(stderr, cmd_get(CMD_SENDMAIL));
 		drain_stdin();
 		return EX_USAGE;
 	}
 	if (o.help) {
-		fputs(usage, stdout);
+		cmd_help(stdout, cmd_get(CMD_SENDMAIL));
 		return EX_OK;
 	}
 	if (o.mode != SENDMAIL_SEND)

@@ -1,15 +1,16 @@
 /*
- * outpost-deliver: the executable that holds OpenSSL and SASL.  `outpost
- * flush|relayd|doctor` exec it with the same arguments; sendmail starts
- * `run-once` detached.  Thin: parse the subcommand, -C FILE and -v, call
- * the runner library, print its progress lines, map the status to an exit
- * code with op_exitcode().
+ * outpost-deliver: the executable that holds OpenSSL and SASL.  `outpost`
+ * execs it for the CMD_DELIVER commands of the table with the same
+ * arguments; sendmail starts `run-once` detached.  Thin: find the command
+ * in the table, parse -C FILE and -v, call the runner library, print its
+ * progress lines, map the status to an exit code with op_exitcode().
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "cmd/cmd_table.h"
 #include "conf/conf.h"
 #include "relayd/runner/doctor.h"
 #include "relayd/runner/flush.h"
@@ -19,18 +20,12 @@
 #include "util/printable.h"
 #include "util/status.h"
 
-static const char usage[] =
-    "usage: outpost-deliver [-C FILE] [-v] COMMAND\n"
-    "  flush [ID...]   deliver the queue (or these messages) now\n"
-    "  run-once        one delivery run (started by sendmail)\n"
-    "  relayd          long-running runner (systemd --user)\n"
-    "  doctor          check config, TLS, certificate and AUTH\n"
-    "  conf test       same as doctor\n";
-
 struct args {
 	const char *config;
 	int verbose;
-	const char *cmd;
+	int help;
+	const struct cmd_info *ci;
+	const char *cmd;	/* ci's name, for messages */
 	const char **ids;
 	size_t nids;
 };
@@ -40,14 +35,29 @@ static int bad_usage(const char *what, const char *arg)
 	char shown[64];
 
 	printable(shown, sizeof(shown), arg, strlen(arg));
-	fprintf(stderr, "outpost: %s \"%s\"\n%s", what, shown, usage);
+	fprintf(stderr, "outpost: %s \"%s\"\n", what, shown);
+	cmd_usage(stderr, "outpost-deliver", CMD_DELIVER);
 	return -1;
 }
 
-/* Options may come before or after the subcommand (`outpost flush -C f`). */
+/* The command at argv[i] (one or two words) from the table; returns how
+ * many arguments it took, -1 when it is not an outpost-deliver command. */
+static int take_cmd(int argc, char **argv, int i, struct args *a)
+{
+	int nwords;
+	const struct cmd_info *ci = cmd_find(argc - i, argv + i, &nwords);
+
+	if (ci == NULL || ci->side != CMD_DELIVER)
+		return bad_usage("unknown command", argv[i]);
+	a->ci = ci;
+	a->cmd = ci->name;
+	return nwords;
+}
+
+/* Options may come before or after the command (`outpost flush -C f`). */
 static int parse(int argc, char **argv, struct args *a)
 {
-	int i, opts = 1;
+	int i, n, opts = 1;
 
 	for (i = 1; i < argc; i++) {
 		if (opts && strcmp(argv[i], "--") == 0)
@@ -58,19 +68,16 @@ static int parse(int argc, char **argv, struct args *a)
 			a->config = argv[i] + 2;
 		else if (opts && strcmp(argv[i], "-v") == 0)
 			a->verbose++;
+		else if (opts && cmd_is_help(argv[i]))
+			a->help = 1;
 		else if (opts && argv[i][0] == '-')
 			return bad_usage("unknown option", argv[i]);
-		else if (a->cmd == NULL)
-			a->cmd = argv[i];
-		else if (strcmp(a->cmd, "conf") == 0 && a->nids == 0 &&
-		    strcmp(argv[i], "test") == 0)
-			a->cmd = "doctor";
-		else
+		else if (a->ci == NULL) {
+			if ((n = take_cmd(argc, argv, i, a)) < 0)
+				return -1;
+			i += n - 1;
+		} else
 			a->ids[a->nids++] = argv[i];
-	}
-	if (a->cmd == NULL) {
-		fputs(usage, stderr);
-		return -1;
 	}
 	return 0;
 }
@@ -101,9 +108,9 @@ static enum op_status run(const struct args *a, const struct conf *c,
 {
 	struct flush_opts o;
 
-	if (strcmp(a->cmd, "run-once") == 0)
+	if (a->ci->id == CMD_RUN_ONCE)
 		return flush_once(c, &runner_smtp_ops, e);
-	if (strcmp(a->cmd, "relayd") == 0)
+	if (a->ci->id == CMD_RELAYD)
 		return relayd_run(c, &runner_smtp_ops, e);
 	memset(&o, 0, sizeof(o));
 	o.ids = a->nids ? a->ids : NULL;
@@ -134,6 +141,15 @@ static int deliver(const struct args *a)
 	return st == OP_OK ? EX_OK : fail(a->cmd, &e);
 }
 
+static int usage_only(const struct args *a)
+{
+	if (a->ci != NULL)
+		cmd_help(stdout, a->ci);
+	else
+		cmd_usage(stdout, "outpost-deliver", CMD_DELIVER);
+	return EX_OK;
+}
+
 int main(int argc, char **argv)
 {
 	const char *ids[256];
@@ -141,23 +157,28 @@ int main(int argc, char **argv)
 	struct op_err e;
 	enum op_status st;
 
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("outpost-deliver %s\n", cmd_version());
+		return EX_OK;
+	}
 	if (argc > 256 || parse(argc, argv, &a) < 0)
 		return EX_USAGE;
+	if (a.help)
+		return usage_only(&a);
+	if (a.ci == NULL) {
+		cmd_usage(stderr, "outpost-deliver", CMD_DELIVER);
+		return EX_USAGE;
+	}
 	/* flush reports on stdout; its log lines would repeat them. */
 	log_init("outpost", a.verbose > 1 ? LOG_LVL_DEBUG : a.verbose ?
-	    LOG_LVL_INFO : strcmp(a.cmd, "flush") == 0 ? LOG_LVL_ERROR :
+	    LOG_LVL_INFO : a.ci->id == CMD_FLUSH ? LOG_LVL_ERROR :
 	    LOG_LVL_INFO);
-	if (strcmp(a.cmd, "doctor") == 0) {
+	if (a.ci->id == CMD_DOCTOR || a.ci->id == CMD_CONF_TEST) {
 		st = doctor_run(a.config, &doctor_smtp_ops, print_step, NULL,
 		    &e);
 		return st == OP_OK ? EX_OK : op_exitcode(st);
 	}
-	if (strcmp(a.cmd, "flush") != 0 && strcmp(a.cmd, "run-once") != 0 &&
-	    strcmp(a.cmd, "relayd") != 0) {
-		bad_usage("unknown command", a.cmd);
-		return EX_USAGE;
-	}
-	if (strcmp(a.cmd, "flush") != 0 && a.nids != 0) {
+	if (a.ci->id != CMD_FLUSH && a.nids != 0) {
 		bad_usage("unexpected argument", a.ids[0]);
 		return EX_USAGE;
 	}

@@ -1,8 +1,8 @@
 /*
- * `outpost`: a thin dispatcher.  Called as `sendmail` or `mailq` (links) it
- * is that command; otherwise argv[1] picks the subcommand.  Commands that
- * talk to the network (flush, relayd, doctor) are exec'd in
- * `outpost-deliver`, so this executable never loads OpenSSL or SASL.
+ * `outpost`: a thin dispatcher over the command table (cmd_table.c).
+ * Called as `sendmail` or `mailq` (links) it is that command; otherwise
+ * argv[1] picks the command.  Commands that talk to the network are exec'd
+ * in `outpost-deliver`, so this executable never loads OpenSSL or SASL.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,18 +11,19 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/cmd_table.h"
 #include "cmd/deliver_exec.h"
 #include "util/printable.h"
 
-static const char usage[] =
-    "usage: outpost COMMAND [ARGS...]\n"
-    "  sendmail [options] [--] [recipient...]  queue one message from stdin\n"
-    "  mailq [--json] [-C FILE]                 show the queue\n"
-    "  flush [ID...]                            deliver now (foreground)\n"
-    "  relayd                                   run the queue runner\n"
-    "  lint [--format text|json] [FILE...]      check list etiquette\n"
-    "  doctor | conf test                       check config and server\n"
-    "Also installed as `sendmail` and `mailq` (links).\n";
+typedef int (*cmd_main)(int argc, char **argv);
+
+/* Handlers of the CMD_SUBMIT commands; argv[0] is the command's name. */
+static const cmd_main handlers[CMD_COUNT] = {
+	[CMD_SENDMAIL] = cmd_sendmail,
+	[CMD_MAILQ] = cmd_mailq,
+	[CMD_LINT] = cmd_lint,
+	[CMD_HELP] = cmd_help_main,
+};
 
 static const char *base_name(const char *p)
 {
@@ -31,7 +32,7 @@ static const char *base_name(const char *p)
 	return s != NULL ? s + 1 : p;
 }
 
-/* argv[0] of args is the subcommand name itself. */
+/* args[0] is the (first word of the) command name. */
 static int run_deliver(char **args)
 {
 	struct op_err e;
@@ -41,42 +42,48 @@ static int run_deliver(char **args)
 	return EX_UNAVAILABLE;
 }
 
+static int run(const struct cmd_info *ci, int argc, char **argv, int nwords)
+{
+	if (argc > nwords && cmd_is_help(argv[nwords])) {
+		cmd_help(stdout, ci);
+		return EX_OK;
+	}
+	if (ci->side == CMD_DELIVER)
+		return run_deliver(argv);
+	if (handlers[ci->id] == NULL) {
+		fprintf(stderr, "outpost: %s has no handler (a bug)\n",
+		    ci->name);
+		return EX_SOFTWARE;
+	}
+	return handlers[ci->id](argc - nwords + 1, argv + nwords - 1);
+}
+
 static int dispatch(int argc, char **argv)
 {
-	const char *cmd = argv[1];
+	const struct cmd_info *ci;
 	char shown[48];
+	int nwords;
 
-	if (strcmp(cmd, "sendmail") == 0)
-		return cmd_sendmail(argc - 1, argv + 1);
-	if (strcmp(cmd, "mailq") == 0)
-		return cmd_mailq(argc - 1, argv + 1);
-	if (strcmp(cmd, "lint") == 0)
-		return cmd_lint(argc - 1, argv + 1);
-	if (strcmp(cmd, "flush") == 0 || strcmp(cmd, "relayd") == 0 ||
-	    strcmp(cmd, "doctor") == 0)
-		return run_deliver(argv + 1);
-	if (strcmp(cmd, "conf") == 0 && argc > 2 &&
-	    strcmp(argv[2], "test") == 0) {
-		argv[2] = (char *)(uintptr_t)"doctor";
-		return run_deliver(argv + 2);
-	}
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-	    strcmp(cmd, "help") == 0) {
-		fputs(usage, stdout);
+	if (cmd_is_help(argv[1])) {
+		cmd_usage(stdout, "outpost", CMD_SUBMIT);
 		return EX_OK;
 	}
-	if (strcmp(cmd, "--version") == 0) {
-		printf("outpost %s\n", OUTPOST_VERSION);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("outpost %s\n", cmd_version());
 		return EX_OK;
 	}
-	printable(shown, sizeof(shown), cmd, strlen(cmd));
-	fprintf(stderr, "outpost: unknown command \"%s\"\n%s", shown, usage);
+	ci = cmd_find(argc - 1, argv + 1, &nwords);
+	if (ci != NULL && !(ci->flags & CMD_F_HIDDEN))
+		return run(ci, argc - 1, argv + 1, nwords);
+	printable(shown, sizeof(shown), argv[1], strlen(argv[1]));
+	fprintf(stderr, "outpost: unknown command \"%s\"\n", shown);
+	cmd_usage(stderr, "outpost", CMD_SUBMIT);
 	return EX_USAGE;
 }
 
 int main(int argc, char **argv)
 {
-	const char *name = argc > 0 ? base_name(argv[0]) : "outpost";
+	const struct cmd_info *ci;
 
 	/* A per-user tool that reads user-chosen config (-C) and runs a
 	 * password command must never run with borrowed privileges. */
@@ -85,13 +92,11 @@ int main(int argc, char **argv)
 		    "install it as an ordinary executable\n", stderr);
 		return EX_NOPERM;
 	}
-
-	if (strcmp(name, "sendmail") == 0)
-		return cmd_sendmail(argc, argv);
-	if (strcmp(name, "mailq") == 0)
-		return cmd_mailq(argc, argv);
+	ci = cmd_find_link(argc > 0 ? base_name(argv[0]) : "outpost");
+	if (ci != NULL)
+		return handlers[ci->id](argc, argv);
 	if (argc < 2) {
-		fputs(usage, stderr);
+		cmd_usage(stderr, "outpost", CMD_SUBMIT);
 		return EX_USAGE;
 	}
 	return dispatch(argc, argv);
