@@ -59,8 +59,8 @@ struct conf {
 	uint64_t retry_min, retry_max, queue_lifetime;	/* seconds */
 	uint64_t connect_timeout, command_timeout;	/* seconds */
 
-	/* Added by conf (additive): where password_file was set, for
-	 * "FILE:LINE:" messages from conf_validate(); 0 = not from a file. */
+	/* Where password_file was set, for "FILE:LINE:" messages from
+	 * conf_validate(); 0 = not from a file. */
 	unsigned password_file_line;
 	/* Deadline for password_command in milliseconds; 0 = the default
 	 * (CONF_PASSWORD_TIMEOUT_MS).  Not a config key: tests shorten it. */

@@ -2,10 +2,11 @@
  * The list-etiquette linter: a pure library.  It parses one RFC 5322 message
  * (libetpan), decodes it, classifies every body line and runs the rules.
  * No I/O, no exit, no printing: callers get findings and render them.
- * Rule ids are the contract ids of DESIGN.md (html, multipart,
+ * Rule ids are contract ids (docs/CONTRACTS.md): html, multipart,
  * attached-patch, disclaimer, top-post, untrimmed-quote, long-lines, private,
  * cc-trimmed, code-link, line-over-998, format-flowed-patch,
- * patch-corrupted, message-too-large, encrypted, ...).
+ * patch-corrupted, message-too-large, encrypted, ...; docs/LINT-RULES.md
+ * says what each one checks.
  */
 #ifndef OUTPOST_LINT_H
 #define OUTPOST_LINT_H

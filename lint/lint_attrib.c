@@ -34,7 +34,7 @@ static int ends_colon(const char *s, size_t n)
 	return n > 0 && s[n - 1] == ':';
 }
 
-/* One-line attribution forms (spec 3.3, class A). */
+/* One-line attribution forms (class A in docs/LINT-RULES.md). */
 int lint_attrib_line(const char *s, size_t n)
 {
 	n = trim_len(s, n);

@@ -1,5 +1,5 @@
 /*
- * Line classes (spec 3.3): patch hunks counted from their @@ headers,
+ * Line classes (docs/LINT-RULES.md): patch hunks counted from their @@ headers,
  * diffstat, list footer, quotes (with tails a client re-wrapped off
  * them), attributions and unmarked originals,
  * forwards, signature, empty and new text.  One pass per concern over the

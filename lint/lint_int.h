@@ -44,8 +44,8 @@ struct lint_part {
 	unsigned line;			/* input line of the first body line */
 };
 
-/* Line classes (spec 3.3) plus our own: 'O' old text quoted without '>'
- * (Outlook), 'X' forwarded content, 'L' list-added footer. */
+/* Line classes (docs/LINT-RULES.md), among them 'O' old text quoted
+ * without '>' (Outlook), 'X' forwarded content, 'L' list-added footer. */
 enum {
 	LC_P = 'P', LC_D = 'D', LC_Q = 'Q', LC_A = 'A', LC_F = 'F',
 	LC_S = 'S', LC_E = 'E', LC_T = 'T', LC_O = 'O', LC_X = 'X',

@@ -264,7 +264,7 @@ static size_t count_boundaries(const char *s, size_t n)
 	return count_word(s, n, "oundary") + count_word(s, n, "OUNDARY");
 }
 
-/* The body part (spec 3.2 step 3): the first inline text/plain leaf that
+/* The body part (docs/LINT-RULES.md): the first inline text/plain leaf that
  * is not inside an attached message. */
 static void pick_body(struct lint_msg *m)
 {

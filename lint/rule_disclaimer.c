@@ -1,5 +1,5 @@
 /*
- * Confidentiality disclaimers (spec section 7): phrase families matched
+ * Confidentiality disclaimers (docs/LINT-RULES.md): phrase families matched
  * over normalised text (ASCII lower case, "e-mail" -> "email", blanks
  * collapsed, lines joined) of the sender's own lines: new text and
  * signature, never patch, diffstat, quote or list footer.  It fires on a

@@ -1,6 +1,6 @@
 /*
  * Line rules on the decoded body: long-lines (sender's prose over 80
- * display columns, with the exemptions of the spec), commit-log-long-line,
+ * display columns, exemptions in docs/LINT-RULES.md), commit-log-long-line,
  * html-looking-text, format-flowed-patch, patch-corrupted; and on the wire
  * form: line-over-998, message-too-large.  Never looks at quoted, patch,
  * diffstat, attribution or list-footer lines for widths.
@@ -341,7 +341,7 @@ static void rule_patch_shape(struct lint_msg *m)
 		}
 }
 
-/* A CR inside a line: the text was mangled on the way (spec edge 31). */
+/* A CR inside a line: the text was mangled on the way (edge case 31). */
 static void rule_bare_cr(struct lint_msg *m)
 {
 	const struct lint_text *t = &m->text;

@@ -1,7 +1,7 @@
 /*
  * `outpost mailq`: the queue as text (like Postfix's mailq: id, size,
  * arrival, sender, then per recipient its state and why it is still there)
- * or as JSON lines (DESIGN.md contract).  Reads the spool, never changes it.
+ * or as JSON lines (docs/CONTRACTS.md).  Reads the spool, never changes it.
  * Every string from an envelope is shown through printable()/json_quote().
  */
 #ifndef OUTPOST_MAILQ_H

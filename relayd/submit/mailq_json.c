@@ -1,8 +1,9 @@
 /*
- * mailq --json: one object per line per message with the DESIGN.md fields
- * (id, arrival_time, size, sender, subject, message_id, attempts,
- * next_attempt, recipients[{address, status, reason}]) plus last_attempt,
- * possibly_delivered and in_flight.  Strings only ever pass through json_quote().
+ * mailq --json: one object per line per message (docs/CONTRACTS.md):
+ * id, arrival_time, size, sender, subject, message_id, attempts,
+ * next_attempt, last_attempt, possibly_delivered, in_flight and
+ * recipients[{address, status, reason, attempts}].  Strings only ever pass
+ * through json_quote().
  */
 #include "relayd/submit/mailq.h"
 

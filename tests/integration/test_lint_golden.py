@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Golden fixtures for `outpost lint`: one small message per edge case of
-LINT-SPEC section 5 (tests/lint-fixtures/NN-name.eml), each with the
-expected findings as `rule severity` lines in NN-name.expect.
+"""Golden fixtures for `outpost lint`: one small message per edge case
+listed in docs/LINT-RULES.md ("Edge cases"), tests/lint-fixtures/NN-name.eml,
+each with the expected findings as `rule severity` lines in NN-name.expect.
 
 .expect syntax: `rule severity` (required), `? rule severity` (allowed but
-not required: the spec leaves it open), `none` (no required finding),
+not required: the case is borderline), `none` (no required finding),
 `# comment`.  Findings of severity `info` are ignored: they are hints,
 never verdicts.  NN-name.parent, when present, is passed as --parent.
 

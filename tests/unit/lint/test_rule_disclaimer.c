@@ -1,7 +1,8 @@
 /*
  * disclaimer / quoted-disclaimer: phrase families, the window, strong
- * forms, and the false-positive guards of the spec (patch lines, quotes,
- * warranty text, "Disclaimer: I am not an expert", "sent by mistake").
+ * forms, and the false-positive guards (docs/LINT-RULES.md: patch lines,
+ * quotes, warranty text, "Disclaimer: I am not an expert", "sent by
+ * mistake").
  * All notices below are written for this test.
  */
 #include <check.h>
