@@ -41,19 +41,6 @@ CMD_DELIVER_MAINS = {"deliver_main.c"}
 # Headers that would pull TLS/SASL into the submit side.
 SUBMIT_SYSTEM_FORBIDDEN = re.compile(r"^(openssl|sasl)/")
 
-# Call circles other work is removing (issue 7, point 2).  A circle found
-# inside one of these file sets is reported, not failed; any other circle
-# fails.  Shrink this as the circles go.
-KNOWN_CALL_CIRCLES = [
-    {"conf/conf_command.c", "conf/conf_password.c"},
-    {"lint/lint_msg.c", "lint/lint_mime.c", "lint/rule_disclaimer.c",
-     "lint/rule_lines.c", "lint/rule_links.c", "lint/rule_mime.c",
-     "lint/rule_quote.c", "lint/rule_recipients.c"},
-    {"relayd/submit/mailq.c", "relayd/submit/mailq_json.c",
-     "relayd/submit/mailq_text.c"},
-    {"relayd/runner/runner.c", "relayd/runner/runner_msg.c"},
-]
-
 NM_LINE = re.compile(r"^(.*?\.o):\s*(.*)$")
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^">]+)[">]', re.M)
 
@@ -196,10 +183,6 @@ def call_graph(objs):
     return graph
 
 
-def known(comp):
-    return any(comp <= k for k in KNOWN_CALL_CIRCLES)
-
-
 def test_room_arrows():
     bad = arrow_problems()
     assert not bad, "forbidden arrows:\n  " + "\n  ".join(bad)
@@ -218,7 +201,7 @@ def test_no_include_circles():
     assert not found, "include circles: %s" % [sorted(c) for c in found]
 
 
-def test_no_new_call_circles():
+def test_no_call_circles():
     if shutil.which("nm") is None:
         util.skip("nm (binutils) is not installed")
     objs = objects()
@@ -227,12 +210,8 @@ def test_no_new_call_circles():
     graph = call_graph(objs)
     edges = sum(len(v) for v in graph.values())
     assert edges > 20, "only %d calls between files: nm not understood" % edges
-    found = circles(graph)
-    for comp in found:
-        if known(comp):
-            print("known call circle (being removed): %s" % sorted(comp))
-    new = [sorted(c) for c in found if not known(c)]
-    assert not new, "new call circles: %s" % new
+    found = [sorted(c) for c in circles(graph)]
+    assert not found, "call circles (files calling each other): %s" % found
 
 
 def test_circle_finder_finds_circles():
@@ -245,4 +224,4 @@ def test_circle_finder_finds_circles():
 if __name__ == "__main__":
     util.run_tests([test_circle_finder_finds_circles, test_rooms_exist,
                     test_room_arrows, test_no_include_circles,
-                    test_no_new_call_circles])
+                    test_no_call_circles])
