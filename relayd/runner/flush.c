@@ -156,6 +156,7 @@ static void add_result(struct runner_result *sum, const struct runner_result *r)
 	sum->attempted += r->attempted;
 	sum->remaining += r->remaining;
 	sum->busy += r->busy;
+	sum->stopped |= r->stopped;
 }
 
 /* Pass 1 over the queue (or the IDs), pass 2 over the bounces it queued,
@@ -171,7 +172,7 @@ static int passes(struct runner *r, struct flush_state *fs,
 	if (runner_pass(r, &res, e) < 0)
 		return -1;
 	add_result(sum, &res);
-	while (fs->nbounces > 0) {
+	while (fs->nbounces > 0 && !sum->stopped) {
 		/* At most 64 per pass; fs->bounces shrinks from the end. */
 		for (i = 0; i < fs->nbounces && i < 64; i++)
 			ids[i] = fs->bounces[fs->nbounces - 1 - i];
@@ -186,6 +187,16 @@ static int passes(struct runner *r, struct flush_state *fs,
 	return 0;
 }
 
+/* The pass stopped because the spool could not be written. */
+static enum op_status stopped_status(struct op_err *e)
+{
+	op_errf(e, OP_TEMP, "the spool cannot be written (disk full?): "
+	    "delivery stopped; free some space, then run outpost flush "
+	    "again (a message sent whose outcome could not be recorded is "
+	    "retried once, marked \"possibly delivered\")");
+	return OP_TEMP;
+}
+
 static enum op_status locked_flush(struct spool *sp, const struct conf *c,
     const struct runner_ops *ops, const struct flush_opts *o,
     struct op_err *e)
@@ -194,6 +205,7 @@ static enum op_status locked_flush(struct spool *sp, const struct conf *c,
 	struct flush_state fs = { o, bounces, 0, 256 };
 	struct runner_result sum;
 	struct runner r;
+	int rc;
 
 	runner_init(&r, c, sp, ops);
 	r.all = 1;
@@ -202,8 +214,13 @@ static enum op_status locked_flush(struct spool *sp, const struct conf *c,
 	r.now = o->now;
 	r.report = on_report;
 	r.report_arg = &fs;
-	if (passes(&r, &fs, &sum, e) < 0)
+	rc = passes(&r, &fs, &sum, e);
+	if (runner_end(&r, 1) < 0)
+		sum.stopped = 1;
+	if (rc < 0)
 		return e->st;
+	if (sum.stopped)
+		return stopped_status(e);
 	if (sum.attempted == 0 && sum.busy == 0) {
 		if (o->line != NULL)
 			o->line(o->arg, "queue is empty");
@@ -267,6 +284,7 @@ static int one_round(struct spool *sp, const struct conf *c,
 		return got;
 	runner_init(&r, c, sp, ops);
 	got = runner_pass(&r, &res, e);
+	(void)runner_end(&r, 1);
 	spool_unlock_runner(sp);
 	if (got < 0)
 		return -1;

@@ -280,6 +280,9 @@ enum op_status relayd_run(const struct conf *c, const struct runner_ops *ops,
 		r.stop = relayd_stop_requested;
 		r.stop_arg = &d;
 		serve(&d, &r);
+		/* A held outcome: one last try under the runner lock. */
+		(void)runner_end(&r, r.has_held &&
+		    runner_lock(&sp, RELAYD_LOCK_POLL_MS, NULL) == 1);
 		log_info("relayd: stopped");
 	}
 	teardown(&d);

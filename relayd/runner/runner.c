@@ -61,6 +61,19 @@ static void recover(struct runner *r)
 		    rec.corrupt_moved);
 }
 
+/* The spool cannot be written: nothing more is sent in this pass, and
+ * the next one comes after retry_min (relayd), not at once. */
+static void stopped(struct runner_pass_state *p)
+{
+	int64_t t = p->now + (int64_t)p->r->policy.retry_min;
+
+	p->res->stopped = 1;
+	if (t < p->res->next_wake)
+		p->res->next_wake = t;
+	log_error("the spool cannot be written (disk full?): delivery "
+	    "stopped until it can; nothing is sent meanwhile");
+}
+
 int runner_pass(struct runner *r, struct runner_result *res,
     struct op_err *e)
 {
@@ -70,14 +83,20 @@ int runner_pass(struct runner *r, struct runner_result *res,
 
 	memset(res, 0, sizeof(*res));
 	res->next_wake = INT64_MAX;
-	recover(r);
-	if (spool_list(r->sp, &l, e) < 0)
-		return -1;
 	memset(&p, 0, sizeof(p));
 	p.r = r;
 	p.res = res;
 	p.now = runner_now(r);
-	for (i = 0; i < l.n; i++) {
+	/* Before recovery, which would take the in-flight mark of the held
+	 * message for a crash. */
+	if (runner_hold_retry(&p) < 0) {
+		stopped(&p);
+		return 0;
+	}
+	recover(r);
+	if (spool_list(r->sp, &l, e) < 0)
+		return -1;
+	for (i = 0; i < l.n && !p.halted; i++) {
 		if (r->stop != NULL && r->stop(r->stop_arg))
 			break;
 		if (wanted(r, l.ids[i]))
@@ -85,6 +104,8 @@ int runner_pass(struct runner *r, struct runner_result *res,
 	}
 	runner_session_drop(&p);
 	spool_list_free(&l);
+	if (p.halted)
+		stopped(&p);
 	return 0;
 }
 

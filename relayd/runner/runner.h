@@ -21,12 +21,13 @@
 #define RUNNER_MAX_OPENS	3	/* sessions opened per pass at most */
 
 /* The SMTP seam.  `before_dot` must be called right before the final "."
- * is written (the runner marks the message in flight there). */
+ * is written (the runner marks the message in flight there); when it
+ * returns nonzero the "." must not be sent (see struct smtp_msg). */
 struct runner_ops {
 	int (*open)(void *ctx, const struct conf *c, void **sess,
 	    struct smtp_status *st);
 	int (*send)(void *ctx, void *sess, const struct smtp_msg *m,
-	    void (*before_dot)(void *arg), void *arg,
+	    int (*before_dot)(void *arg), void *arg,
 	    struct smtp_status *rcpt_st, struct smtp_status *st);
 	int (*usable)(void *ctx, void *sess);
 	void (*close)(void *ctx, void *sess);
@@ -61,6 +62,7 @@ struct runner_result {
 	unsigned sessions;	/* SMTP sessions opened */
 	unsigned bounces;	/* bounces queued */
 	int64_t next_wake;	/* earliest next_try left, INT64_MAX none */
+	int stopped;		/* the spool could not be written: pass cut */
 };
 
 struct runner {
@@ -77,15 +79,28 @@ struct runner {
 	/* Asked between messages: nonzero = stop (SIGTERM in relayd). */
 	int (*stop)(void *arg);
 	void *stop_arg;
+	/* State of a sent message that could not be written (disk full):
+	 * written first by the next pass, which sends nothing until then
+	 * (runner_hold.c).  Freed by runner_end(). */
+	struct envelope held;
+	int has_held, held_bounced;
 };
 
 void runner_init(struct runner *r, const struct conf *c, struct spool *sp,
     const struct runner_ops *ops);
 
-/* One pass; the caller holds the runner lock.  Recovers the spool, then
- * delivers the due messages.  -1 only when the queue cannot be read. */
+/* One pass; the caller holds the runner lock.  Writes a held state first
+ * (none written: res->stopped, nothing sent), recovers the spool, then
+ * delivers the due messages; a state that cannot be written stops the
+ * pass (res->stopped).  -1 only when the queue cannot be read. */
 int runner_pass(struct runner *r, struct runner_result *res,
     struct op_err *e);
+
+/* Last try to write a held state (only when `locked`: the caller holds
+ * the runner lock), then free it.  -1 when it stays unwritten: on disk the
+ * message is still marked in flight, so the next runner's recovery flags
+ * it "possibly delivered" and it is sent once more, marked, not in a loop. */
+int runner_end(struct runner *r, int locked);
 
 /* Is any message due now (cheap re-check after a pass)? */
 int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e);

@@ -16,10 +16,24 @@ struct runner_pass_state {
 	unsigned sent_on_sess;		/* messages sent on `sess` */
 	int session_failed;		/* no more sessions in this pass */
 	struct smtp_status fail_st;	/* why */
+	int marked;			/* current message: in-flight on disk */
+	int halted;			/* the spool cannot be written */
 };
 
 /* Process message `id` (load, due check, lock, deliver, record). */
 void runner_msg(struct runner_pass_state *p, const char *id);
+
+/* Write env's new state, or bounce + remove it when settled (the bounce
+ * skipped when `bounced`).  0 when on disk, -1 (logged, rep->note). */
+int runner_msg_store(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep, int bounced);
+
+/* Held state (runner_hold.c): keep a copy of env after its write failed;
+ * retry writing it under its message lock.  0 = nothing held (any more),
+ * -1 = still held. */
+void runner_hold_keep(struct runner *r, const struct envelope *env,
+    int bounced);
+int runner_hold_retry(struct runner_pass_state *p);
 
 /* Session helpers (runner_session.c). */
 int runner_session_get(struct runner_pass_state *p);	/* 0 ok, -1 failed */

@@ -15,22 +15,32 @@
 #include "util/log.h"
 
 struct dot_ctx {
-	struct spool *sp;
+	struct runner_pass_state *p;
 	struct envelope *env;
+	char why[SPOOL_REASON_MAX];	/* "" or why the mark failed */
 };
 
 /* Called by the SMTP layer right before it writes the final ".": from now
  * on the server may accept the message at any moment, so a crash must be
- * recoverable as "possibly delivered", never as "not sent". */
-static void mark_in_flight(void *arg)
+ * recoverable as "possibly delivered", never as "not sent".  Without the
+ * mark on disk the "." is not sent at all (disk full: sending now could
+ * repeat the delivery on every retry, unflagged). */
+static int mark_in_flight(void *arg)
 {
 	struct dot_ctx *d = arg;
 	struct op_err e;
 
 	d->env->in_flight = 1;
-	if (spool_update(d->sp, d->env, &e) < 0)
-		log_msg(LOG_LVL_WARN, d->env->id, "cannot mark in flight "
-		    "(a crash now could send it twice): %s", e.msg);
+	if (spool_update(d->p->r->sp, d->env, &e) == 0) {
+		d->p->marked = 1;
+		return 0;
+	}
+	d->env->in_flight = 0;
+	snprintf(d->why, sizeof(d->why), "not sent: cannot mark it in "
+	    "flight: %.900s", e.msg);
+	log_msg(LOG_LVL_ERROR, d->env->id, "%s", d->why);
+	d->p->halted = 1;
+	return -1;
 }
 
 static void report(struct runner_pass_state *p, struct runner_report *rep)
@@ -42,13 +52,13 @@ static void report(struct runner_pass_state *p, struct runner_report *rep)
 /* All recipients delivered or failed: bounce the failed ones, then remove.
  * The bounce is queued before the removal so a crash in between can only
  * produce a second bounce, never lose one. */
-static void finalize(struct runner_pass_state *p, struct envelope *env,
-    struct runner_report *rep)
+static int finalize(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep, int bounced)
 {
 	struct op_err e;
 	int rc;
 
-	if (outcome_any_failed(env)) {
+	if (outcome_any_failed(env) && !bounced) {
 		rc = bounce_enqueue(p->r->sp, p->r->conf, env, p->now,
 		    rep->bounce_id, &e);
 		if (rc < 0) {
@@ -56,8 +66,7 @@ static void finalize(struct runner_pass_state *p, struct envelope *env,
 			    "bounce, keeping the message: %s", e.msg);
 			rep->bounce_id[0] = '\0';
 			rep->note = "bounce could not be queued";
-			(void)spool_update(p->r->sp, env, NULL);
-			return;
+			return spool_update(p->r->sp, env, NULL);
 		}
 		if (rc == 0) {
 			p->res->bounces++;
@@ -72,9 +81,10 @@ static void finalize(struct runner_pass_state *p, struct envelope *env,
 	if (spool_remove(p->r->sp, env->id, &e) < 0) {
 		log_msg(LOG_LVL_ERROR, env->id, "cannot remove: %s", e.msg);
 		rep->note = "could not be removed from the queue";
-		return;
+		return -1;
 	}
 	rep->removed = 1;
+	return 0;
 }
 
 /* Session could not be opened: defer each due recipient with that reason
@@ -169,7 +179,7 @@ static void deliver(struct runner_pass_state *p, struct envelope *env,
 	const char **addrs = calloc(env->nrcpt, sizeof(*addrs));
 	size_t *idx = calloc(env->nrcpt, sizeof(*idx));
 	struct smtp_status *rst = calloc(env->nrcpt, sizeof(*rst));
-	struct dot_ctx d = { p->r->sp, env };
+	struct dot_ctx d = { p, env, "" };
 	struct smtp_msg m;
 	struct smtp_status st;
 
@@ -199,6 +209,8 @@ static void deliver(struct runner_pass_state *p, struct envelope *env,
 			(void)send_once(p, &m, &d, rst, &st);
 	}
 	close(m.fd);
+	if (d.why[0] != '\0')		/* say why it was not sent */
+		snprintf(st.text, sizeof(st.text), "%s", d.why);
 	p->sent_on_sess++;
 	apply_results(p, env, idx, m.nrcpt, rst, &st, rep);
 	if (p->sess != NULL && !p->r->ops->usable(p->r->ops->ctx, p->sess))
@@ -240,19 +252,36 @@ static void log_result(const struct envelope *env,
 		    first_reason(env, RCPT_DEFERRED));
 }
 
-/* Write the new state, or bounce + remove when nothing is left to try. */
+int runner_msg_store(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep, int bounced)
+{
+	struct op_err e;
+
+	if (outcome_settled(env))
+		return finalize(p, env, rep, bounced);
+	if (spool_update(p->r->sp, env, &e) == 0)
+		return 0;
+	log_msg(LOG_LVL_ERROR, env->id, "cannot record the delivery state: "
+	    "%s", e.msg);
+	rep->note = "delivery state not recorded";
+	return -1;
+}
+
+/* Store the outcome.  When that fails the pass stops (the spool cannot
+ * be written); a message whose "." went out is held in memory so it is
+ * written before anything else is sent, never re-sent in a loop. */
 static void record(struct runner_pass_state *p, struct envelope *env,
     struct runner_report *rep)
 {
-	struct op_err e;
 	int64_t t;
 
-	if (outcome_settled(env)) {
-		finalize(p, env, rep);
-	} else if (spool_update(p->r->sp, env, &e) < 0) {
-		log_msg(LOG_LVL_ERROR, env->id, "cannot record the delivery "
-		    "state: %s", e.msg);
-		rep->note = "delivery state not recorded";
+	if (runner_msg_store(p, env, rep, 0) < 0) {
+		p->halted = 1;
+		if (p->marked) {
+			runner_hold_keep(p->r, env, rep->bounce_id[0] != '\0');
+			rep->note = "sent, but the delivery state could not "
+			    "be written; kept in memory, not sent again";
+		}
 	}
 	if (rep->removed)
 		p->res->removed++;
@@ -271,6 +300,7 @@ static void process(struct runner_pass_state *p, struct envelope *env)
 	memset(&rep, 0, sizeof(rep));
 	rep.id = env->id;
 	rep.env = env;
+	p->marked = 0;
 	if (outcome_settled(env)) {
 		/* Left over from an earlier run (e.g. bounce not queued). */
 		rep.what = RUNNER_FINISHED;

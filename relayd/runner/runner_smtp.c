@@ -39,7 +39,7 @@ static int real_open(void *ctx, const struct conf *c, void **sess,
 }
 
 static int real_send(void *ctx, void *sess, const struct smtp_msg *m,
-    void (*before_dot)(void *arg), void *arg, struct smtp_status *rcpt_st,
+    int (*before_dot)(void *arg), void *arg, struct smtp_status *rcpt_st,
     struct smtp_status *st)
 {
 	struct smtp_msg copy = *m;

@@ -46,8 +46,11 @@ struct smtp_msg {
 	int body_8bit, smtputf8;
 	const char *dsn_notify, *dsn_ret, *envid;
 	/* Called once, right before the final "." is written (the runner
-	 * marks the message in flight durably there); NULL = none. */
-	void (*before_dot)(void *arg);
+	 * marks the message in flight durably there); NULL = none.  Nonzero
+	 * = do not send: the "." is never written, the connection is
+	 * abandoned (the server drops the unfinished message) and *st says
+	 * "not sent" (stage BODY, temporary). */
+	int (*before_dot)(void *arg);
 	void *arg;
 };
 

@@ -305,8 +305,13 @@ static int send_body(struct tx *x)
 		o = smtp_dot_encode(&d, in, (size_t)n, out);
 		if (left == 0) {
 			o += smtp_dot_finish(&d, out + o);
-			if (x->m->before_dot)
-				x->m->before_dot(x->m->arg);
+			if (x->m->before_dot && x->m->before_dot(x->m->arg)) {
+				x->s->usable = 0;	/* no "." ever */
+				smtp_status_local(x->st, SMTP_STAGE_BODY,
+				    SMTP_TEMP, "not sent: the in-flight mark "
+				    "could not be written");
+				goto done;
+			}
 		}
 		if (smtp_io_write(x->s, out, o, SMTP_STAGE_BODY, x->st) < 0)
 			goto done;

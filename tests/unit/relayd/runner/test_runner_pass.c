@@ -66,7 +66,7 @@ static void set(struct smtp_status *st, enum smtp_outcome o,
 /* The hook must have written in_flight=1 durably before the dot: look at
  * the envelope on disk, as recovery after a crash would. */
 static void check_marker(struct fake *f, const struct smtp_msg *m,
-    void (*hook)(void *), void *arg)
+    int (*hook)(void *), void *arg)
 {
 	struct spool_list l;
 	struct envelope env;
@@ -85,7 +85,7 @@ static void check_marker(struct fake *f, const struct smtp_msg *m,
 }
 
 static int f_send(void *ctx, void *sess, const struct smtp_msg *m,
-    void (*hook)(void *), void *arg, struct smtp_status *rst,
+    int (*hook)(void *), void *arg, struct smtp_status *rst,
     struct smtp_status *st)
 {
 	struct fake *f = ctx;

@@ -80,7 +80,7 @@ static int f_open(void *ctx, const struct conf *c, void **sess,
 }
 
 static int f_send(void *ctx, void *sess, const struct smtp_msg *m,
-    void (*hook)(void *), void *arg, struct smtp_status *rst,
+    int (*hook)(void *), void *arg, struct smtp_status *rst,
     struct smtp_status *st)
 {
 	const struct fake *f = ctx;

@@ -297,10 +297,11 @@ END_TEST
 /* --- sending --- */
 
 static int hook_calls;
-static void hook(void *arg)
+static int hook(void *arg)
 {
 	(void)arg;
 	hook_calls++;
+	return 0;
 }
 
 static void msg_init(struct smtp_msg *m, const char *const *rcpts, size_t n,
@@ -768,6 +769,46 @@ START_TEST(truncated_spool_file)
 }
 END_TEST
 
+/* The runner could not write its in-flight mark: the final "." must never
+ * be written, so the server drops the unfinished message. */
+static int refuse_dot(void *arg)
+{
+	(void)arg;
+	hook_calls++;
+	return -1;
+}
+
+START_TEST(hook_refuses_dot)
+{
+	static const struct peer_step s[] = {
+		GREET, EHLO_PIPE,
+		{ "MAIL", "250 ok\r\n250 ok\r\n354 go\r\n", P_LINES, 3 },
+		{ NULL, "250 ok\r\n", P_DATA, 0 },
+		END
+	};
+	static const char *const r[] = { "a@x.org" };
+	struct smtp_status rs[1];
+	struct smtp_msg m;
+
+	conf_init(CONF_TLS_OFF);
+	ck_assert_int_eq(open_script(s, NULL), 0);
+	msg_init(&m, r, 1, "hello\n");
+	m.before_dot = refuse_dot;
+	hook_calls = 0;
+	ck_assert_int_eq(smtp_send(S, &m, rs, &ST), -1);
+	ck_assert_int_eq(hook_calls, 1);
+	ck_assert_int_eq(ST.outcome, SMTP_TEMP);
+	ck_assert_int_eq(ST.stage, SMTP_STAGE_BODY);
+	ck_assert_ptr_nonnull(strstr(ST.text, "not sent"));
+	ck_assert(!smtp_usable(S));
+	finish();
+	ck_assert_ptr_null(P->data);
+	ck_assert_ptr_null(strstr(P->log, "\r\n.\r\n"));
+	close(m.fd);
+	peer_free(P);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("smtp_session");
@@ -799,6 +840,7 @@ int main(void)
 	    sizeof(bodies) / sizeof(bodies[0]));
 	tcase_add_test(tc, large_body);
 	tcase_add_test(tc, truncated_spool_file);
+	tcase_add_test(tc, hook_refuses_dot);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -1,0 +1,268 @@
+/*
+ * Disk full during delivery (issue 10, point 2), with the spool's fault
+ * injection standing in for ENOSPC: no "." without the in-flight mark on
+ * disk; an outcome that cannot be written after a send stops the pass and is
+ * held in memory, and the message is never sent again in a loop.
+ */
+#include <check.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "relayd/runner/runner.h"
+#include "tests/unit/check_main.h"
+
+/* The fake server: "later@" recipients get 451 at RCPT, others are
+ * accepted; it counts the "." it got and who was in those transactions. */
+struct fake {
+	struct spool *sp;
+	const struct spool_fault *fail_after_mark;	/* armed after the hook */
+	int dots, refused_dots;
+	int copies_a;		/* transactions that carried a@ */
+};
+
+static char root[64];
+static struct spool sp;
+static struct conf cf;
+static struct fake fk;
+static const struct spool_fault enospc = { SPOOL_STEP_UPD_CREATE, ENOSPC, 0 };
+
+static int f_open(void *ctx, const struct conf *c, void **sess,
+    struct smtp_status *st)
+{
+	(void)c;
+	(void)st;
+	*sess = ctx;
+	return 0;
+}
+
+static void set(struct smtp_status *st, enum smtp_outcome o,
+    enum smtp_stage stage, int code, const char *text)
+{
+	memset(st, 0, sizeof(*st));
+	st->outcome = o;
+	st->stage = stage;
+	st->code = code;
+	snprintf(st->text, sizeof(st->text), "%s", text);
+}
+
+static int f_send(void *ctx, void *sess, const struct smtp_msg *m,
+    int (*hook)(void *), void *arg, struct smtp_status *rst,
+    struct smtp_status *st)
+{
+	struct fake *f = ctx;
+	size_t i;
+
+	(void)sess;
+	for (i = 0; i < m->nrcpt; i++)
+		if (strncmp(m->rcpts[i], "later@", 6) == 0)
+			set(&rst[i], SMTP_TEMP, SMTP_STAGE_RCPT, 451,
+			    "451 4.7.1 later");
+	if (hook(arg) != 0) {
+		/* What smtp_send does: no ".", the connection is dropped. */
+		f->refused_dots++;
+		set(st, SMTP_TEMP, SMTP_STAGE_BODY, 0, "not sent");
+		return -1;
+	}
+	f->dots++;
+	for (i = 0; i < m->nrcpt; i++)
+		if (strcmp(m->rcpts[i], "a@example.net") == 0)
+			f->copies_a++;
+	if (f->fail_after_mark != NULL)
+		f->sp->fault = f->fail_after_mark;
+	set(st, SMTP_OK, SMTP_STAGE_DOT, 250, "250 2.0.0 queued");
+	return 0;
+}
+
+static int f_usable(void *ctx, void *sess)
+{
+	(void)ctx;
+	(void)sess;
+	return 1;
+}
+
+static void f_close(void *ctx, void *sess)
+{
+	(void)ctx;
+	(void)sess;
+}
+
+static const struct runner_ops ops = { f_open, f_send, f_usable, f_close,
+	&fk };
+
+static void setup(void)
+{
+	struct op_err e;
+
+	snprintf(root, sizeof(root), "/tmp/diskfull.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	memset(&cf, 0, sizeof(cf));
+	snprintf(cf.host, sizeof(cf.host), "smtp.example.org");
+	snprintf(cf.spool, sizeof(cf.spool), "%s/spool", root);
+	cf.retry_min = 60;
+	cf.retry_max = 3600;
+	cf.queue_lifetime = 5 * 86400;
+	ck_assert_msg(spool_open(&sp, cf.spool, &e) == 0, "%s", e.msg);
+	memset(&fk, 0, sizeof(fk));
+	fk.sp = &sp;
+}
+
+static int rm_cb(const char *p, const struct stat *st, int f, struct FTW *w)
+{
+	(void)st; (void)f; (void)w;
+	return remove(p);
+}
+
+static void teardown(void)
+{
+	spool_close(&sp);
+	nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* a@ (accepted) and later@ (451): one delivered, one left to retry. */
+static void enqueue_two(char id[SPOOL_QID_LEN + 1])
+{
+	static const char body[] = "From: me@example.org\nSubject: t\n\nhi\n";
+	struct spool_tx *tx = malloc(sizeof(*tx));
+	struct envelope env;
+	struct op_err e;
+
+	ck_assert_ptr_nonnull(tx);
+	envelope_init(&env);
+	snprintf(env.sender, sizeof(env.sender), "me@example.org");
+	ck_assert_int_eq(envelope_add_rcpt(&env, "a@example.net", NULL), 0);
+	ck_assert_int_eq(envelope_add_rcpt(&env, "later@example.net", NULL),
+	    0);
+	ck_assert_msg(spool_tx_begin(&sp, tx, &env, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(spool_tx_write(tx, body, strlen(body), &e), 0);
+	ck_assert_msg(spool_tx_commit(tx, id, &e) == 0, "%s", e.msg);
+	envelope_free(&env);
+	free(tx);
+}
+
+static void pass(struct runner *r, struct runner_result *res)
+{
+	struct op_err e;
+
+	r->all = 1;		/* like flush: ignore the retry schedule */
+	ck_assert_msg(runner_pass(r, res, &e) == 0, "%s", e.msg);
+}
+
+static void load(const char *id, struct envelope *env)
+{
+	struct op_err e;
+
+	ck_assert_msg(spool_load(&sp, id, env, &e) == 0, "%s", e.msg);
+}
+
+START_TEST(no_dot_without_mark)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct runner_result res;
+	struct envelope env;
+	struct runner r;
+	int i;
+
+	enqueue_two(id);
+	sp.fault = &enospc;
+	runner_init(&r, &cf, &sp, &ops);
+	for (i = 0; i < 3; i++) {
+		pass(&r, &res);
+		ck_assert(res.stopped);
+	}
+	ck_assert_int_eq(fk.dots, 0);
+	ck_assert_int_eq(fk.refused_dots, 3);
+	ck_assert_int_eq(runner_end(&r, 1), 0);	/* nothing was held */
+	sp.fault = NULL;
+	load(id, &env);
+	ck_assert_int_eq(env.in_flight, 0);
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_PENDING);
+	envelope_free(&env);
+}
+END_TEST
+
+START_TEST(outcome_held_not_resent)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct runner_result res;
+	struct envelope env;
+	struct runner r;
+
+	enqueue_two(id);
+	fk.fail_after_mark = &enospc;
+	runner_init(&r, &cf, &sp, &ops);
+	pass(&r, &res);
+	ck_assert(res.stopped);
+	ck_assert(r.has_held);
+	ck_assert_int_eq(fk.dots, 1);
+	/* Still full: the next passes send nothing at all. */
+	pass(&r, &res);
+	pass(&r, &res);
+	ck_assert(res.stopped);
+	ck_assert_int_eq(fk.dots, 1);
+	/* Space again: the held outcome goes first; a@ is not sent again. */
+	fk.fail_after_mark = NULL;
+	sp.fault = NULL;
+	pass(&r, &res);
+	ck_assert(!res.stopped);
+	ck_assert(!r.has_held);
+	ck_assert_int_eq(fk.dots, 2);
+	ck_assert_int_eq(fk.copies_a, 1);
+	load(id, &env);
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_DELIVERED);
+	ck_assert_int_eq(env.possibly_delivered, 0);
+	envelope_free(&env);
+	ck_assert_int_eq(runner_end(&r, 1), 0);
+}
+END_TEST
+
+/* The runner stops while the outcome is still held: the message stays
+ * marked in flight, so the next runner sends it once more, flagged, and
+ * after that never again. */
+START_TEST(held_then_exit_flagged_once)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct runner_result res;
+	struct envelope env;
+	struct runner r;
+	int i;
+
+	enqueue_two(id);
+	fk.fail_after_mark = &enospc;
+	runner_init(&r, &cf, &sp, &ops);
+	pass(&r, &res);
+	ck_assert_int_eq(runner_end(&r, 1), -1);
+	ck_assert(!r.has_held);
+	fk.fail_after_mark = NULL;
+	sp.fault = NULL;
+	load(id, &env);
+	ck_assert_int_eq(env.in_flight, 1);
+	envelope_free(&env);
+	for (i = 0; i < 3; i++) {
+		runner_init(&r, &cf, &sp, &ops);
+		pass(&r, &res);
+		ck_assert_int_eq(runner_end(&r, 1), 0);
+	}
+	ck_assert_int_eq(fk.copies_a, 2);
+	load(id, &env);
+	ck_assert_int_eq(env.possibly_delivered, 1);
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_DELIVERED);
+	envelope_free(&env);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("runner_diskfull");
+	TCase *tc = tcase_create("diskfull");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, no_dot_without_mark);
+	tcase_add_test(tc, outcome_held_not_resent);
+	tcase_add_test(tc, held_then_exit_flagged_once);
+	suite_add_tcase(s, tc);
+	return check_run(s);
+}
