@@ -5,5 +5,10 @@
 int cmd_sendmail(int argc, char **argv);
 int cmd_mailq(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+/* Queue control (cmd_qctl.c); argv[0] is the verb. */
+int cmd_hold(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+int cmd_requeue(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
 
 #endif

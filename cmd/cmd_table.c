@@ -63,6 +63,29 @@ static const struct cmd_opt lint_opts[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cmd_opt qctl_opts[] = {
+	{ "--all", NULL, "every queued message instead of IDs" },
+	{ "-q", NULL, "no line per message" },
+	{ "-C", "FILE", "use this config file" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct cmd_opt hold_opts[] = {
+	{ "--all", NULL, "every queued message instead of IDs" },
+	{ "-m", "REASON", "the reason mailq shows (default: held by hand)" },
+	{ "-q", NULL, "no line per message" },
+	{ "-C", "FILE", "use this config file" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct cmd_opt delete_opts[] = {
+	{ "--all", NULL, "every queued message instead of IDs" },
+	{ "-y", NULL, "do not ask on a terminal" },
+	{ "-q", NULL, "no line per message" },
+	{ "-C", "FILE", "use this config file" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cmd_opt help_opts[] = {
 	{ "--commands", NULL, "list the command names, one per line" },
 	{ "--options", "COMMAND", "list a command's options, one per line" },
@@ -91,6 +114,17 @@ static const struct cmd_info table[CMD_COUNT] = {
 	  "one quiet delivery run (started by sendmail)", config_opt },
 	{ CMD_HELP, "help", CMD_SUBMIT, 0, "[COMMAND]",
 	  "show the commands, or one command's options", help_opts },
+	{ CMD_HOLD, "hold", CMD_SUBMIT, 0, "ID...|--all",
+	  "keep messages in the queue: no delivery until released",
+	  hold_opts },
+	{ CMD_RELEASE, "release", CMD_SUBMIT, 0, "ID...|--all",
+	  "let held messages (and held patch series) go out now", qctl_opts },
+	{ CMD_REQUEUE, "requeue", CMD_SUBMIT, 0, "ID...|--all",
+	  "put failed or deferred recipients back to pending, due now",
+	  qctl_opts },
+	{ CMD_DELETE, "delete", CMD_SUBMIT, 0, "ID...|--all",
+	  "remove messages from the queue (asks on a terminal)",
+	  delete_opts },
 };
 
 size_t cmd_count(void)

@@ -23,6 +23,10 @@ static const cmd_main handlers[CMD_COUNT] = {
 	[CMD_MAILQ] = cmd_mailq,
 	[CMD_LINT] = cmd_lint,
 	[CMD_HELP] = cmd_help_main,
+	[CMD_HOLD] = cmd_hold,
+	[CMD_RELEASE] = cmd_release,
+	[CMD_REQUEUE] = cmd_requeue,
+	[CMD_DELETE] = cmd_delete,
 };
 
 static const char *base_name(const char *p)

@@ -5,36 +5,88 @@
  */
 #include "spool/spool_int.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/printable.h"
 
+#define HEXDIGITS "0123456789abcdef"
 #define FIELD(f) offsetof(struct envelope, f), sizeof(((struct envelope *)0)->f)
 
 /* Written in this order; "version" and "rcpt" lines are handled apart.
  * "id" must stay first: commit rewrites it in place (ENV_ID_OFF). */
 const struct env_key env_keys[] = {
-	{ "id", EK_QID, FIELD(id), NULL },
-	{ "arrival", EK_TIME, FIELD(arrival), NULL },
-	{ "sender", EK_ADDR, FIELD(sender), NULL },
-	{ "subject", EK_TEXT, FIELD(subject), NULL },
-	{ "message-id", EK_TEXT, FIELD(message_id), NULL },
+	{ "id", EK_QID, FIELD(id), NULL, ENV_REQ },
+	{ "arrival", EK_TIME, FIELD(arrival), NULL, ENV_REQ },
+	{ "sender", EK_ADDR, FIELD(sender), NULL, ENV_REQ },
+	{ "subject", EK_TEXT, FIELD(subject), NULL, ENV_REQ },
+	{ "message-id", EK_TEXT, FIELD(message_id), NULL, ENV_REQ },
 	{ "notify", EK_TOKEN, FIELD(dsn_notify),
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz," },
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz,", ENV_REQ },
 	{ "ret", EK_TOKEN, FIELD(dsn_ret),
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" },
-	{ "envid", EK_TOKEN, FIELD(envid), NULL },	/* NULL: 0x21..0x7e */
-	{ "body-8bit", EK_BOOL, FIELD(body_8bit), NULL },
-	{ "smtputf8", EK_BOOL, FIELD(smtputf8), NULL },
-	{ "bounce", EK_BOOL, FIELD(is_bounce), NULL },
-	{ "attempts", EK_UINT, FIELD(attempts), NULL },
-	{ "last-try", EK_TIME, FIELD(last_try), NULL },
-	{ "next-try", EK_TIME, FIELD(next_try), NULL },
-	{ "in-flight", EK_BOOL, FIELD(in_flight), NULL },
-	{ "possibly-delivered", EK_BOOL, FIELD(possibly_delivered), NULL },
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", ENV_REQ },
+	/* envid: NULL charset = bytes 0x21..0x7e */
+	{ "envid", EK_TOKEN, FIELD(envid), NULL, ENV_REQ },
+	{ "body-8bit", EK_BOOL, FIELD(body_8bit), NULL, ENV_REQ },
+	{ "smtputf8", EK_BOOL, FIELD(smtputf8), NULL, ENV_REQ },
+	{ "bounce", EK_BOOL, FIELD(is_bounce), NULL, ENV_REQ },
+	{ "attempts", EK_UINT, FIELD(attempts), NULL, ENV_REQ },
+	{ "last-try", EK_TIME, FIELD(last_try), NULL, ENV_REQ },
+	{ "next-try", EK_TIME, FIELD(next_try), NULL, ENV_REQ },
+	{ "in-flight", EK_BOOL, FIELD(in_flight), NULL, ENV_REQ },
+	{ "possibly-delivered", EK_BOOL, FIELD(possibly_delivered), NULL,
+	    ENV_REQ },
+	/* Optional keys: added later, absent from older envelopes. */
+	{ "series", EK_TOKEN, FIELD(series), HEXDIGITS, ENV_OPT_SET },
+	{ "series-copy", EK_TOKEN, FIELD(series_copy), HEXDIGITS,
+	    ENV_OPT_SERIES },
+	{ "series-k", EK_UINT, FIELD(series_k), NULL, ENV_OPT_SERIES },
+	{ "series-n", EK_UINT, FIELD(series_n), NULL, ENV_OPT_SERIES },
+	{ "series-cover", EK_BOOL, FIELD(series_cover), NULL, ENV_OPT_SET },
+	{ "held", EK_TEXT, FIELD(held), NULL, ENV_OPT_SET },
+	{ "released", EK_BOOL, FIELD(released), NULL, ENV_OPT_SET },
+	{ "digest", EK_TOKEN, FIELD(digest), HEXDIGITS, ENV_OPT_SET },
 };
 const size_t env_nkeys = sizeof(env_keys) / sizeof(env_keys[0]);
+
+/* 1 when key k is left out of env's text form (an optional key not set). */
+int env_key_omitted(const struct env_key *k, const struct envelope *env)
+{
+	const char *f = (const char *)env + k->off;
+
+	switch (k->opt) {
+	case ENV_REQ:
+		return 0;
+	case ENV_OPT_SERIES:
+		return env->series[0] == '\0';
+	case ENV_OPT_SET:
+		break;
+	}
+	if (k->kind == EK_BOOL || k->kind == EK_UINT)
+		return *(const int *)(const void *)f == 0;
+	return f[0] == '\0';
+}
+
+/* After parsing: every required key seen, optional ones only in their
+ * set spelling, and a series member's keys complete and consistent. */
+int env_keys_check(const struct envelope *env, uint32_t seen)
+{
+	size_t i;
+
+	for (i = 0; i < env_nkeys; i++) {
+		int have = (seen & (UINT32_C(1) << i)) != 0;
+
+		if (have == env_key_omitted(&env_keys[i], env))
+			return -1;
+	}
+	if (env->series[0] == '\0')
+		return 0;
+	return strlen(env->series) == SPOOL_SERIES_KEY - 1 &&
+	    strlen(env->series_copy) == SPOOL_SERIES_KEY - 1 &&
+	    env->series_n >= 2 && env->series_n <= SPOOL_SERIES_MAX &&
+	    env->series_k <= env->series_n ? 0 : -1;
+}
 
 static const char *const state_names[] = {
 	[RCPT_PENDING] = "pending", [RCPT_DEFERRED] = "deferred",

@@ -113,6 +113,8 @@ static int format_keys(struct sbuf *b, const struct envelope *env,
 	for (i = 0; i < env_nkeys; i++) {
 		int n;
 
+		if (env_key_omitted(&env_keys[i], env))
+			continue;
 		if (format_value(&env_keys[i], env, val, sizeof(val)) < 0)
 			return op_errf(e, OP_DATA,
 			    "envelope: invalid %s value", env_keys[i].key);

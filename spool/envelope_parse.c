@@ -225,8 +225,9 @@ int envelope_parse(const char *buf, size_t len, struct envelope *env,
 		if (r == 1)
 			break;
 	}
-	if (seen != (UINT32_C(1) << env_nkeys) - 1) {
-		op_errf(e, OP_DATA, "envelope: missing keys");
+	if (env_keys_check(env, seen) < 0) {
+		op_errf(e, OP_DATA, "envelope: missing, empty or inconsistent "
+		    "keys");
 		goto fail;
 	}
 	*consumed = pos;

@@ -26,6 +26,9 @@
 #define SPOOL_RCPT_MAX		1000
 #define SPOOL_HDR_MAX		512	/* subject / message-id copies */
 #define SPOOL_LINE_MAX		2048	/* longest envelope line, LF included */
+#define SPOOL_SERIES_KEY	17	/* 16 hex digits + NUL */
+#define SPOOL_SERIES_MAX	999	/* largest n of a k/n series */
+#define SPOOL_DIGEST_HEX	32	/* resend digest: 128 bits in hex */
 /* Largest envelope header: every key plus SPOOL_RCPT_MAX recipient lines. */
 #define SPOOL_ENV_MAX		((SPOOL_RCPT_MAX + 32) * SPOOL_LINE_MAX)
 
@@ -56,6 +59,16 @@ struct envelope {
 	int64_t last_try, next_try;	/* unix time, 0 = never / now */
 	int in_flight;			/* final "." being sent (crash marker) */
 	int possibly_delivered;		/* lost after final ".": may be a dup */
+	/* Optional keys (written only when set; spool/README.md "Series,
+	 * hold and resend keys"): patch-series membership, a hold by the
+	 * user, a release by the user, the resend-protection digest. */
+	char series[SPOOL_SERIES_KEY];	/* series key (hex), "" = none */
+	char series_copy[SPOOL_SERIES_KEY];	/* sender+tag+n key (hex) */
+	unsigned series_k, series_n;	/* patch k of n; k = 0: cover */
+	int series_cover;		/* this member says there is a cover */
+	char held[SPOOL_HDR_MAX];	/* why it is held, "" = not held */
+	int released;			/* released by hand: no series gate */
+	char digest[SPOOL_DIGEST_HEX + 1];	/* resend digest, "" = none */
 	uint64_t size;			/* message bytes (filled by load) */
 	size_t nrcpt;
 	struct env_rcpt *rcpt;		/* malloc'd, nrcpt entries */
@@ -170,6 +183,19 @@ int spool_update(struct spool *sp, const struct envelope *env,
 int spool_remove(struct spool *sp, const char *id, struct op_err *e);
 /* Move queue/<name> to corrupt/ (never replacing: name.1 .. name.99). */
 int spool_move_corrupt(struct spool *sp, const char *name, struct op_err *e);
+
+/* Queue control as the user (outpost hold/release/requeue/delete): the
+ * change is made on a fresh load under the message lock, waiting for the
+ * lock at most wait_ms.  HOLD sets `held` (reason, or "held by hand");
+ * RELEASE clears it and sets `released` (no series gate any more);
+ * REQUEUE puts failed and deferred recipients back to pending, due now,
+ * with a fresh lifetime; DELETE removes the message.  1 = changed, 0 =
+ * nothing to change, -1: OP_USAGE bad id, OP_NOINPUT no such message,
+ * OP_TEMP busy (being delivered) or I/O. */
+enum spool_ctl { SPOOL_CTL_HOLD, SPOOL_CTL_RELEASE, SPOOL_CTL_REQUEUE,
+	SPOOL_CTL_DELETE };
+int spool_ctl(struct spool *sp, const char *id, enum spool_ctl op,
+    const char *reason, unsigned wait_ms, struct op_err *e);
 
 /* Start-up recovery (rule in spool/README.md); counts what it did.  Call
  * it holding the runner lock, before delivering anything.  One bad entry

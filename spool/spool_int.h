@@ -7,6 +7,7 @@
 #define OUTPOST_SPOOL_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "spool/spool.h"
 
@@ -19,14 +20,22 @@
 /* Value kinds of the envelope keys (one table drives format and parse). */
 enum env_kind { EK_QID, EK_ADDR, EK_TEXT, EK_TOKEN, EK_TIME, EK_UINT,
 	EK_BOOL };
+/* Required keys appear exactly once; optional ones at most once and are
+ * written only when set (ENV_OPT_SET: a non-empty text or token, a true
+ * bool; ENV_OPT_SERIES: whenever the message is a series member). */
+enum env_opt { ENV_REQ = 0, ENV_OPT_SET, ENV_OPT_SERIES };
 struct env_key {
 	const char *key;
 	enum env_kind kind;
 	size_t off, size;	/* field in struct envelope */
 	const char *charset;	/* EK_TOKEN: allowed bytes */
+	enum env_opt opt;	/* when the key may be left out */
 };
 extern const struct env_key env_keys[];
 extern const size_t env_nkeys;
+
+int env_key_omitted(const struct env_key *k, const struct envelope *env);
+int env_keys_check(const struct envelope *env, uint32_t seen);
 
 /* Value checks shared by format, parse and envelope_add_rcpt. */
 int env_text_ok(const char *s, size_t len);

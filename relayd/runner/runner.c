@@ -124,6 +124,10 @@ int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
 		if (!wanted(r, l.ids[i]) ||
 		    spool_load(r->sp, l.ids[i], &env, NULL) < 0)
 			continue;
+		if (runner_gate_held(&env)) {
+			envelope_free(&env);
+			continue;
+		}
 		due = outcome_env_due(&env, now, r->all) ||
 		    outcome_settled(&env);
 		t = outcome_next_try(&env);

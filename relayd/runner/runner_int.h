@@ -35,6 +35,9 @@ void runner_hold_keep(struct runner *r, const struct envelope *env,
     int bounced);
 int runner_hold_retry(struct runner_pass_state *p);
 
+/* The gate (runner_gate.c): 1 when env must not be sent now. */
+int runner_gate_held(const struct envelope *env);
+
 /* Session helpers (runner_session.c). */
 int runner_session_get(struct runner_pass_state *p);	/* 0 ok, -1 failed */
 void runner_session_drop(struct runner_pass_state *p);

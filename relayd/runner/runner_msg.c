@@ -338,9 +338,10 @@ void runner_msg(struct runner_pass_state *p, const char *id)
 		log_msg(LOG_LVL_WARN, id, "cannot read: %s", e.msg);
 		return;
 	}
-	got = outcome_env_due(&env, p->now, p->r->all) ||
-	    outcome_settled(&env);
-	if (!got)
+	got = !runner_gate_held(&env) &&
+	    (outcome_env_due(&env, p->now, p->r->all) ||
+	    outcome_settled(&env));
+	if (!got && !runner_gate_held(&env))
 		note_wake(p, &env);
 	envelope_free(&env);
 	if (!got)
@@ -360,8 +361,9 @@ void runner_msg(struct runner_pass_state *p, const char *id)
 	/* Reload under the lock: the state may have changed meanwhile, or
 	 * the message may be gone (delivered by someone else). */
 	if (spool_load(p->r->sp, id, &env, &e) == 0) {
-		if (outcome_env_due(&env, p->now, p->r->all) ||
-		    outcome_settled(&env))
+		if (!runner_gate_held(&env) &&
+		    (outcome_env_due(&env, p->now, p->r->all) ||
+		    outcome_settled(&env)))
 			process(p, &env);
 		envelope_free(&env);
 	}

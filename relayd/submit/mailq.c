@@ -19,12 +19,15 @@ static int cmp_id(const void *a, const void *b)
 static void show_one(FILE *out, enum mailq_format fmt,
     const struct envelope *env, uint64_t *bytes, size_t *n)
 {
+	struct mailq_hold h;
+
+	mailq_hold_of(env, &h);
 	if (fmt == MAILQ_JSON) {
-		mailq_json_msg(out, env);
+		mailq_json_msg(out, env, &h);
 	} else {
 		if (*n == 0)
 			mailq_text_header(out);
-		mailq_text_msg(out, env);
+		mailq_text_msg(out, env, &h);
 	}
 	*bytes += env->size;
 	(*n)++;

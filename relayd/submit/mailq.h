@@ -20,11 +20,21 @@ enum mailq_format { MAILQ_TEXT = 0, MAILQ_JSON };
 int mailq_print(struct spool *sp, FILE *out, FILE *warn,
     enum mailq_format fmt, struct op_err *e);
 
+/* Why a message is not going out (held by hand, or by the series gate)
+ * and where it sits in its patch series. */
+struct mailq_hold {
+	const char *state;	/* NULL: free to go; "held"; "waiting" */
+	const char *reason;	/* "" when state is NULL */
+	unsigned k, n;		/* series position; n = 0: not in a series */
+};
+
 /* One message, for the renderers (mailq_text.c, mailq_json.c). */
 void mailq_text_header(FILE *out);
-void mailq_text_msg(FILE *out, const struct envelope *env);
+void mailq_text_msg(FILE *out, const struct envelope *env,
+    const struct mailq_hold *h);
 void mailq_text_footer(FILE *out, uint64_t bytes, size_t n);
-void mailq_json_msg(FILE *out, const struct envelope *env);
+void mailq_json_msg(FILE *out, const struct envelope *env,
+    const struct mailq_hold *h);
 
 /* Fields both renderers show (mailq_fields.c, a leaf). */
 /* The status word of a recipient state ("pending", "deferred", "failed"). */
@@ -32,5 +42,7 @@ const char *mailq_state_name(enum rcpt_state st);
 /* When the next attempt is due: the envelope's next-try, else the earliest
  * of the undelivered recipients'; 0 = none scheduled (due now). */
 int64_t mailq_next_attempt(const struct envelope *env);
+/* The hold state of env as the user set it (held / released). */
+void mailq_hold_of(const struct envelope *env, struct mailq_hold *h);
 
 #endif

@@ -33,3 +33,11 @@ int64_t mailq_next_attempt(const struct envelope *env)
 	}
 	return best;
 }
+
+void mailq_hold_of(const struct envelope *env, struct mailq_hold *h)
+{
+	h->state = env->held[0] != '\0' ? "held" : NULL;
+	h->reason = env->held;
+	h->k = env->series[0] != '\0' ? env->series_k : 0;
+	h->n = env->series[0] != '\0' ? env->series_n : 0;
+}

@@ -2,7 +2,7 @@
  * mailq --json: one object per line per message (docs/CONTRACTS.md):
  * id, arrival_time, size, sender, subject, message_id, attempts,
  * next_attempt, last_attempt, possibly_delivered, in_flight and
- * recipients[{address, status, reason, attempts}].  Strings only ever pass
+ * hold, series and recipients[{address, status, reason, attempts}].  Strings only ever pass
  * through json_quote().
  */
 #include "relayd/submit/mailq.h"
@@ -55,7 +55,27 @@ static void put_rcpts(FILE *out, const struct envelope *env)
 	fputc(']', out);
 }
 
-void mailq_json_msg(FILE *out, const struct envelope *env)
+/* "hold": null | {"state":"held"|"waiting","reason":...};
+ * "series": null | {"k":K,"n":N}. */
+static void put_hold(FILE *out, const struct mailq_hold *h)
+{
+	if (h->state == NULL) {
+		fputs("\"hold\":null,", out);
+	} else {
+		fputs("\"hold\":{", out);
+		put_str(out, "state", h->state);
+		fputc(',', out);
+		put_str(out, "reason", h->reason);
+		fputs("},", out);
+	}
+	if (h->n == 0)
+		fputs("\"series\":null,", out);
+	else
+		fprintf(out, "\"series\":{\"k\":%u,\"n\":%u},", h->k, h->n);
+}
+
+void mailq_json_msg(FILE *out, const struct envelope *env,
+    const struct mailq_hold *h)
 {
 	fputc('{', out);
 	put_str(out, "id", env->id);
@@ -75,6 +95,7 @@ void mailq_json_msg(FILE *out, const struct envelope *env)
 	fprintf(out, ",\"possibly_delivered\":%s,\"in_flight\":%s,",
 	    env->possibly_delivered ? "true" : "false",
 	    env->in_flight ? "true" : "false");
+	put_hold(out, h);
 	put_rcpts(out, env);
 	fputs("}\n", out);
 }

@@ -37,6 +37,19 @@ void mailq_text_header(FILE *out)
 	    "----Arrival Time----", "-Sender/Recipient-------");
 }
 
+static void show_hold(FILE *out, const struct mailq_hold *h)
+{
+	char why[SPOOL_REASON_MAX];
+
+	if (h->n != 0)
+		fprintf(out, IND "Series: patch %u of %u\n", h->k, h->n);
+	if (h->state == NULL)
+		return;
+	safe(why, sizeof(why), h->reason);
+	fprintf(out, IND "%s: %s\n", strcmp(h->state, "held") == 0 ?
+	    "HELD" : "Waiting", why);
+}
+
 static void show_details(FILE *out, const struct envelope *env)
 {
 	char buf[SPOOL_HDR_MAX], t1[40], t2[40];
@@ -73,7 +86,8 @@ static void show_rcpt(FILE *out, const struct env_rcpt *r)
 	fprintf(out, "%*s%s\n", RCPT_COL, "", addr);
 }
 
-void mailq_text_msg(FILE *out, const struct envelope *env)
+void mailq_text_msg(FILE *out, const struct envelope *env,
+    const struct mailq_hold *h)
 {
 	char sender[SPOOL_ADDR_MAX], id[SPOOL_QID_LEN + 1], when[40];
 	size_t i;
@@ -84,6 +98,7 @@ void mailq_text_msg(FILE *out, const struct envelope *env)
 	fprintf(out, "%-20s %8" PRIu64 " %-20s  %s\n", id, env->size, when,
 	    sender[0] != '\0' ? sender : "<>");
 	show_details(out, env);
+	show_hold(out, h);
 	for (i = 0; i < env->nrcpt; i++)
 		show_rcpt(out, &env->rcpt[i]);
 	fputc('\n', out);

@@ -35,15 +35,17 @@ static void make_env(struct envelope *env)
 	env->last_try = 1700000300;
 }
 
-static char *render(void (*fn)(FILE *, const struct envelope *),
-    const struct envelope *env)
+static char *render(void (*fn)(FILE *, const struct envelope *,
+    const struct mailq_hold *), const struct envelope *env)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
+	struct mailq_hold h;
 
 	ck_assert_ptr_nonnull(f);
-	fn(f, env);
+	mailq_hold_of(env, &h);
+	fn(f, env, &h);
 	fclose(f);
 	return buf;
 }
@@ -82,6 +84,35 @@ START_TEST(json_shape)
 	env.rcpt[1].next_try = 0;
 	out = render(mailq_json_msg, &env);
 	ck_assert_ptr_nonnull(strstr(out, "\"next_attempt\":null"));
+	free(out);
+	envelope_free(&env);
+}
+END_TEST
+
+/* A held series member: the reason (hostile bytes made safe) and the
+ * position show in both forms; a message not held says so. */
+START_TEST(held_shown)
+{
+	struct envelope env;
+	char *out;
+
+	make_env(&env);
+	out = render(mailq_json_msg, &env);
+	ck_assert_ptr_nonnull(strstr(out, "\"hold\":null,\"series\":null,"));
+	free(out);
+	snprintf(env.series, sizeof(env.series), "0123456789abcdef");
+	env.series_k = 2;
+	env.series_n = 3;
+	snprintf(env.held, sizeof(env.held), "held by hand\x1b[2J");
+	out = render(mailq_json_msg, &env);
+	ck_assert_ptr_nonnull(strstr(out, "\"hold\":{\"state\":\"held\","
+	    "\"reason\":\"held by hand\\u001b[2J\"},\"series\":{\"k\":2,"
+	    "\"n\":3},"));
+	free(out);
+	out = render(mailq_text_msg, &env);
+	no_controls(out);
+	ck_assert_ptr_nonnull(strstr(out, "Series: patch 2 of 3\n"));
+	ck_assert_ptr_nonnull(strstr(out, "HELD: held by hand?[2J\n"));
 	free(out);
 	envelope_free(&env);
 }
@@ -142,6 +173,7 @@ int main(void)
 
 	tcase_add_test(tc, json_shape);
 	tcase_add_test(tc, text_shape);
+	tcase_add_test(tc, held_shown);
 	tcase_add_test(tc, next_attempt);
 	suite_add_tcase(s, tc);
 	return check_run(s);
