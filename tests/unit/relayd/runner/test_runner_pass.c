@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "relayd/runner/flush.h"
 #include "relayd/runner/runner.h"
@@ -137,6 +136,7 @@ static struct spool sp;
 static struct conf *cf;
 static struct runner_ops ops;
 static int64_t now;
+static char last_id[SPOOL_QID_LEN + 1];	/* the newest id queued */
 
 static void setup(void)
 {
@@ -160,6 +160,8 @@ static void setup(void)
 	fk->sp = &sp;
 	ops = (struct runner_ops){ f_open, f_send, f_usable, f_close, fk };
 	now = (int64_t)time(NULL);
+	memset(last_id, '0', SPOOL_QID_LEN);
+	last_id[SPOOL_QID_LEN] = '\0';
 }
 
 static int rm_cb(const char *p, const struct stat *st, int f, struct FTW *w)
@@ -174,6 +176,26 @@ static void teardown(void)
 	nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	free(cf);
 	free(fk);
+}
+
+/* Queue ids start with 14 hex digits of the submission time in
+ * microseconds, and the pass sends in id order.  The tests name their
+ * messages in the order they queue them, so each new id must sort after
+ * the last one: wait (bounded, no sleep) until a fresh id's time part has
+ * moved past the last id's, then check the order explicitly. */
+#define QID_TIME_DIGITS 14
+
+static void wait_for_later_id(void)
+{
+	char probe[SPOOL_QID_LEN + 1];
+	long i;
+
+	for (i = 0; i < 10000000; i++) {
+		ck_assert_int_eq(qid_new(probe), 0);
+		if (memcmp(probe, last_id, QID_TIME_DIGITS) > 0)
+			return;
+	}
+	ck_abort_msg("the clock did not move past %s", last_id);
 }
 
 /* Queue a message to the NULL-ended recipients into id. */
@@ -192,13 +214,15 @@ static void enqueue_v(const char *const *rcpts, int64_t arrival,
 	snprintf(env.sender, sizeof(env.sender), "me@example.org");
 	for (i = 0; rcpts[i] != NULL; i++)
 		ck_assert_int_eq(envelope_add_rcpt(&env, rcpts[i], NULL), 0);
+	wait_for_later_id();
 	ck_assert_msg(spool_tx_begin(&sp, tx, &env, &e) == 0, "%s", e.msg);
 	ck_assert_int_eq(spool_tx_write(tx, body, strlen(body), &e), 0);
 	ck_assert_msg(spool_tx_commit(tx, id, &e) == 0, "%s", e.msg);
+	ck_assert_msg(strcmp(id, last_id) > 0, "id %s does not sort after %s",
+	    id, last_id);
+	memcpy(last_id, id, sizeof(last_id));
 	envelope_free(&env);
 	free(tx);
-	/* Ids carry microseconds: keep submission order strict. */
-	usleep(2);
 }
 #define enqueue(arr, id, ...) \
 	enqueue_v((const char *const[]){ __VA_ARGS__, NULL }, arr, id)
