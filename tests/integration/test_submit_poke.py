@@ -1,23 +1,38 @@
+#!/usr/bin/python3
 """After a successful submission, `outpost sendmail` starts one delivery
 run in the background and returns at once: the MUA must not wait for the
-network.  A smarthost that accepts TCP and never speaks proves both
-halves: the run connects (so it was started), and sendmail's stdout and
-stderr reach EOF long before the run gives up (so it is detached).
+network.  A smarthost that accepts TCP and never speaks holds that run for
+as long as we like (command_timeout 1h), so every check is an event, not a
+stopwatch:
+
+- this test is the child subreaper, so the detached run becomes our child:
+  sendmail has returned while its run is still alive (it is detached);
+- the run connects to the smarthost (it was started), and by then a pipe
+  the "MUA" leaked to sendmail is already closed in it;
+- the smarthost hangs up, the run records its attempt and exits;
+- `sendmail -odq` returns leaving no child at all: no run was started.
 """
 
-import json
+import ctypes
 import os
 import select
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 
-BUILD = os.environ.get("OUTPOST_BUILD", "build")
-OUTPOST = os.path.join(BUILD, "outpost")
-DELIVER = os.path.join(BUILD, "outpost-deliver")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "lib"))
+import util                     # noqa: E402
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper():
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        util.skip("prctl(PR_SET_CHILD_SUBREAPER) failed: errno %d"
+                  % ctypes.get_errno())
 
 
 def silent_server():
@@ -33,89 +48,102 @@ def silent_server():
                 c, _ = srv.accept()
             except OSError:
                 return
-            accepted.append(c)	# held open, silent
+            accepted.append(c)      # held open, silent
     threading.Thread(target=loop, daemon=True).start()
+    util.at_exit(srv.close)
     return srv, accepted
 
 
-def wait_for(cond, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(0.05)
-    return cond()
+def children():
+    """'none', 'alive' or 'exited' for our children (reaps an exited one)."""
+    try:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return "none"
+    return "alive" if pid == 0 else "exited"
 
 
-def main():
-    if not (os.access(OUTPOST, os.X_OK) and os.access(DELIVER, os.X_OK)):
-        print("skip: outpost or outpost-deliver not built")
-        return 77
-    srv, accepted = silent_server()
-    port = srv.getsockname()[1]
-    d = tempfile.mkdtemp(prefix="outpost-poke-")
-    cfg = os.path.join(d, "config")
-    with open(cfg, "w") as f:
-        f.write("smarthost 127.0.0.1:%d\ntls off\nfrom me@example.org\n"
-                "spool %s\nlint off\nconnect_timeout 5s\n"
-                "command_timeout 5s\n" % (port, os.path.join(d, "spool")))
-    env = dict(os.environ, HOME=d)
-    for k in ("OUTPOST_NO_RUNNER", "OUTPOST_CONFIG", "OUTPOST_LINT"):
-        env.pop(k, None)
-    fails = []
-    # A pipe the "MUA" leaks to sendmail without close-on-exec: the
-    # background run must not keep it open.
+class Setup:
+    def __init__(self):
+        util.require_outpost()
+        if not os.access(os.path.join(util.build_dir(), "outpost-deliver"),
+                         os.X_OK):
+            util.skip("outpost-deliver not built")
+        become_subreaper()
+        self.srv, self.accepted = silent_server()
+        d = util.temp_dir("outpost-poke-")
+        self.op = util.Outpost(d, port=self.srv.getsockname()[1], tls="off",
+                               connect_timeout="5s", command_timeout="1h")
+        self.op.write_config(user=None, password_file=None,
+                             tls_server_name=None)
+        self.env = self.op.env()
+        for k in ("OUTPOST_NO_RUNNER", "OUTPOST_LINT"):
+            self.env.pop(k, None)
+
+    def sendmail(self, args, body, **kw):
+        return subprocess.run([util.outpost_bin(), "sendmail"] + args,
+                              input=body, env=self.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              **kw)
+
+
+S = None
+
+
+def setup():
+    global S
+    S = Setup()
+
+
+def test_sendmail_returns_while_its_run_goes_on():
+    # A pipe the "MUA" leaks to sendmail without close-on-exec.
     leak_r, leak_w = os.pipe()
-    t0 = time.monotonic()
-    p = subprocess.run([OUTPOST, "sendmail", "-C", cfg, "a@example.org"],
-                       input=b"Subject: poke\n\nhello\n", env=env,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    try:
+        # Not detached, sendmail would keep us until command_timeout (1h):
+        # the timeout here only turns that hang into a failure.
+        p = S.sendmail(["a@example.org"], b"Subject: poke\n\nhello\n",
                        timeout=60, pass_fds=(leak_w,))
-    took = time.monotonic() - t0
-    os.close(leak_w)
-    ready, _, _ = select.select([leak_r], [], [], 3.0)
-    if not ready or os.read(leak_r, 1) != b"":
-        fails.append("a leaked descriptor stayed open in the delivery run")
-    os.close(leak_r)
-    if p.returncode != 0:
-        fails.append("sendmail exit %d: %r" % (p.returncode, p.stderr))
-    # The run stalls for command_timeout (5 s) on the silent server; pipes
-    # at EOF well before that mean nothing kept our stdout/stderr open.
-    if took > 3.0:
-        fails.append("sendmail took %.1f s: the delivery run is not "
-                     "detached" % took)
-    if not wait_for(lambda: len(accepted) > 0, 20):
-        fails.append("no delivery run connected to the smarthost")
+        os.close(leak_w)
+        leak_w = -1
+        assert p.returncode == 0, p.stderr
+        assert children() == "alive", \
+            "sendmail returned but no delivery run of its is alive"
+        util.wait_for(lambda: S.accepted, 30, "the run to connect")
+        # The run closed inherited descriptors before it exec'd, long before
+        # it connected: the pipe is at EOF now or never.
+        ready, _, _ = select.select([leak_r], [], [], 0)
+        assert ready and os.read(leak_r, 1) == b"", \
+            "a leaked descriptor stayed open in the delivery run"
+    finally:
+        os.close(leak_r)
+        if leak_w >= 0:
+            os.close(leak_w)
 
-    def deferred():
-        q = subprocess.run([OUTPOST, "mailq", "-C", cfg, "--json"],
-                           env=env, stdout=subprocess.PIPE).stdout
-        msgs = [json.loads(l) for l in q.decode().splitlines() if l]
-        return msgs and msgs[0]["attempts"] >= 1
-    if not wait_for(deferred, 30):
-        fails.append("the background run never recorded its attempt")
-    # -odq: queued, and no run is started.  The first run has recorded its
-    # attempt (so it released the runner lock); a run started now would
-    # connect within milliseconds.  Absence cannot be awaited: give it a
-    # bounded 2 s window.
-    before = len(accepted)
-    p = subprocess.run([OUTPOST, "sendmail", "-C", cfg, "-odq",
-                        "b@example.org"], input=b"Subject: q\n\nx\n",
-                       env=env, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    if p.returncode != 0:
-        fails.append("-odq exit %d" % p.returncode)
-    if wait_for(lambda: len(accepted) != before, 2):
-        fails.append("-odq started a delivery run")
-    srv.close()
-    for c in accepted:
-        c.close()
-    for f in fails:
-        print("FAIL:", f)
-    print("ok: submission %.2f s, delivery run detached" % took
-          if not fails else "%d failure(s)" % len(fails))
-    return 1 if fails else 0
+
+def test_hangup_is_recorded_and_the_run_ends():
+    for c in S.accepted:
+        c.close()                   # the smarthost hangs up at the greeting
+
+    def attempted():
+        q = S.op.mailq()
+        return q and q[0]["attempts"] >= 1
+    util.wait_for(attempted, 30, "the run to record its attempt")
+    util.wait_for(lambda: children() != "alive", 30, "the run to exit")
+    assert children() == "none"
+
+
+def test_odq_starts_no_run():
+    before = len(S.accepted)
+    p = S.sendmail(["-odq", "b@example.org"], b"Subject: q\n\nx\n",
+                   timeout=60)
+    assert p.returncode == 0, p.stderr
+    # Any run would be our child from the moment sendmail returned.
+    assert children() == "none", "-odq started a delivery run"
+    assert len(S.accepted) == before
+    assert len(S.op.mailq()) == 2
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    util.run_tests([test_sendmail_returns_while_its_run_goes_on,
+                    test_hangup_is_recorded_and_the_run_ends,
+                    test_odq_starts_no_run], setup=setup)
