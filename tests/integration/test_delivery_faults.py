@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """Delivery against a misbehaving server: for each fault the queue state and
 the reason `outpost mailq --json` shows.  Temporary trouble (421, 451,
 drops, stalls, TLS problems, AUTH failure) keeps the message deferred and

@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """Delivery to a real Postfix smarthost: STARTTLS + AUTH (every mechanism
 the server offers), implicit TLS, certificate failures that must keep mail
 queued with a TLS reason, and certificate pins.  Messages are compared byte

@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """`outpost relayd` next to `flush` and the run-once poke, against a real
 Postfix: relayd holds <spool>/relayd.lock for its life but the runner lock
 only during its passes, so `outpost flush` delivers in the foreground while

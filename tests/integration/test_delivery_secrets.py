@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """Secrets during delivery: the password never shows up in a runner's argv
 or environment, in flush/mailq/doctor output (also verbose), and is never
 sent in clear; password_command runs without a shell, stdin from /dev/null;

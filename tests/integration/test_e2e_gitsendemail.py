@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """git send-email of a 5-patch series while the smarthost is down: every
 `outpost sendmail` exits 0 and all five are queued; once Postfix is up,
 `outpost flush` delivers all five, in order, over ONE SMTP connection

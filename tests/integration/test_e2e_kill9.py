@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """The runner is killed with SIGKILL while a message is in flight (the
 server has the whole message and is stalling before its reply to the final
 "."); a second flush loses nothing.  At most the in-flight message arrives

@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """mutt in batch mode sends through `outpost sendmail -oem -oi` while the
 smarthost is down: mutt exits 0, the message is queued; after Postfix comes
 up, `outpost flush` delivers it to the To and the Bcc recipient, with the

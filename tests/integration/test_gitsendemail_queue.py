@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """git send-email -> outpost sendmail: a 3-patch series made with
 git format-patch is queued whole, in submission order, with the right
 envelope, and every sendmail run exits 0 (git stops the series on the

@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """Self-test of the integration harness, independent of Outpost's code.
 
 Drives the private Postfix instance and every fault-server scenario with

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Accuracy of `outpost lint` on the labelled development corpus.
 
 Runs ../shared/corpus/score.py (relative to OUTPOST_SOURCE) with

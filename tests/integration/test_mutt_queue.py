@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """mutt (batch mode) -> outpost sendmail: the message is queued with the
 envelope mutt asked for (sender from -f, To + Bcc recipients) and the Bcc
 address appears nowhere in the queued message.

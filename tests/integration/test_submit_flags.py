@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """`outpost sendmail` end to end: exit codes 0/64/65/75/78, hostile argv,
 header processing, -t, a 50 MB message streamed with flat memory, and the
 mailq text/JSON shapes with hostile Subjects.

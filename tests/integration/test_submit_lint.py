@@ -1,3 +1,4 @@
+#!/usr/bin/python3
 """The lint gate of `outpost sendmail`: with `lint reject` (the default) a
 message with an HTML part is refused with exit 65, the findings and their
 explanation on stderr, and nothing queued; OUTPOST_LINT=off or `lint warn`
