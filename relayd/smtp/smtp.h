@@ -73,6 +73,43 @@ int smtp_open(const struct conf *c, const char *password,
  * SMTP_OK, else -1. */
 int smtp_send(struct smtp_session *s, const struct smtp_msg *m,
     struct smtp_status *rcpt_st, struct smtp_status *st);
+/*
+ * Messages in flight (RFC 3030 CHUNKING with RFC 2920 PIPELINING): up to
+ * `window` messages are written (RSET, MAIL, RCPTs, BDAT n LAST and the
+ * text) before the replies of the earlier ones are read.  Replies are
+ * matched to commands strictly in order; one message's refusal does not
+ * touch the others.  The window pulls messages with next(), refills in
+ * groups (when half of it is free) and calls mark() once per group before
+ * the first byte of the group is written, so the caller's durable
+ * in-flight marks cost one sync per group, taken while the earlier half
+ * is still on the wire.  done() is called exactly once per pulled
+ * message, in the order they were pulled.  When the session breaks, a
+ * message whose text was completely written but whose final reply was not
+ * read ends as "possibly delivered" (stage DOT, code 0); one not completely
+ * written ends deferred (stage BODY or MAIL, code 0).
+ */
+struct smtp_window_ops {
+	/* Next message: fill *m, *rcpt_st (m->nrcpt entries, caller's
+	 * memory, valid until done()) and *item (the caller's handle).
+	 * 1 = given, 0 = none left. */
+	int (*next)(void *arg, struct smtp_msg *m,
+	    struct smtp_status **rcpt_st, void **item);
+	/* Make the in-flight marks of items[0..n) durable; -1 with *why =
+	 * do not send them (they end with *why, and the window stops). */
+	int (*mark)(void *arg, void *const *items, size_t n,
+	    struct smtp_status *why);
+	/* Final outcome: rcpt_st filled as for smtp_send(), *st. */
+	void (*done)(void *arg, void *item, const struct smtp_status *st);
+};
+#define SMTP_WINDOW_MAX	64
+/* 1 when `s` can carry a window (CHUNKING and PIPELINING offered). */
+int smtp_window_ok(const struct smtp_session *s);
+/* Run until next() has no more (0) or the session broke or a mark failed
+ * (-1; messages not yet pulled are untouched: open a new session and run
+ * again).  window is clamped to 1..SMTP_WINDOW_MAX. */
+int smtp_window_run(struct smtp_session *s, unsigned window,
+    const struct smtp_window_ops *ops, void *arg);
+
 /* Is the session still usable for another message? */
 int smtp_usable(const struct smtp_session *s);
 void smtp_close(struct smtp_session *s);	/* QUIT (best effort) + free */

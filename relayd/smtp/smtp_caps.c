@@ -54,6 +54,8 @@ static void one_keyword(struct smtp_caps *caps, const char *t, size_t n)
 		caps->eightbit = 1;
 	else if (kw_is(t, kl, "SMTPUTF8"))
 		caps->smtputf8 = 1;
+	else if (kw_is(t, kl, "CHUNKING"))
+		caps->chunking = 1;
 	else if (kw_is(t, kl, "DSN"))
 		caps->dsn = 1;
 	else if (kw_is(t, kl, "AUTH"))

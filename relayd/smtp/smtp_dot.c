@@ -3,6 +3,7 @@
  * Every bare LF, bare CR and CRLF becomes CRLF and a leading '.' is doubled,
  * so no input can make the server see an end of data we did not write
  * (SMTP smuggling); the text always ends in CRLF before the final ".".
+ * The BDAT form (stuff = 0) is the same line ends without dot-stuffing.
  */
 #include <string.h>
 
@@ -10,6 +11,7 @@
 
 void smtp_dot_init(struct smtp_dot *d)
 {
+	d->stuff = 1;
 	d->bol = 1;
 	d->cr = 0;
 }
@@ -46,7 +48,7 @@ size_t smtp_dot_encode(struct smtp_dot *d, const char *in, size_t inlen,
 			o += eol(d, out + o);
 			continue;
 		}
-		if (d->bol && c == '.')
+		if (d->bol && c == '.' && d->stuff)
 			out[o++] = '.';	/* RFC 5321 4.5.2 transparency */
 		out[o++] = c;
 		d->bol = 0;
@@ -54,7 +56,7 @@ size_t smtp_dot_encode(struct smtp_dot *d, const char *in, size_t inlen,
 	return o;
 }
 
-size_t smtp_dot_finish(struct smtp_dot *d, char *out)
+size_t smtp_dot_end(struct smtp_dot *d, char *out)
 {
 	size_t o = 0;
 
@@ -64,6 +66,13 @@ size_t smtp_dot_finish(struct smtp_dot *d, char *out)
 	}
 	if (!d->bol)
 		o += eol(d, out + o);
+	return o;
+}
+
+size_t smtp_dot_finish(struct smtp_dot *d, char *out)
+{
+	size_t o = smtp_dot_end(d, out);
+
 	memcpy(out + o, ".\r\n", 3);
 	return o + 3;
 }

@@ -17,18 +17,6 @@
 
 #define BODY_IN		32768			/* read from the spool */
 #define BODY_OUT	(2 * BODY_IN + 16)	/* one write per chunk */
-/* Above this many recipients the commands go one by one: a huge pipelined
- * write while the server's replies pile up unread could fill both socket
- * buffers and stall until the timeout. */
-#define PIPE_RCPT_MAX	100
-
-static int has_8bit(const char *a)
-{
-	for (; *a; a++)
-		if ((unsigned char)*a >= 0x80)
-			return 1;
-	return 0;
-}
 
 /* RSET after a refused transaction; a bad answer ends the session. */
 static void rset(struct smtp_session *s)
@@ -43,79 +31,9 @@ static void rset(struct smtp_session *s)
 		s->usable = 0;
 }
 
-enum rstate { R_SKIP = 0, R_PENDING, R_DONE };
-
-/* One transaction in progress. */
-struct tx {
-	struct smtp_session *s;
-	const struct smtp_msg *m;
-	struct smtp_status *rst, *st;
-	unsigned char *state;		/* enum rstate per recipient */
-	size_t nvalid, accepted;
-};
-
-/* The session broke (or 421): every recipient without an answer of its
- * own shares the message status. */
-static int broken(struct tx *x)
-{
-	size_t i;
-
-	for (i = 0; i < x->m->nrcpt; i++)
-		if (x->state[i] == R_PENDING)
-			x->rst[i] = *x->st;
-	return -1;
-}
-
-/* Status of a transaction that reached no recipient: temporary when any
- * refusal was temporary, else the last permanent one. */
-static int none_accepted(struct tx *x)
-{
-	const struct smtp_status *pick = NULL;
-	size_t i;
-
-	for (i = 0; i < x->m->nrcpt; i++) {
-		if (x->rst[i].outcome == SMTP_TEMP && (pick == NULL ||
-		    pick->outcome != SMTP_TEMP))
-			pick = &x->rst[i];
-		else if (pick == NULL || pick->outcome != SMTP_TEMP)
-			pick = &x->rst[i];
-	}
-	if (pick != NULL)	/* nrcpt is never 0 here; keeps -O2 quiet */
-		*x->st = *pick;
-	return -1;
-}
-
-/* A refused MAIL FROM: every recipient gets its reply. */
-static int mail_refused(struct tx *x, const struct smtp_reply *r)
-{
-	size_t i;
-
-	smtp_status_reply(x->s, x->st, SMTP_STAGE_MAIL, r);
-	for (i = 0; i < x->m->nrcpt; i++)
-		if (x->state[i] == R_PENDING) {
-			x->rst[i] = *x->st;
-			x->state[i] = R_DONE;
-		}
-	return -1;
-}
-
-/* One RCPT reply; -1 when it ended the session (421). */
-static int rcpt_reply(struct tx *x, size_t i, const struct smtp_reply *r)
-{
-	smtp_status_reply(x->s, &x->rst[i], SMTP_STAGE_RCPT, r);
-	x->state[i] = R_DONE;
-	if (x->rst[i].outcome == SMTP_OK)
-		x->accepted++;
-	if (r->code == 421) {
-		*x->st = x->rst[i];
-		return broken(x);
-	}
-	return 0;
-}
-
 /* 354 after all recipients were refused (pipelining): end the empty
  * DATA so the session stays in step; no recipient means no delivery. */
-static void empty_data(struct tx *x)
+static void empty_data(struct smtp_tx *x)
 {
 	struct smtp_status junk;
 	struct smtp_reply r;
@@ -127,17 +45,17 @@ static void empty_data(struct tx *x)
 /* A command that does not fit its buffer is never sent cut short (the
  * server would read the rest as another command).  SMTP_CMD_MAX makes this
  * unreachable for the addresses prepare() lets through. */
-static int too_long(struct tx *x, enum smtp_stage stage)
+static int too_long(struct smtp_tx *x, enum smtp_stage stage)
 {
 	/* Possibly mid-transaction: this session is not reused. */
 	x->s->usable = 0;
 	smtp_status_local(x->st, stage, SMTP_PERM, "%s command too long",
 	    stage == SMTP_STAGE_RCPT ? "RCPT" : "MAIL");
-	return broken(x);
+	return smtp_tx_broken(x);
 }
 
 /* MAIL, every pending RCPT and DATA as one malloc'ed text. */
-static int pipeline_text(struct tx *x, int utf8, char **out, size_t *len)
+static int pipeline_text(struct smtp_tx *x, int utf8, char **out, size_t *len)
 {
 	size_t cap = SMTP_CMD_MAX * (x->nvalid + 2), o, n, i;
 	char *buf = malloc(cap);
@@ -145,11 +63,11 @@ static int pipeline_text(struct tx *x, int utf8, char **out, size_t *len)
 	if (buf == NULL) {
 		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_TEMP,
 		    "out of memory");
-		return broken(x);
+		return smtp_tx_broken(x);
 	}
 	o = smtp_cmd_mail(x->s, x->m, utf8, buf, cap);
 	for (i = 0; o > 0 && i < x->m->nrcpt; i++) {
-		if (x->state[i] != R_PENDING)
+		if (x->state[i] != SMTP_R_PENDING)
 			continue;
 		n = smtp_cmd_rcpt(x->s, x->m, i, buf + o, cap - o);
 		if (n == 0) {
@@ -169,7 +87,7 @@ static int pipeline_text(struct tx *x, int utf8, char **out, size_t *len)
 }
 
 /* RFC 2920: MAIL, every RCPT and DATA in one write, replies in order. */
-static int envelope_pipelined(struct tx *x, int utf8)
+static int envelope_pipelined(struct smtp_tx *x, int utf8)
 {
 	struct smtp_session *s = x->s;
 	struct smtp_reply r, mr;
@@ -182,25 +100,26 @@ static int envelope_pipelined(struct tx *x, int utf8)
 	rc = smtp_io_write(s, buf, o, SMTP_STAGE_MAIL, x->st);
 	free(buf);
 	if (rc < 0 || smtp_io_reply(s, &mr, SMTP_STAGE_MAIL, x->st) < 0)
-		return broken(x);
+		return smtp_tx_broken(x);
 	mail_ok = smtp_outcome_of(mr.code) == SMTP_OK;
 	if (mr.code == 421)
-		return mail_refused(x, &mr);
+		return smtp_tx_mail_refused(x, &mr);
 	for (i = 0; i < x->m->nrcpt; i++) {
-		if (x->state[i] != R_PENDING)
+		if (x->state[i] != SMTP_R_PENDING)
 			continue;
 		if (smtp_io_reply(s, &r, SMTP_STAGE_RCPT, x->st) < 0)
-			return broken(x);
-		if (mail_ok && rcpt_reply(x, i, &r) < 0)
+			return smtp_tx_broken(x);
+		if (mail_ok && smtp_tx_rcpt_reply(x, i, &r) < 0)
 			return -1;
 	}
 	if (smtp_io_reply(s, &r, SMTP_STAGE_DATA, x->st) < 0)
-		return broken(x);
+		return smtp_tx_broken(x);
 	if (!mail_ok || x->accepted == 0) {
 		if (r.code == 354)
 			empty_data(x);
 		rset(s);
-		return mail_ok ? none_accepted(x) : mail_refused(x, &mr);
+		return mail_ok ? smtp_tx_none_accepted(x) :
+		    smtp_tx_mail_refused(x, &mr);
 	}
 	if (r.code != 354) {
 		smtp_status_reply(s, x->st, SMTP_STAGE_DATA, &r);
@@ -211,7 +130,7 @@ static int envelope_pipelined(struct tx *x, int utf8)
 }
 
 /* Without PIPELINING: one command, one reply. */
-static int envelope_steps(struct tx *x, int utf8)
+static int envelope_steps(struct smtp_tx *x, int utf8)
 {
 	struct smtp_session *s = x->s;
 	char line[SMTP_CMD_MAX];
@@ -223,30 +142,30 @@ static int envelope_steps(struct tx *x, int utf8)
 		return too_long(x, SMTP_STAGE_MAIL);
 	if (smtp_io_write(s, line, n, SMTP_STAGE_MAIL, x->st) < 0 ||
 	    smtp_io_reply(s, &r, SMTP_STAGE_MAIL, x->st) < 0)
-		return broken(x);
+		return smtp_tx_broken(x);
 	if (smtp_outcome_of(r.code) != SMTP_OK) {
-		mail_refused(x, &r);
+		smtp_tx_mail_refused(x, &r);
 		rset(s);
 		return -1;
 	}
 	for (i = 0; i < x->m->nrcpt; i++) {
-		if (x->state[i] != R_PENDING)
+		if (x->state[i] != SMTP_R_PENDING)
 			continue;
 		n = smtp_cmd_rcpt(s, x->m, i, line, sizeof(line));
 		if (n == 0)
 			return too_long(x, SMTP_STAGE_RCPT);
 		if (smtp_io_write(s, line, n, SMTP_STAGE_RCPT, x->st) < 0 ||
 		    smtp_io_reply(s, &r, SMTP_STAGE_RCPT, x->st) < 0)
-			return broken(x);
-		if (rcpt_reply(x, i, &r) < 0)
+			return smtp_tx_broken(x);
+		if (smtp_tx_rcpt_reply(x, i, &r) < 0)
 			return -1;
 	}
 	if (x->accepted == 0) {
 		rset(s);
-		return none_accepted(x);
+		return smtp_tx_none_accepted(x);
 	}
 	if (smtp_io_cmd(s, "DATA", &r, SMTP_STAGE_DATA, x->st) < 0)
-		return broken(x);
+		return smtp_tx_broken(x);
 	if (r.code != 354) {
 		smtp_status_reply(s, x->st, SMTP_STAGE_DATA, &r);
 		rset(s);
@@ -258,7 +177,7 @@ static int envelope_steps(struct tx *x, int utf8)
 /* A failure while the text is being sent: the DATA must not end
  * normally (the server would deliver a truncated message), so the session
  * is abandoned and the connection closed without a ".". */
-static int body_abort(struct tx *x, const char *why, int err)
+static int body_abort(struct smtp_tx *x, const char *why, int err)
 {
 	x->s->usable = 0;
 	smtp_status_local(x->st, SMTP_STAGE_BODY, SMTP_TEMP,
@@ -266,7 +185,7 @@ static int body_abort(struct tx *x, const char *why, int err)
 	return -1;
 }
 
-static ssize_t body_read(struct tx *x, char *buf, size_t len, off_t off)
+static ssize_t body_read(struct smtp_tx *x, char *buf, size_t len, off_t off)
 {
 	ssize_t n;
 
@@ -278,7 +197,7 @@ static ssize_t body_read(struct tx *x, char *buf, size_t len, off_t off)
 
 /* Stream the text: read, encode, one write per chunk; the last chunk
  * carries the final "." and is preceded by the before_dot hook. */
-static int send_body(struct tx *x)
+static int send_body(struct smtp_tx *x)
 {
 	char *in = malloc(BODY_IN), *out = malloc(BODY_OUT);
 	uint64_t left = x->m->len;
@@ -327,7 +246,7 @@ done:
 
 /* The reply to the final ".": from here a lost connection means the
  * message may have been delivered (RFC 1047): temporary, stage DOT. */
-static int dot_reply(struct tx *x)
+static int dot_reply(struct smtp_tx *x)
 {
 	struct smtp_reply r;
 	struct smtp_status io;
@@ -342,75 +261,15 @@ static int dot_reply(struct tx *x)
 	return x->st->outcome == SMTP_OK ? 0 : -1;
 }
 
-/* Local checks before anything is written; -1 with *st. */
-static int prepare(struct tx *x, int *utf8)
-{
-	const struct smtp_msg *m = x->m;
-	size_t i;
-
-	*utf8 = m->smtputf8 || has_8bit(m->sender);
-	if (!smtp_cmd_addr_ok(m->sender)) {
-		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_PERM,
-		    "invalid sender address (control character, space or "
-		    "angle bracket)");
-		return -1;
-	}
-	if (x->s->caps.size_max > 0 && m->len > x->s->caps.size_max) {
-		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_PERM,
-		    "message size %" PRIu64 " exceeds the server limit %"
-		    PRIu64, m->len, x->s->caps.size_max);
-		return -1;
-	}
-	for (i = 0; i < m->nrcpt; i++) {
-		if (!smtp_cmd_addr_ok(m->rcpts[i])) {
-			smtp_status_local(&x->rst[i], SMTP_STAGE_RCPT,
-			    SMTP_PERM, "invalid recipient address (control "
-			    "character, space or angle bracket)");
-			continue;
-		}
-		x->state[i] = R_PENDING;
-		x->nvalid++;
-		if (has_8bit(m->rcpts[i]))
-			*utf8 = 2;
-	}
-	/* Non-ASCII addresses need SMTPUTF8; 8-bit headers alone go out
-	 * anyway when the server lacks it (as Postfix does). */
-	if ((*utf8 == 2 || has_8bit(m->sender)) && !x->s->caps.smtputf8) {
-		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_PERM,
-		    "server does not support SMTPUTF8, needed for a non-ASCII "
-		    "address");
-		return -1;
-	}
-	if (x->nvalid == 0)
-		return none_accepted(x);
-	return 0;
-}
-
 int smtp_send(struct smtp_session *s, const struct smtp_msg *m,
     struct smtp_status *rcpt_st, struct smtp_status *st)
 {
-	struct tx x = { s, m, rcpt_st, st, NULL, 0, 0 };
+	struct smtp_tx x;
 	int utf8 = 0, rc = -1;
-	size_t i;
 
-	smtp_status_local(st, SMTP_STAGE_MAIL, SMTP_TEMP, "not attempted");
-	for (i = 0; i < m->nrcpt; i++)
-		rcpt_st[i] = *st;
-	x.state = calloc(m->nrcpt ? m->nrcpt : 1, 1);
-	if (x.state == NULL || m->nrcpt == 0 || !smtp_usable(s)) {
-		smtp_status_local(st, SMTP_STAGE_MAIL, SMTP_TEMP, "%s",
-		    x.state == NULL ? "out of memory" : m->nrcpt == 0 ?
-		    "no recipients" : "session not usable");
+	if (smtp_tx_begin(&x, s, m, rcpt_st, st, &utf8) < 0)
 		goto out;
-	}
-	if (prepare(&x, &utf8) < 0) {
-		/* Refused before anything was sent: for every recipient. */
-		for (i = 0; i < m->nrcpt; i++)
-			if (x.nvalid > 0 || rcpt_st[i].outcome != SMTP_PERM)
-				rcpt_st[i] = *st;
-		goto out;
-	}
-	if ((s->caps.pipelining && x.nvalid <= PIPE_RCPT_MAX ?
+	if ((s->caps.pipelining && x.nvalid <= SMTP_PIPE_RCPT_MAX ?
 	    envelope_pipelined(&x, utf8) :
 	    envelope_steps(&x, utf8)) < 0)
 		goto out;
@@ -418,6 +277,6 @@ int smtp_send(struct smtp_session *s, const struct smtp_msg *m,
 		goto out;
 	rc = dot_reply(&x);
 out:
-	free(x.state);
+	smtp_tx_end(&x);
 	return rc;
 }

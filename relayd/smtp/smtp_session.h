@@ -20,6 +20,7 @@
 struct smtp_caps {
 	int ehlo;			/* EHLO answered 250 (else HELO) */
 	int starttls, pipelining, eightbit, smtputf8, dsn, auth;
+	int chunking;			/* RFC 3030 BDAT */
 	int has_size;
 	uint64_t size_max;		/* 0 = no limit given */
 	char auth_mechs[256];		/* "PLAIN LOGIN ..." as offered */
@@ -31,6 +32,8 @@ struct smtp_session {
 	struct smtp_transport t;
 	SSL_CTX *ctx;
 	int usable;			/* 0 after 421, I/O error, timeout */
+	unsigned txs;			/* BDAT transactions written */
+	int dirty;			/* the last one was refused: RSET first */
 	int in_tls;
 	int64_t cmd_ms;			/* command_timeout in ms */
 	char helo[CONF_HOST_MAX];
@@ -86,6 +89,33 @@ void smtp_status_local(struct smtp_status *st, enum smtp_stage stage,
     __attribute__((format(printf, 4, 5)));
 void smtp_status_ok(struct smtp_status *st, enum smtp_stage stage);
 
+/* --- smtp_tx.c: one transaction's bookkeeping (smtp_send, smtp_window) */
+/* Above this many recipients the commands are not written ahead of the
+ * replies: a huge pipelined write while the server's replies pile up
+ * unread could fill both socket buffers and stall until the timeout. */
+#define SMTP_PIPE_RCPT_MAX	100
+enum smtp_rstate { SMTP_R_SKIP = 0, SMTP_R_PENDING, SMTP_R_DONE };
+struct smtp_tx {
+	struct smtp_session *s;
+	const struct smtp_msg *m;
+	struct smtp_status *rst, *st;
+	unsigned char *state;		/* enum smtp_rstate per recipient */
+	size_t nvalid, accepted;
+};
+/* Statuses to "not attempted", local checks (addresses, SIZE, SMTPUTF8).
+ * -1 when the message cannot be sent at all (*st and rcpt_st say why);
+ * smtp_tx_end() in both cases. */
+int smtp_tx_begin(struct smtp_tx *x, struct smtp_session *s,
+    const struct smtp_msg *m, struct smtp_status *rcpt_st,
+    struct smtp_status *st, int *utf8);
+void smtp_tx_end(struct smtp_tx *x);
+/* Each returns -1 (the message failed) except rcpt_reply (0 unless 421). */
+int smtp_tx_broken(struct smtp_tx *x);
+int smtp_tx_none_accepted(struct smtp_tx *x);
+int smtp_tx_mail_refused(struct smtp_tx *x, const struct smtp_reply *r);
+int smtp_tx_rcpt_reply(struct smtp_tx *x, size_t i,
+    const struct smtp_reply *r);
+
 /* --- smtp_caps.c --- */
 void smtp_caps_parse(struct smtp_caps *caps, const char *raw,
     const struct smtp_reply *r);
@@ -96,6 +126,7 @@ int smtp_sasl_auth(struct smtp_session *s, const char *password,
 
 /* --- smtp_dot.c: message text to the DATA wire form (pure) --- */
 struct smtp_dot {
+	int stuff;		/* double a leading '.' (DATA; not BDAT) */
 	int bol;		/* at the beginning of a line */
 	int cr;			/* a CR was seen and its line end not yet sent */
 };
@@ -108,5 +139,8 @@ size_t smtp_dot_encode(struct smtp_dot *d, const char *in, size_t inlen,
 /* End: pending line end, final CRLF when missing, then ".\r\n".  out must
  * hold 7 bytes.  Returns the bytes written. */
 size_t smtp_dot_finish(struct smtp_dot *d, char *out);
+/* End of a BDAT text: the pending line end or a final CRLF when missing,
+ * no ".".  out must hold 4 bytes.  Returns the bytes written. */
+size_t smtp_dot_end(struct smtp_dot *d, char *out);
 
 #endif

@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -252,13 +254,18 @@ static const struct smtp_transport_ops tls_ops = {
 
 int smtp_transport_init(struct smtp_transport *t, int fd)
 {
-	int fl = fcntl(fd, F_GETFL);
+	int fl = fcntl(fd, F_GETFL), one = 1;
 
 	memset(t, 0, sizeof(*t));
 	t->ops = &plain_ops;
 	t->fd = fd;
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return fail(t, "fcntl", errno);
+	/* Every write is a whole command group or BDAT chunk: send it now.
+	 * With Nagle a small write after an unacknowledged one waits for the
+	 * peer's delayed ACK (40 ms on Linux).  Not a TCP socket (tests):
+	 * the failure is harmless. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return 0;
 }
 
