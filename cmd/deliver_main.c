@@ -16,6 +16,7 @@
 #include "relayd/runner/flush.h"
 #include "relayd/runner/relayd.h"
 #include "relayd/runner/runner.h"
+#include "util/harden.h"
 #include "util/log.h"
 #include "util/printable.h"
 #include "util/status.h"
@@ -157,6 +158,11 @@ int main(int argc, char **argv)
 	struct op_err e;
 	enum op_status st;
 
+	/* Before anything else, certainly before any password is read. */
+	if (harden_no_dumps(&e) < 0) {
+		fprintf(stderr, "outpost-deliver: %s\n", e.msg);
+		return EX_OSERR;
+	}
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("outpost-deliver %s\n", cmd_version());
 		return EX_OK;

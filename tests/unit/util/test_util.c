@@ -3,8 +3,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <sysexits.h>
+#include <unistd.h>
 
+#include "util/harden.h"
 #include "util/parse.h"
 #include "util/printable.h"
 #include "util/status.h"
@@ -122,6 +127,32 @@ START_TEST(exit_codes)
 }
 END_TEST
 
+/* In a child (the flags are for the life of the process): core dumps off,
+ * not dumpable, even when the limit was raised before. */
+START_TEST(no_core_dumps)
+{
+	struct rlimit rl;
+	int status;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_CORE, &rl);
+		}
+		if (harden_no_dumps(NULL) < 0 ||
+		    prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0 ||
+		    getrlimit(RLIMIT_CORE, &rl) < 0 || rl.rlim_cur != 0 ||
+		    rl.rlim_max != 0)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -134,6 +165,7 @@ int main(void)
 	tcase_add_test(tc, printable_hostile);
 	tcase_add_test(tc, json_escape);
 	tcase_add_test(tc, exit_codes);
+	tcase_add_test(tc, no_core_dumps);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
