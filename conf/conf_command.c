@@ -78,13 +78,49 @@ static void child(int wfd, char **argv)
 	_exit(127);
 }
 
-/* Read until EOF or the deadline; keeps the first OUT_MAX bytes.
- * Returns 0 at EOF, 1 on timeout, -1 on error. */
-static int drain(int fd, int64_t deadline, char *buf, size_t *got)
+/* One read into buf (the first OUT_MAX bytes are kept, the rest is
+ * drained).  >0 read, 0 EOF, -1 error (EINTR is retried by the caller). */
+static ssize_t take(int fd, char *buf, size_t *got)
 {
 	char scratch[512];
+	ssize_t n;
 
+	if (*got < OUT_MAX)
+		n = read(fd, buf + *got, OUT_MAX - *got);
+	else
+		n = read(fd, scratch, sizeof(scratch));
+	explicit_bzero(scratch, sizeof(scratch));
+	if (n > 0 && *got < OUT_MAX)
+		*got += (size_t)n;
+	return n;
+}
+
+/* The command itself has exited: what it wrote is in the pipe already, so
+ * read what is there and stop, even when a child it left in the background
+ * still holds the pipe open (its EOF would come only with our timeout). */
+static int rest(int fd, char *buf, size_t *got)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (poll(&pfd, 1, 0) == 1) {
+		n = take(fd, buf, got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+/* Read until EOF, the command's exit, or the deadline; keeps the first
+ * OUT_MAX bytes.  *exited is set when the command was reaped here.
+ * Returns 0 done, 1 on timeout, -1 on error. */
+static int drain(int fd, pid_t pid, int64_t deadline, char *buf,
+    size_t *got, int *status, int *exited)
+{
 	*got = 0;
+	*exited = 0;
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int64_t left = deadline - now_ms();
@@ -93,25 +129,23 @@ static int drain(int fd, int64_t deadline, char *buf, size_t *got)
 
 		if (left <= 0)
 			return 1;
-		r = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		/* Wake up now and then to notice the command's exit. */
+		r = poll(&pfd, 1, (int)(left > 50 ? 50 : left));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			return -1;
-		if (r == 0)
-			continue;
-		if (*got < OUT_MAX)
-			n = read(fd, buf + *got, OUT_MAX - *got);
-		else
-			n = read(fd, scratch, sizeof(scratch));
+		if (r == 0) {
+			if (waitpid(pid, status, WNOHANG) != pid)
+				continue;
+			*exited = 1;
+			return rest(fd, buf, got);
+		}
+		n = take(fd, buf, got);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			explicit_bzero(scratch, sizeof(scratch));
+		if (n <= 0)
 			return n < 0 ? -1 : 0;
-		}
-		if (*got < OUT_MAX)
-			*got += (size_t)n;
 	}
 }
 
@@ -162,7 +196,7 @@ static int run(char **argv, unsigned timeout_ms, char *buf, size_t *got,
     int *status, struct op_err *e)
 {
 	int64_t deadline = now_ms() + timeout_ms;
-	int p[2], timedout, r;
+	int p[2], timedout, r = 0, exited;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -176,9 +210,10 @@ static int run(char **argv, unsigned timeout_ms, char *buf, size_t *got,
 	if (pid == 0)
 		child(p[1], argv);
 	close(p[1]);
-	timedout = drain(p[0], deadline, buf, got);
+	timedout = drain(p[0], pid, deadline, buf, got, status, &exited);
 	close(p[0]);
-	r = reap(pid, timedout == 1 ? now_ms() : deadline, status);
+	if (!exited)
+		r = reap(pid, timedout == 1 ? now_ms() : deadline, status);
 	if (timedout < 0 || r < 0)
 		return op_errnof(e, OP_TEMP, "password_command: waiting");
 	return timedout == 1 || r == 1 ? 1 : 0;

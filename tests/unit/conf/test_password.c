@@ -4,6 +4,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,31 @@ START_TEST(command_timeout)
 }
 END_TEST
 
+/* The command exits but leaves a child in the background that holds its
+ * stdout open (a pass agent starting up): the secret is there, so the
+ * command's exit ends the wait, not the pipe's EOF or the deadline. */
+START_TEST(command_background_child)
+{
+	char line[256], path[128], buf[32];
+	FILE *f;
+	long bg;
+
+	c->password_timeout_ms = 8000;
+	snprintf(path, sizeof(path), "%s/bg.pid", dir);
+	snprintf(line, sizeof(line), "sh -c 'echo s3cret; sleep 60 & echo $! "
+	    ">%s'", path);
+	ck_assert_msg(cmd(line) == 0, "%s", e.msg);
+	ck_assert_str_eq(pw, "s3cret");
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	bg = strtol(buf, NULL, 10);
+	ck_assert_int_gt(bg, 1);
+	ck_assert_int_eq(kill((pid_t)bg, SIGKILL), 0);
+}
+END_TEST
+
 /* Descriptors the caller forgot to mark close-on-exec stay with us. */
 START_TEST(command_gets_no_stray_fds)
 {
@@ -215,6 +241,7 @@ static Suite *suite(void)
 	tcase_add_test(t, command_failures);
 	tcase_add_test(t, command_timeout);
 	tcase_add_test(t, command_gets_no_stray_fds);
+	tcase_add_test(t, command_background_child);
 	suite_add_tcase(s, t);
 	return s;
 }
