@@ -109,6 +109,27 @@ int runner_pass(struct runner *r, struct runner_result *res,
 	return 0;
 }
 
+int runner_end(struct runner *r, int locked)
+{
+	struct runner_pass_state p;
+	struct runner_result res;
+
+	if (!r->has_held)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	memset(&res, 0, sizeof(res));
+	p.r = r;
+	p.res = &res;
+	p.now = runner_now(r);
+	if (locked && runner_hold_retry(&p) == 0)
+		return 0;
+	log_msg(LOG_LVL_ERROR, r->held.id, "outcome could not be written; "
+	    "the message stays marked in flight and will be sent once more, "
+	    "flagged \"possibly delivered\"");
+	runner_hold_drop(r);
+	return -1;
+}
+
 int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
 {
 	struct spool_list l;

@@ -28,11 +28,13 @@ void runner_msg(struct runner_pass_state *p, const char *id);
 int runner_msg_store(struct runner_pass_state *p, struct envelope *env,
     struct runner_report *rep, int bounced);
 
-/* Held state (runner_hold.c): keep a copy of env after its write failed;
- * retry writing it under its message lock.  0 = nothing held (any more),
- * -1 = still held. */
+/* Held state (runner_hold.c): keep a copy of env after its write failed,
+ * or forget it. */
 void runner_hold_keep(struct runner *r, const struct envelope *env,
     int bounced);
+void runner_hold_drop(struct runner *r);
+/* Write the held state under its message lock (runner_msg.c).  0 = nothing
+ * held (any more), -1 = still held. */
 int runner_hold_retry(struct runner_pass_state *p);
 
 /* The gate (runner_gate.c): 1 when env must not be sent now. */

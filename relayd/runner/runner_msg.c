@@ -369,3 +369,39 @@ void runner_msg(struct runner_pass_state *p, const char *id)
 	}
 	spool_unlock_msg(lockfd);
 }
+
+/* Write the held state under its message lock; a message that is gone
+ * (removed by hand) has nothing left to write. */
+static int hold_write(struct runner_pass_state *p)
+{
+	struct runner *r = p->r;
+	struct runner_report rep;
+	struct op_err e;
+	int lockfd, got, rc;
+
+	got = spool_lock_msg(r->sp, r->held.id, &lockfd, &e);
+	if (got < 0 && e.st == OP_NOINPUT)
+		return 0;
+	if (got <= 0)
+		return -1;
+	memset(&rep, 0, sizeof(rep));
+	rep.id = r->held.id;
+	rc = runner_msg_store(p, &r->held, &rep, r->held_bounced);
+	if (rc < 0 && rep.bounce_id[0] != '\0')
+		r->held_bounced = 1;	/* never a second bounce */
+	spool_unlock_msg(lockfd);
+	return rc;
+}
+
+int runner_hold_retry(struct runner_pass_state *p)
+{
+	struct runner *r = p->r;
+
+	if (!r->has_held)
+		return 0;
+	if (hold_write(p) < 0)
+		return -1;
+	log_msg(LOG_LVL_INFO, r->held.id, "held outcome written");
+	runner_hold_drop(r);
+	return 0;
+}
