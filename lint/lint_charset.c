@@ -24,11 +24,15 @@ int lint_charset_is_utf8ish(const char *cs)
 	return 0;
 }
 
-/* Run iconv over the whole buffer into a new one; returns the new length
- * or (size_t)-1 on allocation failure. */
-static size_t convert(iconv_t cd, const char *in, size_t n, char **outp)
+/* Run iconv over the buffer into a new one of at most LINT_MAX_DECODED
+ * bytes (the rest is cut: memory stays bounded when a one-byte charset
+ * grows to UTF-8); returns the new length or (size_t)-1 on allocation
+ * failure. */
+static size_t convert(iconv_t cd, const char *in, size_t n, char **outp,
+    int *cut)
 {
-	size_t cap = n * 3 + 64, o = 0;
+	size_t cap = n * 3 + 64 < LINT_MAX_DECODED + 64 ?
+	    n * 3 + 64 : LINT_MAX_DECODED + 64, o = 0;
 	char *out = malloc(cap);
 	char *ip;
 	size_t il = n;
@@ -45,15 +49,21 @@ static size_t convert(iconv_t cd, const char *in, size_t n, char **outp)
 		o = (size_t)(op - out);
 		if (r != (size_t)-1)
 			break;
+		if (errno == E2BIG && cap >= LINT_MAX_DECODED) {
+			*cut = 1;
+			break;
+		}
 		if (errno == E2BIG) {
-			char *nb = realloc(out, cap * 2);
+			size_t nc = cap * 2 < LINT_MAX_DECODED + 64 ?
+			    cap * 2 : LINT_MAX_DECODED + 64;
+			char *nb = realloc(out, nc);
 
 			if (!nb) {
 				free(out);
 				return (size_t)-1;
 			}
 			out = nb;
-			cap *= 2;
+			cap = nc;
 			continue;
 		}
 		/* EILSEQ / EINVAL: show one '?' and skip the byte */
@@ -79,7 +89,7 @@ int lint_charset_to_utf8(struct lint_text *t, const char *cs)
 		t->charset_unknown = 1;
 		return 0;
 	}
-	n = convert(cd, t->buf ? t->buf : "", t->len, &nb);
+	n = convert(cd, t->buf ? t->buf : "", t->len, &nb, &t->truncated);
 	iconv_close(cd);
 	if (n == (size_t)-1)
 		return -1;

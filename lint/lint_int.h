@@ -15,6 +15,8 @@
 #define LINT_MAX_PARTS 64		/* MIME parts recorded */
 #define LINT_MAX_DEPTH 24		/* MIME nesting followed */
 #define LINT_MAX_BOUNDARIES 200		/* more: the tree is not parsed */
+#define LINT_MAX_DELIMS 1000		/* delimiter-like lines: the same */
+#define LINT_MAX_HDR_BYTES (256u << 10)	/* header bytes libetpan may parse */
 #define LINT_MAX_LINES 200000		/* body lines examined */
 #define LINT_MAX_DECODED (8u << 20)	/* decoded body bytes examined */
 #define LINT_MAX_INPUT (8u << 20)	/* message bytes parsed (the rest is
@@ -114,6 +116,9 @@ int lint_msg_rule_on(const struct lint_msg *m, const char *rule);
 /* lint_mime.c */
 void lint_mime_walk(struct lint_msg *m);
 int lint_mime_is_html(const char *type);
+
+/* lint_shape.c: may libetpan parse this without exceeding the bound? */
+int lint_shape_parsable(const char *s, size_t len);
 
 /* lint_hdr.c */
 size_t lint_hdr_end(const char *s, size_t len);

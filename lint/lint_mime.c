@@ -2,8 +2,9 @@
  * MIME walk: parse the message once with libetpan and record every part
  * (type, disposition, filename, charset, transfer encoding, format=flowed,
  * wire body and its input line).  Depth and part count are capped; a
- * message libetpan cannot parse, or one with absurdly many boundaries, is
- * treated as one part described by its top-level header.
+ * message libetpan cannot parse, or one whose parse would not fit the
+ * memory bound (lint_shape.c), is treated as one part described by its
+ * top-level header.
  */
 #include "lint/lint_int.h"
 
@@ -244,26 +245,6 @@ static void flat(struct lint_msg *m)
 	p->cte = LINT_CTE_8BIT;
 }
 
-/* Counted with memmem on the case-stable tail of the word: this runs over
- * every byte of every message, so it has to be fast. */
-static size_t count_word(const char *s, size_t n, const char *w)
-{
-	size_t k = 0, wl = strlen(w);
-	const char *p = s, *e = s + n;
-
-	while (k <= LINT_MAX_BOUNDARIES && p < e &&
-	    (p = memmem(p, (size_t)(e - p), w, wl)) != NULL) {
-		k++;
-		p += wl;
-	}
-	return k;
-}
-
-static size_t count_boundaries(const char *s, size_t n)
-{
-	return count_word(s, n, "oundary") + count_word(s, n, "OUNDARY");
-}
-
 /* The body part (docs/LINT-RULES.md): the first inline text/plain leaf that
  * is not inside an attached message. */
 static void pick_body(struct lint_msg *m)
@@ -290,7 +271,7 @@ void lint_mime_walk(struct lint_msg *m)
 	struct mailmime *mm = NULL;
 	size_t idx = 0;
 
-	if (count_boundaries(m->raw, m->raw_len) > LINT_MAX_BOUNDARIES ||
+	if (!lint_shape_parsable(m->raw, m->raw_len) ||
 	    mailmime_parse(m->raw, m->raw_len, &idx, &mm) != MAILIMF_NO_ERROR ||
 	    !mm) {
 		if (mm)
