@@ -279,11 +279,12 @@ static char *read_parent(const char *path, size_t *len)
 {
 	char *buf = NULL;
 	struct op_err e;
-	FILE *f = fopen(path, "re");
+	int fd;
 
 	op_err_clear(&e);
-	if (f == NULL || lint_cli_input_slurp(fileno(f), LINT_CLI_STDIN_MAX,
-	    &buf, len, &e) < 0) {
+	fd = lint_cli_input_open(path, path, &e);
+	if (fd < 0 || lint_cli_input_slurp(fd, LINT_CLI_FILE_MAX, &buf, len,
+	    &e) < 0) {
 		char shown[512];
 
 		fprintf(stderr, "outpost lint: --parent %s: cannot read%s%s\n",
@@ -291,8 +292,8 @@ static char *read_parent(const char *path, size_t *len)
 		    e.msg[0] ? ": " : "", e.msg);
 		buf = NULL;
 	}
-	if (f != NULL)
-		fclose(f);
+	if (fd >= 0)
+		close(fd);
 	return buf;
 }
 

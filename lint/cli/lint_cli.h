@@ -13,8 +13,12 @@
 #include "lint/lint.h"
 #include "util/status.h"
 
-/* Largest message accepted on stdin (files are mapped, not copied). */
-#define LINT_CLI_STDIN_MAX	((size_t)64 * 1024 * 1024)
+/* Largest input accepted on stdin (it is copied to an unlinked temporary
+ * file and mapped from there, never held in memory). */
+#define LINT_CLI_STDIN_MAX	((size_t)1024 * 1024 * 1024)
+/* Largest patch (--git-hook) or parent (--parent) file: these are read
+ * into memory, so they count against the memory bound of docs/LINT.md. */
+#define LINT_CLI_FILE_MAX	((size_t)16 * 1024 * 1024)
 /* Largest headers file accepted in --git-hook mode. */
 #define LINT_CLI_HEADERS_MAX	((size_t)1024 * 1024)
 
@@ -36,11 +40,18 @@ typedef int (*lint_cli_msg_fn)(const struct lint_cli_msg *m, void *arg,
 
 /* Feed every message of `path` to fn: "-" is stdin (at most
  * LINT_CLI_STDIN_MAX bytes), a directory must be a Maildir (cur/ and new/,
- * files of both in name order), a file is one message (a git format-patch
- * file too) unless it is an mbox of several messages (">From " lines are
- * unescaped).  Memory stays bounded: files are mapped and pages already
+ * files of both in name order), a regular file is one message (a git
+ * format-patch file too) unless it is an mbox of several messages (">From "
+ * lines are unescaped).  FIFOs, devices and sockets are refused (never
+ * waited on).  Memory stays bounded: files are mapped and pages already
  * linted are released.  -1 with e on I/O errors (OP_NOINPUT, OP_DATA). */
 int lint_cli_input_each(const char *path, lint_cli_msg_fn fn, void *arg,
+    struct op_err *e);
+
+/* Open path for reading when it is a regular file; anything else (a FIFO,
+ * a device, a socket) is refused without blocking.  Returns the fd or -1
+ * with e filled (OP_NOINPUT); label is the name shown in the error. */
+int lint_cli_input_open(const char *path, const char *label,
     struct op_err *e);
 
 /* Read at most max bytes of fd into a malloc'd buffer (EFBIG beyond). */

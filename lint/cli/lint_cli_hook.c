@@ -16,10 +16,10 @@
 static int read_path(const char *path, size_t max, char **out, size_t *len,
     struct op_err *e)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), rc;
+	int fd = lint_cli_input_open(path, path, e), rc;
 
 	if (fd < 0)
-		return op_errnof(e, OP_NOINPUT, "%s", path);
+		return -1;
 	rc = lint_cli_input_slurp(fd, max, out, len, e);
 	close(fd);
 	if (rc < 0 && e != NULL) {
@@ -152,7 +152,7 @@ int lint_cli_hook_message(const char *patch, const char *headers,
 	char *p, *h = NULL, *m;
 	size_t pl, hl = 0, skip = 0;
 
-	if (read_path(patch, LINT_CLI_STDIN_MAX, &p, &pl, e) < 0)
+	if (read_path(patch, LINT_CLI_FILE_MAX, &p, &pl, e) < 0)
 		return -1;
 	/* format-patch's "From <sha> <date>" line is an mbox separator. */
 	if (pl >= 5 && memcmp(p, "From ", 5) == 0)

@@ -196,22 +196,18 @@ static int split(const char *d, size_t len, const char *label, int mapped,
 	return 0;
 }
 
-static int map_file(const char *path, const char *label, int may_mbox,
-    int index, lint_cli_msg_fn fn, void *arg, struct op_err *e)
+/* Map an open regular file and feed its messages (index > 0: one message
+ * of a Maildir).  Takes ownership of fd. */
+static int map_fd(int fd, const char *label, int may_mbox, int index,
+    lint_cli_msg_fn fn, void *arg, struct op_err *e)
 {
 	struct stat st;
 	void *map;
-	int fd, rc;
+	int rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return op_errnof(e, OP_NOINPUT, "%s", label);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int bad = errno;
-
+	if (fstat(fd, &st) < 0) {
 		close(fd);
-		errno = bad ? bad : EINVAL;
-		return op_errf(e, OP_NOINPUT, "%s: not a regular file", label);
+		return op_errnof(e, OP_NOINPUT, "%s", label);
 	}
 	if (st.st_size == 0) {
 		struct lint_cli_msg m = { "", 0, label, 0, (unsigned)index,
@@ -225,7 +221,7 @@ static int map_file(const char *path, const char *label, int may_mbox,
 	if (map == MAP_FAILED)
 		return op_errnof(e, OP_NOINPUT, "%s: mmap", label);
 	(void)madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
-	if (index > 0) {	/* one message of a Maildir */
+	if (index > 0) {
 		struct lint_cli_msg m = { map, (size_t)st.st_size, label, 0,
 		    (unsigned)index, 1 };
 
@@ -236,6 +232,94 @@ static int map_file(const char *path, const char *label, int may_mbox,
 	}
 	munmap(map, (size_t)st.st_size);
 	return rc;
+}
+
+int lint_cli_input_open(const char *path, const char *label,
+    struct op_err *e)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO without a writer must not hang; it is
+	 * refused below like any other file that is not regular. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return op_errnof(e, OP_NOINPUT, "%s", label);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return op_errf(e, OP_NOINPUT, "%s: not a regular file (FIFOs, "
+		    "devices and sockets are not read)", label);
+	}
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+static int map_file(const char *path, const char *label, int may_mbox,
+    int index, lint_cli_msg_fn fn, void *arg, struct op_err *e)
+{
+	int fd = lint_cli_input_open(path, label, e);
+
+	if (fd < 0)
+		return -1;
+	return map_fd(fd, label, may_mbox, index, fn, arg, e);
+}
+
+/* An unlinked temporary file in $TMPDIR (or /tmp), for standard input. */
+static int tmp_fd(struct op_err *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	int fd;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	if ((size_t)snprintf(path, sizeof path, "%s/outpost-lint.XXXXXX",
+	    dir) >= sizeof path)
+		return op_errf(e, OP_TEMP, "TMPDIR: path too long");
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0)
+		return op_errnof(e, OP_TEMP, "%s", path);
+	(void)unlink(path);
+	return fd;
+}
+
+/* Standard input: mapped when it is a regular file, else copied into an
+ * unlinked temporary file first, so a large mbox on a pipe costs disk
+ * space for a moment but never memory. */
+static int stdin_each(lint_cli_msg_fn fn, void *arg, struct op_err *e)
+{
+	char buf[65536];
+	struct stat st;
+	size_t total = 0;
+	ssize_t r;
+	int fd;
+
+	if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+	    lseek(STDIN_FILENO, 0, SEEK_CUR) == 0 &&
+	    (fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0)) >= 0)
+		return map_fd(fd, "<stdin>", 1, 0, fn, arg, e);
+	if ((fd = tmp_fd(e)) < 0)
+		return -1;
+	while ((r = read_retry(STDIN_FILENO, buf, sizeof buf)) > 0) {
+		total += (size_t)r;
+		if (total > LINT_CLI_STDIN_MAX) {
+			close(fd);
+			return op_errf(e, OP_DATA, "<stdin>: input larger than "
+			    "%zu MB", LINT_CLI_STDIN_MAX / (1024 * 1024));
+		}
+		if (write_all(fd, buf, (size_t)r) < 0) {
+			close(fd);
+			return op_errnof(e, OP_TEMP, "temporary copy of <stdin>");
+		}
+	}
+	if (r < 0) {
+		close(fd);
+		return op_errnof(e, OP_NOINPUT, "<stdin>");
+	}
+	return map_fd(fd, "<stdin>", 1, 0, fn, arg, e);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -351,18 +435,9 @@ int lint_cli_input_each(const char *path, lint_cli_msg_fn fn, void *arg,
     struct op_err *e)
 {
 	struct stat st;
-	char *buf;
-	size_t len;
-	int rc;
 
-	if (strcmp(path, "-") == 0) {
-		if (lint_cli_input_slurp(STDIN_FILENO, LINT_CLI_STDIN_MAX, &buf,
-		    &len, e) < 0)
-			return -1;
-		rc = split(buf, len, "<stdin>", 0, 1, fn, arg, e);
-		free(buf);
-		return rc;
-	}
+	if (strcmp(path, "-") == 0)
+		return stdin_each(fn, arg, e);
 	if (stat(path, &st) < 0)
 		return op_errnof(e, OP_NOINPUT, "%s", path);
 	if (S_ISDIR(st.st_mode))
