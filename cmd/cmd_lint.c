@@ -1,7 +1,7 @@
 /*
- * `outpost lint`: option parsing, config (lists, lint_rule overrides), and
- * the exit code (0 clean or warnings only, 1 error findings, 2 usage or
- * I/O error).  Reading inputs and rendering live in lint/cli; the linting
+ * `outpost lint`: option parsing, the lint policy (lint_policy.c, plus
+ * --rule), and the exit code (0 clean or warnings only, 1 error findings,
+ * 2 usage or I/O error, 78 config error).  Reading inputs and rendering live in lint/cli; the linting
  * itself in lint/.  This main never looks inside a message.
  */
 #include <getopt.h>
@@ -14,22 +14,21 @@
 #include "cmd/cmd_table.h"
 #include "conf/conf.h"
 #include "lint/cli/lint_cli.h"
+#include "lint/cli/lint_policy.h"
 #include "lint/lint.h"
 #include "util/printable.h"
 
 #define EXIT_CLEAN	0
 #define EXIT_FINDINGS	1
 #define EXIT_TROUBLE	2
-#define OVR_MAX		(CONF_RULES_MAX + 64)
 
 struct lint_opts {
 	enum lint_cli_format format;
 	const char *config;
 	const char *parent;
 	int git_hook;
-	const char *ovr_id[OVR_MAX];
-	enum lint_severity ovr_sev[OVR_MAX];
-	size_t novr;
+	struct lint_policy cli;		/* --rule overrides only */
+	struct lint_policy pol;		/* config, then --rule */
 };
 
 struct lint_run {
@@ -42,25 +41,6 @@ struct lint_run {
 static void usage(FILE *f)
 {
 	cmd_help(f, cmd_get(CMD_LINT));
-}
-
-/* Set (or replace) the override for id: later settings win. */
-static int set_override(struct lint_opts *o, const char *id,
-    enum lint_severity sev)
-{
-	size_t i;
-
-	for (i = 0; i < o->novr; i++) {
-		if (strcmp(o->ovr_id[i], id) == 0) {
-			o->ovr_sev[i] = sev;
-			return 0;
-		}
-	}
-	if (o->novr == OVR_MAX)
-		return -1;
-	o->ovr_id[o->novr] = id;
-	o->ovr_sev[o->novr++] = sev;
-	return 0;
 }
 
 /* --rule ID=SEVERITY: the id must be one of ours (from the table, so the
@@ -87,12 +67,11 @@ static int rule_option(struct lint_opts *o, const char *arg)
 		    printable(shown, sizeof shown, arg, strlen(arg)));
 		return -1;
 	}
-	return set_override(o, ri->id, sev);
+	return lint_policy_set(&o->cli, ri->id, sev);
 }
 
 /* 0 to go on, 1 for --help, -1 on a usage error. */
-static int parse_args(int argc, char **argv, struct lint_opts *o,
-    struct lint_opts *cli)
+static int parse_args(int argc, char **argv, struct lint_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -121,7 +100,7 @@ static int parse_args(int argc, char **argv, struct lint_opts *o,
 		case 'g': o->git_hook = 1; break;
 		case 'C': o->config = optarg; break;
 		case 'r':
-			if (rule_option(cli, optarg) < 0)
+			if (rule_option(o, optarg) < 0)
 				return -1;
 			break;
 		case 'h': return 1;
@@ -131,39 +110,21 @@ static int parse_args(int argc, char **argv, struct lint_opts *o,
 	return 0;
 }
 
-/* Config overrides first, then the command line's, so the latter win. */
-static int build_ctx(struct lint_opts *o, const struct lint_opts *cli,
-    const struct conf *c, const char **lists, const char **own,
-    struct lint_ctx *ctx)
+/* The config's policy (lint_policy.c), then the command line's
+ * overrides, so the latter win. */
+static int build_ctx(struct lint_opts *o, const struct conf *c,
+    const char **own, struct lint_ctx *ctx, struct op_err *e)
 {
 	size_t i;
 
-	for (i = 0; i < c->nrules; i++) {
-		const struct lint_rule_info *ri = lint_rule_find(c->rules[i].id);
-		char shown[64];
-
-		if (ri == NULL) {	/* a typo must not pass silently */
-			fprintf(stderr, "outpost lint: %s: lint_rule %s: no such "
-			    "rule, line ignored\n", c->path, printable(shown,
-			    sizeof shown, c->rules[i].id,
-			    strlen(c->rules[i].id)));
-			continue;
-		}
-		if (set_override(o, ri->id,
-		    (enum lint_severity)c->rules[i].severity) < 0)
-			return -1;
-	}
-	for (i = 0; i < cli->novr; i++)
-		if (set_override(o, cli->ovr_id[i], cli->ovr_sev[i]) < 0)
-			return -1;
-	for (i = 0; i < c->nlists; i++)
-		lists[i] = c->lists[i];
+	if (lint_policy_build(&o->pol, c, e) < 0)
+		return -1;
+	for (i = 0; i < o->cli.novr; i++)
+		if (lint_policy_set(&o->pol, o->cli.ovr_id[i],
+		    o->cli.ovr_sev[i]) < 0)
+			return op_errf(e, OP_USAGE, "too many --rule options");
 	memset(ctx, 0, sizeof *ctx);
-	ctx->override_ids = o->ovr_id;
-	ctx->override_sev = o->ovr_sev;
-	ctx->noverrides = o->novr;
-	ctx->lists = c->nlists ? lists : NULL;
-	ctx->nlists = c->nlists;
+	lint_policy_ctx(&o->pol, ctx);
 	if (c->from[0] != '\0') {
 		own[0] = c->from;
 		ctx->own = own;
@@ -251,12 +212,12 @@ static int run_hook(struct lint_run *run, struct lint_opts *o,
 		report_err(&e);
 		return EXIT_TROUBLE;
 	}
-	if (!rcpts && (set_override(o, "private", LINT_OFF) < 0 ||
-	    set_override(o, "cc-trimmed", LINT_OFF) < 0)) {
+	if (!rcpts && (lint_policy_set(&o->pol, "private", LINT_OFF) < 0 ||
+	    lint_policy_set(&o->pol, "cc-trimmed", LINT_OFF) < 0)) {
 		free(msg);
 		return EXIT_TROUBLE;
 	}
-	run->ctx.noverrides = o->novr;
+	run->ctx.noverrides = o->pol.novr;
 	rc = lint_message(msg, len, &run->ctx, &r);
 	free(msg);
 	if (rc < 0) {
@@ -299,42 +260,47 @@ static char *read_parent(const char *path, size_t *len)
 
 int cmd_lint(int argc, char **argv)
 {
-	struct lint_opts o, cli;
-	const char *lists[CONF_LISTS_MAX], *own[1];
+	struct lint_opts *o;
+	const char *own[1];
 	struct lint_run run;
 	struct conf *c;
 	struct op_err e;
 	char *parent = NULL;
 	int rc;
 
-	memset(&o, 0, sizeof o);
-	memset(&cli, 0, sizeof cli);
-	rc = parse_args(argc, argv, &o, &cli);
+	if ((o = calloc(1, sizeof *o)) == NULL)
+		return EXIT_TROUBLE;
+	rc = parse_args(argc, argv, o);
 	if (rc != 0) {
 		usage(rc > 0 ? stdout : stderr);
+		free(o);
 		return rc > 0 ? EXIT_CLEAN : EXIT_TROUBLE;
 	}
-	if ((c = malloc(sizeof *c)) == NULL)
-		return EXIT_TROUBLE;
+	rc = EXIT_TROUBLE;
 	op_err_clear(&e);
-	if (conf_load(o.config, c, &e) < 0) {
-		report_err(&e);
-		free(c);
-		return EXIT_TROUBLE;
-	}
 	memset(&run, 0, sizeof run);
-	if (build_ctx(&o, &cli, c, lists, own, &run.ctx) < 0 ||
-	    (o.parent != NULL &&
-	    (parent = read_parent(o.parent, &run.ctx.parent_len)) == NULL)) {
-		free(c);
-		return EXIT_TROUBLE;
+	if ((c = malloc(sizeof *c)) == NULL)
+		goto out;
+	/* Delivery keys do not matter here: the submit-side load. */
+	if (conf_load_submit(o->config, c, &e) < 0 ||
+	    build_ctx(o, c, own, &run.ctx, &e) < 0) {
+		report_err(&e);
+		/* A config error is the same 78 as for sendmail/doctor. */
+		if (e.st == OP_CONFIG)
+			rc = op_exitcode(e.st);
+		goto out;
 	}
+	if (o->parent != NULL &&
+	    (parent = read_parent(o->parent, &run.ctx.parent_len)) == NULL)
+		goto out;
 	run.ctx.parent = parent;
-	if (o.git_hook)
-		rc = run_hook(&run, &o, c, argc - optind, argv + optind);
+	if (o->git_hook)
+		rc = run_hook(&run, o, c, argc - optind, argv + optind);
 	else
-		rc = run_inputs(&run, argc - optind, argv + optind, o.format);
+		rc = run_inputs(&run, argc - optind, argv + optind, o->format);
+out:
 	free(parent);
 	free(c);
+	free(o);
 	return rc;
 }

@@ -73,11 +73,14 @@ int cmd_mailq(int argc, char **argv)
 	if (c == NULL)
 		return EX_TEMPFAIL;
 	op_err_clear(&e);
-	if (conf_load(config, c, &e) < 0) {
+	if (conf_load_submit(config, c, &e) < 0) {
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);
 		free(c);
 		return op_exitcode(e.st);
 	}
+	if (c->delivery_problem[0] != '\0')
+		fprintf(stderr, "outpost mailq: delivery cannot start: %s; "
+		    "run 'outpost doctor'\n", c->delivery_problem);
 	r = show(c, fmt);
 	free(c);
 	return r;

@@ -65,6 +65,10 @@ struct conf {
 	/* Deadline for password_command in milliseconds; 0 = the default
 	 * (CONF_PASSWORD_TIMEOUT_MS).  Not a config key: tests shorten it. */
 	unsigned password_timeout_ms;
+	/* conf_load_submit() only: the first problem that concerns delivery
+	 * alone ("FILE:LINE: what; what to do"), "" when none.  The key it
+	 * names kept its default. */
+	char delivery_problem[OP_ERR_MAX];
 };
 
 #define CONF_PASSWORD_TIMEOUT_MS	30000
@@ -79,6 +83,16 @@ int conf_path(const char *explicit_path, char *out, size_t outlen,
 /* Defaults, then the file.  A missing file at the default location is not an
  * error (defaults apply); a missing explicit file is. */
 int conf_load(const char *explicit_path, struct conf *c, struct op_err *e);
+/* The same for the commands that only queue or show the queue (sendmail,
+ * mailq, lint): a problem that concerns delivery alone (a bad value of a
+ * delivery key, a cross-key check, the password file's mode, TLS files)
+ * does not fail the load but lands in c->delivery_problem, so mail can
+ * still be queued.  Unknown keys and errors in the keys these commands
+ * use (from, spool, lint, lists, lint_rule, ...) still fail. */
+int conf_load_submit(const char *explicit_path, struct conf *c,
+    struct op_err *e);
+/* 1 when `key` only matters to delivery (smarthost, tls*, user, ...). */
+int conf_key_delivery(const char *key);
 /* Parse a buffer (fuzzable); `name` is used in messages. */
 int conf_parse(const char *buf, size_t len, const char *name, struct conf *c,
     struct op_err *e);

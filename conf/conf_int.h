@@ -28,6 +28,11 @@ size_t conf_keys_count(void);
 const struct conf_key *conf_keys_at(size_t i);
 int conf_keys_find(const char *name);
 
+/* conf_parse(), optionally tolerant of delivery-only problems (they go
+ * to c->delivery_problem, see conf_load_submit()). */
+int conf_parse_mode(const char *buf, size_t len, const char *name,
+    struct conf *c, int tolerant, struct op_err *e);
+
 /* Path helpers (conf_defaults.c). */
 int conf_home(char *out, size_t outlen);
 int conf_expand_path(const char *val, char *out, size_t outlen, char *why,

@@ -141,7 +141,8 @@ static int open_config(const char *path, int explicit_path, const char *shown,
 	return 0;
 }
 
-int conf_load(const char *explicit_path, struct conf *c, struct op_err *e)
+static int load(const char *explicit_path, struct conf *c, int tolerant,
+    struct op_err *e)
 {
 	char path[PATH_MAX], shown[512], *buf = NULL;
 	size_t len = 0;
@@ -158,10 +159,30 @@ int conf_load(const char *explicit_path, struct conf *c, struct op_err *e)
 	close(fd);
 	if (r < 0)
 		return -1;
-	r = conf_parse(buf, len, path, c, e);
+	r = conf_parse_mode(buf, len, path, c, tolerant, e);
 	free(buf);
 	if (r < 0)
 		return -1;
 	memcpy(c->path, path, strlen(path) + 1);
-	return conf_validate(c, e);
+	if (conf_validate(c, e) == 0)
+		return 0;
+	if (!tolerant)
+		return -1;
+	/* The file checks concern the password and TLS files only. */
+	if (c->delivery_problem[0] == '\0')
+		snprintf(c->delivery_problem, sizeof(c->delivery_problem),
+		    "%s", e->msg);
+	op_err_clear(e);
+	return 0;
+}
+
+int conf_load(const char *explicit_path, struct conf *c, struct op_err *e)
+{
+	return load(explicit_path, c, 0, e);
+}
+
+int conf_load_submit(const char *explicit_path, struct conf *c,
+    struct op_err *e)
+{
+	return load(explicit_path, c, 1, e);
 }

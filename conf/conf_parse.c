@@ -10,12 +10,40 @@
 
 #include "util/printable.h"
 
-#define NKEYS_MAX	32
+#define NKEYS_MAX	48
 
 struct pstate {
 	char name[512];			/* printable file name for messages */
 	unsigned seen[NKEYS_MAX];	/* line of each key, 0 = not seen */
+	int tolerant;			/* delivery problems do not fail */
 };
+
+/* The keys the submit side (sendmail, mailq, lint) reads; all others
+ * only matter to delivery. */
+int conf_key_delivery(const char *key)
+{
+	static const char *const submit[] = { "from", "spool", "lint",
+	    "lists", "lint_rule", "log", "bounce_mbox", "warn_after" };
+	size_t i;
+
+	for (i = 0; i < sizeof(submit) / sizeof(submit[0]); i++)
+		if (strcmp(key, submit[i]) == 0)
+			return 0;
+	return 1;
+}
+
+/* In tolerant mode, keep the first delivery problem and go on. */
+static int tolerate(const struct pstate *st, struct conf *c,
+    struct op_err *e)
+{
+	if (!st->tolerant)
+		return -1;
+	if (c->delivery_problem[0] == '\0')
+		snprintf(c->delivery_problem, sizeof(c->delivery_problem),
+		    "%s", e->msg);
+	op_err_clear(e);
+	return 0;
+}
 
 static int perr(const struct pstate *st, unsigned line, struct op_err *e,
     const char *what)
@@ -99,8 +127,10 @@ static int apply(struct pstate *st, struct conf *c, const char *key,
 		    "one of them", key, st->seen[i]);
 		return perr(st, line, e, why);
 	}
-	if (k->set(c, val, why, sizeof(why)) < 0)
-		return perr(st, line, e, why);
+	if (k->set(c, val, why, sizeof(why)) < 0) {
+		perr(st, line, e, why);
+		return conf_key_delivery(key) ? tolerate(st, c, e) : -1;
+	}
 	st->seen[i] = line;
 	if (strcmp(key, "password_file") == 0)
 		c->password_file_line = line;	/* for conf_validate() */
@@ -209,11 +239,18 @@ static void derive(const struct pstate *st, struct conf *c)
 int conf_parse(const char *buf, size_t len, const char *name, struct conf *c,
     struct op_err *e)
 {
+	return conf_parse_mode(buf, len, name, c, 0, e);
+}
+
+int conf_parse_mode(const char *buf, size_t len, const char *name,
+    struct conf *c, int tolerant, struct op_err *e)
+{
 	struct pstate st;
 	size_t pos = 0;
 	unsigned line = 0;
 
 	memset(&st, 0, sizeof(st));
+	st.tolerant = tolerant;
 	if (conf_keys_count() > NKEYS_MAX)
 		return op_errf(e, OP_SOFTWARE, "conf: key table too large");
 	if (name == NULL)
@@ -232,7 +269,8 @@ int conf_parse(const char *buf, size_t len, const char *name, struct conf *c,
 			return -1;
 		pos = nl != NULL ? end + 1 : len;
 	}
-	if (cross_checks(&st, c, e) < 0)
+	/* Every cross-key check is about delivery (AUTH, TLS, retries). */
+	if (cross_checks(&st, c, e) < 0 && tolerate(&st, c, e) < 0)
 		return -1;
 	derive(&st, c);
 	return 0;

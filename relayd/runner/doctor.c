@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lint/cli/lint_policy.h"
+
 #define DOCTOR_PASSWORD_MAX	1024
 
 static void say(doctor_step_fn step, void *arg, const char *name, int ok,
@@ -47,6 +49,30 @@ static int step_config(const char *path, struct conf *c, doctor_step_fn step,
 		snprintf(detail, sizeof(detail), "no password configured");
 	say(step, arg, "secrets", 1, detail);
 	return 0;
+}
+
+/* The same policy builder as lint and sendmail: a bad lint_rule is the
+ * same error here. */
+static int step_lint(const struct conf *c, doctor_step_fn step, void *arg,
+    struct op_err *e)
+{
+	struct lint_policy *pol = malloc(sizeof(*pol));
+	char detail[128];
+	int r;
+
+	if (pol == NULL)
+		return op_errf(e, OP_SOFTWARE, "out of memory");
+	r = lint_policy_build(pol, c, e);
+	if (r < 0) {
+		say(step, arg, "lint policy", 0, e->msg);
+	} else {
+		snprintf(detail, sizeof(detail), "%zu rule override(s), %zu "
+		    "list pattern(s)%s", pol->novr, pol->nlists,
+		    c->lint == CONF_LINT_OFF ? ", lint off" : "");
+		say(step, arg, "lint policy", 1, detail);
+	}
+	free(pol);
+	return r;
 }
 
 static int step_smarthost(const struct conf *c, doctor_step_fn step,
@@ -126,6 +152,7 @@ enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
 		return OP_SOFTWARE;
 	}
 	if (step_config(conf_path, c, step, arg, e) < 0 ||
+	    step_lint(c, step, arg, e) < 0 ||
 	    step_smarthost(c, step, arg, e) < 0 ||
 	    step_spool(c, step, arg, e) < 0)
 		st = e->st == OP_OK ? OP_CONFIG : e->st;

@@ -73,6 +73,29 @@ int outcome_session_stage(enum smtp_stage st)
 	return st >= SMTP_STAGE_CONNECT && st <= SMTP_STAGE_AUTH;
 }
 
+/* Does the reply text carry enhanced code `code` ("530 5.7.0 ...")? */
+static int has_enhanced(const struct smtp_status *st, const char *code)
+{
+	const char *p = strstr(st->text, code);
+
+	return p != NULL && (p == st->text || p[-1] == ' ') &&
+	    (p[strlen(code)] == ' ' || p[strlen(code)] == '\0');
+}
+
+/* A 5xx at MAIL FROM, or a refusal before DATA that names authentication
+ * or TLS (530, 5.7.0), is about the session or the config (no `user`
+ * line, `tls off` against a submission port, a sender this login may not
+ * use), not about this message: failing it would also fail its bounce. */
+static int session_refusal(const struct smtp_status *st)
+{
+	if (st->code < 500 || st->code > 599)
+		return 0;
+	if (st->stage == SMTP_STAGE_MAIL)
+		return 1;
+	return st->stage == SMTP_STAGE_RCPT && (st->code == 530 ||
+	    has_enhanced(st, "5.7.0"));
+}
+
 enum outcome_kind outcome_classify(const struct smtp_status *st)
 {
 	if (st->outcome == SMTP_OK)
@@ -80,7 +103,7 @@ enum outcome_kind outcome_classify(const struct smtp_status *st)
 	/* Connection, TLS and AUTH trouble is about the session, not about
 	 * this message: never bounce for it (a wrong password is fixed by
 	 * the user, and the mail should still go out afterwards). */
-	if (outcome_session_stage(st->stage))
+	if (outcome_session_stage(st->stage) || session_refusal(st))
 		return OUTCOME_DEFERRED;
 	if (st->code >= 500 && st->code <= 599)
 		return OUTCOME_FAILED;

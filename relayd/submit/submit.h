@@ -29,6 +29,7 @@
 #define OUTPOST_SUBMIT_H
 
 #include "conf/conf.h"
+#include "lint/cli/lint_policy.h"
 #include "lint/lint.h"
 #include "relayd/submit/sendmail_args.h"
 #include "spool/spool.h"
@@ -39,6 +40,7 @@ struct submit_req {
 	const struct conf *c;
 	int in_fd;		/* the message (stdin) */
 	int lint;		/* 0: skip the gate (lint off, OUTPOST_LINT=off) */
+	const struct lint_policy *policy;	/* lint_policy_build(c) */
 };
 
 struct submit_res {

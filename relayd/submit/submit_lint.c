@@ -2,7 +2,7 @@
  * Lint gate.  The message is read back through the spool (spool_tx_view)
  * so the linter sees the very bytes that would be queued (after header
  * rewrite and line-ending normalisation) without a second copy in memory.
- * Policy (rule overrides, list globs, own address) comes from the config.
+ * Policy (rule overrides, list globs) is the one built by lint_policy.c.
  */
 #include "relayd/submit/submit_lint.h"
 
@@ -12,30 +12,17 @@
 #include <unistd.h>
 
 struct gate_ctx {
-	const char *ids[CONF_RULES_MAX];
-	enum lint_severity sev[CONF_RULES_MAX];
-	const char *lists[CONF_LISTS_MAX];
 	const char **rcpts;
 	const char *own[1];
 };
 
 static int fill_ctx(struct gate_ctx *g, struct lint_ctx *ctx,
-    const struct conf *c, const struct envelope *env)
+    const struct lint_policy *pol, const struct envelope *env)
 {
 	size_t i;
 
 	memset(ctx, 0, sizeof(*ctx));
-	for (i = 0; i < c->nrules && i < CONF_RULES_MAX; i++) {
-		g->ids[i] = c->rules[i].id;
-		g->sev[i] = (enum lint_severity)c->rules[i].severity;
-	}
-	ctx->override_ids = g->ids;
-	ctx->override_sev = g->sev;
-	ctx->noverrides = i;
-	for (i = 0; i < c->nlists && i < CONF_LISTS_MAX; i++)
-		g->lists[i] = c->lists[i];
-	ctx->lists = i > 0 ? g->lists : NULL;	/* none: built-in list */
-	ctx->nlists = i;
+	lint_policy_ctx(pol, ctx);
 	g->own[0] = env->sender;
 	ctx->own = g->own;
 	ctx->nown = env->sender[0] != '\0' ? 1 : 0;
@@ -49,7 +36,7 @@ static int fill_ctx(struct gate_ctx *g, struct lint_ctx *ctx,
 	return 0;
 }
 
-int submit_lint_gate(struct spool_tx *tx, const struct conf *c,
+int submit_lint_gate(struct spool_tx *tx, const struct lint_policy *pol,
     const struct envelope *env, struct lint_result *out, int *reject,
     struct op_err *e)
 {
@@ -60,7 +47,7 @@ int submit_lint_gate(struct spool_tx *tx, const struct conf *c,
 
 	*reject = 0;
 	memset(out, 0, sizeof(*out));
-	if (fill_ctx(&g, &ctx, c, env) < 0)
+	if (fill_ctx(&g, &ctx, pol, env) < 0)
 		return op_errnof(e, OP_TEMP, "lint");
 	if (spool_tx_view(tx, &v, e) < 0) {
 		free(g.rcpts);
@@ -71,7 +58,7 @@ int submit_lint_gate(struct spool_tx *tx, const struct conf *c,
 	free(g.rcpts);
 	if (r < 0)
 		return op_errf(e, OP_TEMP, "lint: out of memory");
-	*reject = c->lint == CONF_LINT_REJECT &&
+	*reject = pol->mode == CONF_LINT_REJECT &&
 	    lint_result_max(out) >= LINT_ERROR;
 	return 0;
 }

@@ -92,6 +92,33 @@ static struct smtp_status mk(enum smtp_outcome o, enum smtp_stage s, int code,
 
 /* Every stage with: a 4xx, a 5xx, a local temporary error, a local
  * permanent error. */
+/* Refusals that name authentication or TLS defer: failing them would
+ * fail the bounce the same way, and the mail would be lost. */
+START_TEST(auth_refusals_defer)
+{
+	struct smtp_status st;
+
+	st = mk(SMTP_PERM, SMTP_STAGE_MAIL, 530, "530 Must issue a STARTTLS "
+	    "command first");
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_DEFERRED);
+	st = mk(SMTP_PERM, SMTP_STAGE_MAIL, 553, "553 5.7.1 Sender address "
+	    "rejected: not owned by user");
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_DEFERRED);
+	st = mk(SMTP_PERM, SMTP_STAGE_RCPT, 530, "530 Authentication "
+	    "required");
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_DEFERRED);
+	st = mk(SMTP_PERM, SMTP_STAGE_RCPT, 550, "550 5.7.0 Access denied");
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_DEFERRED);
+	/* A recipient's own refusal still fails that recipient. */
+	st = mk(SMTP_PERM, SMTP_STAGE_RCPT, 550, "550 5.1.1 no such user");
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_FAILED);
+	st = mk(SMTP_PERM, SMTP_STAGE_RCPT, 550, "550 5.7.01 odd");
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_FAILED);
+	st = mk(SMTP_PERM, SMTP_STAGE_DATA, 530, "530 5.7.0 later auth");
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_FAILED);
+}
+END_TEST
+
 START_TEST(classification_table)
 {
 	static const struct {
@@ -110,7 +137,8 @@ START_TEST(classification_table)
 		  OUTCOME_DEFERRED, OUTCOME_DEFERRED },
 		{ SMTP_STAGE_AUTH, OUTCOME_DEFERRED, OUTCOME_DEFERRED,
 		  OUTCOME_DEFERRED, OUTCOME_DEFERRED },
-		{ SMTP_STAGE_MAIL, OUTCOME_DEFERRED, OUTCOME_FAILED,
+		/* A 5xx at MAIL is a session/config problem (issue 10.1). */
+		{ SMTP_STAGE_MAIL, OUTCOME_DEFERRED, OUTCOME_DEFERRED,
 		  OUTCOME_DEFERRED, OUTCOME_FAILED },
 		{ SMTP_STAGE_RCPT, OUTCOME_DEFERRED, OUTCOME_FAILED,
 		  OUTCOME_DEFERRED, OUTCOME_FAILED },
@@ -268,6 +296,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, expiry_boundary);
 	tcase_add_test(tc, durations);
 	tcase_add_test(tc, classification_table);
+	tcase_add_test(tc, auth_refusals_defer);
 	tcase_add_test(tc, reasons);
 	tcase_add_test(tc, pick_rcpt_or_message);
 	tcase_add_test(tc, apply_states);
