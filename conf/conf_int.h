@@ -33,6 +33,9 @@ int conf_keys_find(const char *name);
 int conf_parse_mode(const char *buf, size_t len, const char *name,
     struct conf *c, int tolerant, struct op_err *e);
 
+/* Keep e's message as c->delivery_problem (the first one wins), clear e. */
+void conf_note_problem(struct conf *c, struct op_err *e);
+
 /* Path helpers (conf_defaults.c). */
 int conf_home(char *out, size_t outlen);
 int conf_expand_path(const char *val, char *out, size_t outlen, char *why,

@@ -169,10 +169,7 @@ static int load(const char *explicit_path, struct conf *c, int tolerant,
 	if (!tolerant)
 		return -1;
 	/* The file checks concern the password and TLS files only. */
-	if (c->delivery_problem[0] == '\0')
-		snprintf(c->delivery_problem, sizeof(c->delivery_problem),
-		    "%s", e->msg);
-	op_err_clear(e);
+	conf_note_problem(c, e);
 	return 0;
 }
 

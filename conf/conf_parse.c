@@ -32,16 +32,21 @@ int conf_key_delivery(const char *key)
 	return 1;
 }
 
+void conf_note_problem(struct conf *c, struct op_err *e)
+{
+	if (c->delivery_problem[0] == '\0')
+		snprintf(c->delivery_problem, sizeof(c->delivery_problem),
+		    "%s", e->msg);
+	op_err_clear(e);
+}
+
 /* In tolerant mode, keep the first delivery problem and go on. */
 static int tolerate(const struct pstate *st, struct conf *c,
     struct op_err *e)
 {
 	if (!st->tolerant)
 		return -1;
-	if (c->delivery_problem[0] == '\0')
-		snprintf(c->delivery_problem, sizeof(c->delivery_problem),
-		    "%s", e->msg);
-	op_err_clear(e);
+	conf_note_problem(c, e);
 	return 0;
 }
 
