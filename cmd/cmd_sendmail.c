@@ -113,6 +113,7 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 {
 	struct submit_req rq = { o, c, STDIN_FILENO, lint_wanted(c), NULL };
 	struct lint_policy *pol = malloc(sizeof(*pol));
+	struct lint_ctx policy;
 	struct submit_res rs;
 	struct op_err e;
 	int r;
@@ -125,7 +126,9 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 		free(pol);
 		return fail(&e);
 	}
-	rq.policy = pol;
+	memset(&policy, 0, sizeof(policy));
+	lint_policy_ctx(pol, &policy);
+	rq.policy = &policy;
 	r = submit_message(&rq, &rs, &e);
 	free(pol);
 	if (rs.lint.n > 0)

@@ -12,6 +12,7 @@
 
 #include "cmd/cmd_table.h"
 #include "conf/conf.h"
+#include "lint/cli/lint_policy.h"
 #include "relayd/runner/doctor.h"
 #include "relayd/runner/flush.h"
 #include "relayd/runner/relayd.h"
@@ -97,6 +98,25 @@ static void print_step(void *arg, const char *step, int ok, const char *d)
 	fflush(stdout);
 }
 
+/* doctor's lint step: the one policy builder that lint and sendmail use. */
+static int doctor_lint(const struct conf *c, char *detail, size_t len,
+    struct op_err *e)
+{
+	struct lint_policy *pol = malloc(sizeof(*pol));
+
+	if (pol == NULL)
+		return op_errf(e, OP_SOFTWARE, "out of memory");
+	if (lint_policy_build(pol, c, e) < 0) {
+		free(pol);
+		return -1;
+	}
+	snprintf(detail, len, "%zu rule override(s), %zu list pattern(s)%s",
+	    pol->novr, pol->nlists, c->lint == CONF_LINT_OFF ?
+	    ", lint off" : "");
+	free(pol);
+	return 0;
+}
+
 static int fail(const char *cmd, const struct op_err *e)
 {
 	if (e->msg[0] != '\0')
@@ -180,8 +200,10 @@ int main(int argc, char **argv)
 	    LOG_LVL_INFO : a.ci->id == CMD_FLUSH ? LOG_LVL_ERROR :
 	    LOG_LVL_INFO);
 	if (a.ci->id == CMD_DOCTOR || a.ci->id == CMD_CONF_TEST) {
-		st = doctor_run(a.config, &doctor_smtp_ops, print_step, NULL,
-		    &e);
+		struct doctor_ops ops = doctor_smtp_ops;
+
+		ops.lint_policy = doctor_lint;
+		st = doctor_run(a.config, &ops, print_step, NULL, &e);
 		return st == OP_OK ? EX_OK : op_exitcode(st);
 	}
 	if (a.ci->id != CMD_FLUSH && a.nids != 0) {

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lint/cli/lint_policy.h"
-
 #define DOCTOR_PASSWORD_MAX	1024
 
 static void say(doctor_step_fn step, void *arg, const char *name, int ok,
@@ -51,28 +49,21 @@ static int step_config(const char *path, struct conf *c, doctor_step_fn step,
 	return 0;
 }
 
-/* The same policy builder as lint and sendmail: a bad lint_rule is the
- * same error here. */
-static int step_lint(const struct conf *c, doctor_step_fn step, void *arg,
-    struct op_err *e)
+/* The same policy builder as lint and sendmail (the main passes it in):
+ * a bad lint_rule is the same error here. */
+static int step_lint(const struct conf *c, const struct doctor_ops *ops,
+    doctor_step_fn step, void *arg, struct op_err *e)
 {
-	struct lint_policy *pol = malloc(sizeof(*pol));
 	char detail[128];
-	int r;
 
-	if (pol == NULL)
-		return op_errf(e, OP_SOFTWARE, "out of memory");
-	r = lint_policy_build(pol, c, e);
-	if (r < 0) {
+	if (ops->lint_policy == NULL)
+		return 0;
+	if (ops->lint_policy(c, detail, sizeof(detail), e) < 0) {
 		say(step, arg, "lint policy", 0, e->msg);
-	} else {
-		snprintf(detail, sizeof(detail), "%zu rule override(s), %zu "
-		    "list pattern(s)%s", pol->novr, pol->nlists,
-		    c->lint == CONF_LINT_OFF ? ", lint off" : "");
-		say(step, arg, "lint policy", 1, detail);
+		return -1;
 	}
-	free(pol);
-	return r;
+	say(step, arg, "lint policy", 1, detail);
+	return 0;
 }
 
 static int step_smarthost(const struct conf *c, doctor_step_fn step,
@@ -152,7 +143,7 @@ enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
 		return OP_SOFTWARE;
 	}
 	if (step_config(conf_path, c, step, arg, e) < 0 ||
-	    step_lint(c, step, arg, e) < 0 ||
+	    step_lint(c, ops, step, arg, e) < 0 ||
 	    step_smarthost(c, step, arg, e) < 0 ||
 	    step_spool(c, step, arg, e) < 0)
 		st = e->st == OP_OK ? OP_CONFIG : e->st;

@@ -21,6 +21,10 @@ struct doctor_ops {
 	    struct smtp_session **out, struct smtp_status *st);
 	void (*info)(const struct smtp_session *s, struct smtp_info *info);
 	void (*close)(struct smtp_session *s);
+	/* The lint policy check (lint_policy_build, set by the main; NULL
+	 * skips the step): 0 with a summary in detail, or -1 with e. */
+	int (*lint_policy)(const struct conf *c, char *detail, size_t len,
+	    struct op_err *e);
 };
 extern const struct doctor_ops doctor_smtp_ops;
 

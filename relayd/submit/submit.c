@@ -185,7 +185,8 @@ static int gate_and_commit(struct submit_job *j, struct op_err *e)
 {
 	int reject = 0;
 
-	if (j->rq->lint && submit_lint_gate(&j->tx, j->rq->policy, &j->rs->env,
+	if (j->rq->lint && submit_lint_gate(&j->tx, j->rq->c, j->rq->policy,
+	    &j->rs->env,
 	    &j->rs->lint, &reject, e) < 0) {
 		spool_tx_abort(&j->tx);
 		return -1;

@@ -29,7 +29,6 @@
 #define OUTPOST_SUBMIT_H
 
 #include "conf/conf.h"
-#include "lint/cli/lint_policy.h"
 #include "lint/lint.h"
 #include "relayd/submit/sendmail_args.h"
 #include "spool/spool.h"
@@ -40,7 +39,9 @@ struct submit_req {
 	const struct conf *c;
 	int in_fd;		/* the message (stdin) */
 	int lint;		/* 0: skip the gate (lint off, OUTPOST_LINT=off) */
-	const struct lint_policy *policy;	/* lint_policy_build(c) */
+	/* Rule overrides and list globs, from the one policy builder
+	 * (lint/cli/lint_policy.c, called by the main). */
+	const struct lint_ctx *policy;
 };
 
 struct submit_res {

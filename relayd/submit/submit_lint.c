@@ -17,12 +17,16 @@ struct gate_ctx {
 };
 
 static int fill_ctx(struct gate_ctx *g, struct lint_ctx *ctx,
-    const struct lint_policy *pol, const struct envelope *env)
+    const struct lint_ctx *policy, const struct envelope *env)
 {
 	size_t i;
 
 	memset(ctx, 0, sizeof(*ctx));
-	lint_policy_ctx(pol, ctx);
+	ctx->override_ids = policy->override_ids;
+	ctx->override_sev = policy->override_sev;
+	ctx->noverrides = policy->noverrides;
+	ctx->lists = policy->lists;
+	ctx->nlists = policy->nlists;
 	g->own[0] = env->sender;
 	ctx->own = g->own;
 	ctx->nown = env->sender[0] != '\0' ? 1 : 0;
@@ -36,7 +40,8 @@ static int fill_ctx(struct gate_ctx *g, struct lint_ctx *ctx,
 	return 0;
 }
 
-int submit_lint_gate(struct spool_tx *tx, const struct lint_policy *pol,
+int submit_lint_gate(struct spool_tx *tx, const struct conf *c,
+    const struct lint_ctx *policy,
     const struct envelope *env, struct lint_result *out, int *reject,
     struct op_err *e)
 {
@@ -47,7 +52,7 @@ int submit_lint_gate(struct spool_tx *tx, const struct lint_policy *pol,
 
 	*reject = 0;
 	memset(out, 0, sizeof(*out));
-	if (fill_ctx(&g, &ctx, pol, env) < 0)
+	if (fill_ctx(&g, &ctx, policy, env) < 0)
 		return op_errnof(e, OP_TEMP, "lint");
 	if (spool_tx_view(tx, &v, e) < 0) {
 		free(g.rcpts);
@@ -58,7 +63,7 @@ int submit_lint_gate(struct spool_tx *tx, const struct lint_policy *pol,
 	free(g.rcpts);
 	if (r < 0)
 		return op_errf(e, OP_TEMP, "lint: out of memory");
-	*reject = pol->mode == CONF_LINT_REJECT &&
+	*reject = c->lint == CONF_LINT_REJECT &&
 	    lint_result_max(out) >= LINT_ERROR;
 	return 0;
 }

@@ -8,15 +8,16 @@
 #define OUTPOST_SUBMIT_LINT_H
 
 #include "conf/conf.h"
-#include "lint/cli/lint_policy.h"
 #include "lint/lint.h"
 #include "spool/spool.h"
 #include "util/status.h"
 
 /* Lint the message being written by tx (read back via spool_tx_view).
- * *reject = 1 when the policy says `lint reject` and a finding has error
+ * policy: overrides and lists from lint_policy_build().
+ * *reject = 1 when the config says `lint reject` and a finding has error
  * severity.  out is filled (lint_result_free it) even when *reject = 0. */
-int submit_lint_gate(struct spool_tx *tx, const struct lint_policy *pol,
+int submit_lint_gate(struct spool_tx *tx, const struct conf *c,
+    const struct lint_ctx *policy,
     const struct envelope *env, struct lint_result *out, int *reject,
     struct op_err *e);
 
