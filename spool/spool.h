@@ -91,7 +91,11 @@ enum spool_step {
 	SPOOL_STEP_COUNT,
 	SPOOL_STEP_UPD_CREATE = SPOOL_STEP_COUNT + 1, SPOOL_STEP_UPD_WRITE,
 	SPOOL_STEP_UPD_FSYNC, SPOOL_STEP_UPD_RENAME, SPOOL_STEP_UPD_FSYNC_DIR,
-	SPOOL_STEP_UPD_END
+	SPOOL_STEP_UPD_END,
+	/* spool_journal_* (group commit) */
+	SPOOL_STEP_JNL_CREATE, SPOOL_STEP_JNL_FSYNC_DIR, SPOOL_STEP_JNL_WRITE,
+	SPOOL_STEP_JNL_FSYNC, SPOOL_STEP_JNL_SYNC_QUEUE, SPOOL_STEP_JNL_DONE,
+	SPOOL_STEP_JNL_REMOVE, SPOOL_STEP_JNL_UNLINK, SPOOL_STEP_JNL_END
 };
 struct spool_fault {
 	enum spool_step fail_at;	/* this step fails with errno `err` */
@@ -196,6 +200,28 @@ enum spool_ctl { SPOOL_CTL_HOLD, SPOOL_CTL_RELEASE, SPOOL_CTL_REQUEUE,
 	SPOOL_CTL_DELETE };
 int spool_ctl(struct spool *sp, const char *id, enum spool_ctl op,
     const char *reason, unsigned wait_ms, struct op_err *e);
+
+/* Group commit for a delivery session (spool_journal.c, rule in
+ * spool/README.md): one journal per runner (under the runner lock).
+ * mark: "in-flight" lines for ids[0..n), one fdatasync, and the one
+ * queue/ sync for the removals since the last one; only after a 0 may
+ * their text be sent.  done: the message's outcome is durable elsewhere
+ * (spool_update), no sync.  remove: a delivered message leaves queue/
+ * without its directory sync (made durable by the next mark or close).
+ * close: sync pending removals, delete the journal -- unless `keep`
+ * (an outcome of a marked message could not be recorded: recovery must
+ * read the marks) or the sync failed. */
+struct spool_journal { struct spool *sp; int fd; int unsynced; };
+int spool_journal_open(struct spool *sp, struct spool_journal *j,
+    struct op_err *e);
+int spool_journal_mark(struct spool_journal *j, const char *const *ids,
+    size_t n, struct op_err *e);
+int spool_journal_done(struct spool_journal *j, const char *id,
+    struct op_err *e);
+int spool_journal_remove(struct spool_journal *j, const char *id,
+    struct op_err *e);
+int spool_journal_close(struct spool_journal *j, int keep,
+    struct op_err *e);
 
 /* Start-up recovery (rule in spool/README.md); counts what it did.  Call
  * it holding the runner lock, before delivering anything.  One bad entry

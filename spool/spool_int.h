@@ -56,6 +56,14 @@ int spool_fault_hit(const struct spool *sp, enum spool_step step);
  * recovery closed (see spool_tmp.c).  Returns the fd or -1 with errno. */
 int spool_tmp_create(struct spool *sp, char name[SPOOL_NAME_MAX]);
 
+/* Unlink queue/<id>.msg then .env (missing is fine), no directory sync. */
+int spool_unlink_msg(struct spool *sp, const char *id, struct op_err *e);
+
+/* Part of spool_recover(): every message a left-over journal leaves in
+ * flight and still queued gets possibly-delivered; then the journal goes. */
+int spool_journal_recover(struct spool *sp, struct spool_recovery *r,
+    struct op_err *e);
+
 /* Read and parse the envelope header that opens a .msg file.  *hdrlen is
  * the header size (where the message starts). */
 int spool_read_header(int fd, const char *what, struct envelope *env,

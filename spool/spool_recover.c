@@ -207,6 +207,9 @@ int spool_recover(struct spool *sp, struct spool_recovery *r,
 	free(nm.v);
 	if (r->orphan_env_removed > 0 && fsync_dir(sp->queuefd) < 0)
 		return op_errnof(e, OP_TEMP, "cannot sync queue/");
+	/* After the scan: what it moved aside is not flagged twice. */
+	if (spool_journal_recover(sp, r, &le) < 0 && first.st == OP_OK)
+		first = le;
 	if (first.st != OP_OK)
 		return op_errf(e, first.st, "%s", first.msg);
 	return 0;

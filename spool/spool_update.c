@@ -79,7 +79,7 @@ int spool_update(struct spool *sp, const struct envelope *env,
 	return 0;
 }
 
-int spool_remove(struct spool *sp, const char *id, struct op_err *e)
+int spool_unlink_msg(struct spool *sp, const char *id, struct op_err *e)
 {
 	char msg[SPOOL_NAME_MAX], env[SPOOL_NAME_MAX];
 
@@ -91,6 +91,13 @@ int spool_remove(struct spool *sp, const char *id, struct op_err *e)
 		return op_errnof(e, OP_TEMP, "cannot remove queue/%s", msg);
 	if (unlinkat(sp->queuefd, env, 0) < 0 && errno != ENOENT)
 		return op_errnof(e, OP_TEMP, "cannot remove queue/%s", env);
+	return 0;
+}
+
+int spool_remove(struct spool *sp, const char *id, struct op_err *e)
+{
+	if (spool_unlink_msg(sp, id, e) < 0)
+		return -1;
 	if (fsync_dir(sp->queuefd) < 0)
 		return op_errnof(e, OP_TEMP, "cannot sync queue/");
 	return 0;
