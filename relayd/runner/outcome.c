@@ -274,3 +274,25 @@ void outcome_finish(struct envelope *env, int64_t now)
 	env->next_try = t == INT64_MAX ? 0 : t;
 	env->in_flight = 0;
 }
+
+static unsigned clamp_to(int64_t *t, int64_t limit, int64_t to)
+{
+	if (*t <= limit)
+		return 0;
+	*t = to;
+	return 1;
+}
+
+unsigned outcome_clamp(struct envelope *env, const struct outcome_policy *p,
+    int64_t now)
+{
+	int64_t limit = now + (int64_t)p->retry_max;
+	unsigned n;
+	size_t i;
+
+	n = clamp_to(&env->next_try, limit, limit);
+	n += clamp_to(&env->arrival, limit, now);
+	for (i = 0; i < env->nrcpt; i++)
+		n += clamp_to(&env->rcpt[i].next_try, limit, limit);
+	return n;
+}

@@ -86,6 +86,12 @@ int outcome_any_failed(const struct envelope *env);
  * recipient, in_flight cleared. */
 void outcome_finish(struct envelope *env, int64_t now);
 
+/* Clock skew: times written while the clock was far ahead.  A next_try
+ * later than now + retry_max becomes now + retry_max, an arrival later
+ * than that becomes now.  Returns how many values were corrected. */
+unsigned outcome_clamp(struct envelope *env, const struct outcome_policy *p,
+    int64_t now);
+
 /* Earliest next_try of the deferred recipients, INT64_MAX when none. */
 int64_t outcome_next_try(const struct envelope *env);
 

@@ -149,6 +149,8 @@ int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
 			envelope_free(&env);
 			continue;
 		}
+		/* In memory only: the pass corrects it on disk. */
+		(void)outcome_clamp(&env, &r->policy, now);
 		due = outcome_env_due(&env, now, r->all) ||
 		    outcome_settled(&env);
 		t = outcome_next_try(&env);

@@ -326,21 +326,37 @@ static void note_wake(struct runner_pass_state *p, const struct envelope *env)
 		p->res->next_wake = t;
 }
 
+/* Times far in the future (written while the clock was ahead) would keep
+ * the message from ever being retried: correct them, say so, and store the
+ * correction so it is made once. */
+static void unskew(struct runner_pass_state *p, struct envelope *env)
+{
+	unsigned n = outcome_clamp(env, &p->r->policy, p->now);
+
+	if (n == 0)
+		return;
+	log_msg(LOG_LVL_WARN, env->id, "%u time(s) in its state lay more "
+	    "than retry_max in the future (clock skew?); moved to now + "
+	    "retry_max", n);
+	(void)spool_update(p->r->sp, env, NULL);
+}
+
 void runner_msg(struct runner_pass_state *p, const char *id)
 {
 	struct runner_report rep;
 	struct envelope env;
 	struct op_err e;
-	int lockfd, got;
+	int lockfd, got, skewed;
 
 	/* Cheap look first: most messages in a long queue are not due. */
 	if (spool_load(p->r->sp, id, &env, &e) < 0) {
 		log_msg(LOG_LVL_WARN, id, "cannot read: %s", e.msg);
 		return;
 	}
-	got = !runner_gate_held(&env) &&
+	skewed = outcome_clamp(&env, &p->r->policy, p->now) != 0;
+	got = skewed || (!runner_gate_held(&env) &&
 	    (outcome_env_due(&env, p->now, p->r->all) ||
-	    outcome_settled(&env));
+	    outcome_settled(&env)));
 	if (!got && !runner_gate_held(&env))
 		note_wake(p, &env);
 	envelope_free(&env);
@@ -361,10 +377,13 @@ void runner_msg(struct runner_pass_state *p, const char *id)
 	/* Reload under the lock: the state may have changed meanwhile, or
 	 * the message may be gone (delivered by someone else). */
 	if (spool_load(p->r->sp, id, &env, &e) == 0) {
+		unskew(p, &env);
 		if (!runner_gate_held(&env) &&
 		    (outcome_env_due(&env, p->now, p->r->all) ||
 		    outcome_settled(&env)))
 			process(p, &env);
+		else if (skewed && !runner_gate_held(&env))
+			note_wake(p, &env);
 		envelope_free(&env);
 	}
 	spool_unlock_msg(lockfd);

@@ -1,8 +1,9 @@
 /*
- * Disk full during delivery (issue 10, point 2), with the spool's fault
- * injection standing in for ENOSPC: no "." without the in-flight mark on
- * disk; an outcome that cannot be written after a send stops the pass and is
- * held in memory, and the message is never sent again in a loop.
+ * The runner under faults (issue 10).  Disk full during delivery, with the
+ * spool's fault injection standing in for ENOSPC: no "." without the
+ * in-flight mark on disk; an outcome that cannot be written after a send
+ * stops the pass and is held in memory, and the message is never sent again
+ * in a loop.  Clock skew: times far in the future are pulled back.
  */
 #include <check.h>
 #include <errno.h>
@@ -254,15 +255,54 @@ START_TEST(held_then_exit_flagged_once)
 }
 END_TEST
 
+/* State written while the clock was 10 years ahead: without the clamp
+ * the message would wait 10 years; with it, at most retry_max. */
+START_TEST(clock_skew_clamped)
+{
+	const int64_t now = (int64_t)time(NULL), far = now + 10 * 365 * 86400LL;
+	char id[SPOOL_QID_LEN + 1];
+	struct runner_result res;
+	struct envelope env;
+	struct runner r;
+	size_t i;
+
+	enqueue_two(id);
+	load(id, &env);
+	env.arrival = far;
+	env.next_try = far;
+	for (i = 0; i < env.nrcpt; i++) {
+		env.rcpt[i].state = RCPT_DEFERRED;
+		env.rcpt[i].next_try = far;
+	}
+	ck_assert_int_eq(spool_update(&sp, &env, NULL), 0);
+	envelope_free(&env);
+	runner_init(&r, &cf, &sp, &ops);
+	r.now = now;
+	ck_assert_int_eq(runner_pass(&r, &res, NULL), 0);
+	ck_assert_int_eq(fk.dots, 0);			/* not due yet */
+	ck_assert_int_eq(res.next_wake, now + 3600);	/* but soon */
+	load(id, &env);					/* corrected on disk */
+	ck_assert_int_eq(env.rcpt[0].next_try, now + 3600);
+	ck_assert_int_eq(env.next_try, now + 3600);
+	ck_assert_int_eq(env.arrival, now);
+	envelope_free(&env);
+	r.now = now + 3600;
+	ck_assert_int_eq(runner_pass(&r, &res, NULL), 0);
+	ck_assert_int_eq(fk.dots, 1);
+	ck_assert_int_eq(runner_end(&r, 1), 0);
+}
+END_TEST
+
 int main(void)
 {
-	Suite *s = suite_create("runner_diskfull");
-	TCase *tc = tcase_create("diskfull");
+	Suite *s = suite_create("runner_faults");
+	TCase *tc = tcase_create("faults");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, no_dot_without_mark);
 	tcase_add_test(tc, outcome_held_not_resent);
 	tcase_add_test(tc, held_then_exit_flagged_once);
+	tcase_add_test(tc, clock_skew_clamped);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
