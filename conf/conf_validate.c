@@ -15,27 +15,31 @@
 #include "util/printable.h"
 
 /* A secret file must be a regular file, owned by us, with no group/other
- * bits: anyone else who can read it can send mail as us. */
+ * bits: anyone else who can read it can send mail as us.  The path is
+ * shown up to PATH_SHOWN bytes so that the advice after it always fits. */
+#define PATH_SHOWN	200
+
 int conf_secret_ok(const struct stat *st, const char *path, char *why,
     size_t whylen)
 {
 	unsigned mode = (unsigned)(st->st_mode & 07777);
 
 	if (!S_ISREG(st->st_mode)) {
-		snprintf(why, whylen, "password_file %s is not a regular file; "
-		    "point it at a file", path);
+		snprintf(why, whylen, "password_file %.*s is not a regular "
+		    "file; point it at a file", PATH_SHOWN, path);
 		return -1;
 	}
 	if (st->st_uid != geteuid()) {
-		snprintf(why, whylen, "password_file %s is owned by uid %u, "
-		    "not by you; use a file of your own (chmod 600)", path,
-		    (unsigned)st->st_uid);
+		snprintf(why, whylen, "password_file %.*s is owned by uid %u, "
+		    "not by you; use a file of your own (chmod 600)",
+		    PATH_SHOWN, path, (unsigned)st->st_uid);
 		return -1;
 	}
 	if (mode & 077) {
-		snprintf(why, whylen, "password_file %s is %s by group/others "
-		    "(mode %04o); run: chmod 600 %s", path,
-		    (mode & 044) ? "readable" : "accessible", mode, path);
+		snprintf(why, whylen, "password_file %.*s is %s by "
+		    "group/others (mode %04o); run: chmod 600 %.*s",
+		    PATH_SHOWN, path, (mode & 044) ? "readable" : "accessible",
+		    mode, PATH_SHOWN, path);
 		return -1;
 	}
 	return 0;
