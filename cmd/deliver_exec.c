@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -16,12 +17,31 @@
 #define DELIVER_NAME "outpost-deliver"
 #define DELIVER_ARGS_MAX 64
 
+#ifndef OUTPOST_LIBEXEC_REL
+#define OUTPOST_LIBEXEC_REL "../libexec/outpost"
+#endif
+
+/* dir + "/" + rel (may be "") + "/" + DELIVER_NAME, if executable. */
+static int try_path(char *out, size_t outlen, const char *dir, size_t dl,
+    const char *rel)
+{
+	int n = snprintf(out, outlen, "%.*s/%s%s" DELIVER_NAME, (int)dl, dir,
+	    rel, rel[0] != '\0' ? "/" : "");
+
+	if (n < 0 || (size_t)n >= outlen)
+		return -1;
+	return access(out, X_OK) == 0 ? 0 : -1;
+}
+
+/* /proc/self/exe is the real file even when we were started through a
+ * link (sendmail, mailq, a symlink on PATH), so the lookup is relative to
+ * where outpost really is: the installed libexec directory, or the same
+ * directory (the build tree). */
 int deliver_exec_path(char *out, size_t outlen)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	char *slash;
-	size_t dl;
 
 	if (n <= 0)
 		return -1;
@@ -29,12 +49,10 @@ int deliver_exec_path(char *out, size_t outlen)
 	slash = strrchr(self, '/');
 	if (slash == NULL)
 		return -1;
-	dl = (size_t)(slash - self) + 1;
-	if (dl + sizeof(DELIVER_NAME) > outlen)
-		return -1;
-	memcpy(out, self, dl);
-	memcpy(out + dl, DELIVER_NAME, sizeof(DELIVER_NAME));
-	return access(out, X_OK) == 0 ? 0 : -1;
+	if (try_path(out, outlen, self, (size_t)(slash - self),
+	    OUTPOST_LIBEXEC_REL) == 0)
+		return 0;
+	return try_path(out, outlen, self, (size_t)(slash - self), "");
 }
 
 int deliver_exec_deliver(char *const *args, struct op_err *e)
@@ -44,8 +62,10 @@ int deliver_exec_deliver(char *const *args, struct op_err *e)
 	size_t i;
 
 	if (deliver_exec_path(path, sizeof(path)) < 0)
-		return op_errf(e, OP_UNAVAILABLE, "cannot find %s next to "
-		    "this program (is it installed?)", DELIVER_NAME);
+		return op_errf(e, OP_UNAVAILABLE, "cannot find %s in "
+		    "%s/ or next to this program; install both with "
+		    "cmake --install (or the .deb)", DELIVER_NAME,
+		    OUTPOST_LIBEXEC_REL);
 	argv[0] = (char *)(uintptr_t)DELIVER_NAME;
 	for (i = 0; args[i] != NULL && i < DELIVER_ARGS_MAX; i++)
 		argv[i + 1] = args[i];

@@ -1,6 +1,7 @@
 /*
  * Starting `outpost-deliver` (the executable that holds OpenSSL and SASL),
- * found next to the running `outpost` via /proc/self/exe: exec'd in place
+ * found via /proc/self/exe in the installed libexec/outpost/ directory
+ * (relative to outpost's bin/) or next to `outpost`: exec'd in place
  * for flush/relayd/doctor, or detached for the one-shot run after a
  * submission.  Never searches $PATH (the pair is installed together).
  */
@@ -11,8 +12,8 @@
 
 #include "util/status.h"
 
-/* Path of outpost-deliver next to this executable; -1 when it cannot be
- * determined or is not executable. */
+/* Path of outpost-deliver (installed libexec dir, else next to this
+ * executable); -1 when it cannot be determined or is not executable. */
 int deliver_exec_path(char *out, size_t outlen);
 
 /* Replace this process with `outpost-deliver args...` (args NULL-ended).
