@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "relayd/runner/outcome.h"
+#include "relayd/runner/runner_signal.h"
 #include "util/log.h"
 
 struct flush_state {
@@ -172,7 +173,8 @@ static int passes(struct runner *r, struct flush_state *fs,
 	if (runner_pass(r, &res, e) < 0)
 		return -1;
 	add_result(sum, &res);
-	while (fs->nbounces > 0 && !sum->stopped) {
+	while (fs->nbounces > 0 && !sum->stopped &&
+	    !(r->stop != NULL && r->stop(r->stop_arg))) {
 		/* At most 64 per pass; fs->bounces shrinks from the end. */
 		for (i = 0; i < fs->nbounces && i < 64; i++)
 			ids[i] = fs->bounces[fs->nbounces - 1 - i];
@@ -197,9 +199,20 @@ static enum op_status stopped_status(struct op_err *e)
 	return OP_TEMP;
 }
 
+/* A stop signal came: the message in progress was finished. */
+static enum op_status interrupted(const struct runner_signal *sig,
+    const struct runner_result *sum, struct op_err *e)
+{
+	op_errf(e, OP_TEMP, "interrupted (signal %d) after the message in "
+	    "progress was finished and recorded; %u message(s) tried, the "
+	    "rest stays queued (see outpost mailq)", sig->signo,
+	    sum->attempted);
+	return OP_TEMP;
+}
+
 static enum op_status locked_flush(struct spool *sp, const struct conf *c,
     const struct runner_ops *ops, const struct flush_opts *o,
-    struct op_err *e)
+    struct runner_signal *sig, struct op_err *e)
 {
 	char bounces[256][SPOOL_QID_LEN + 1];
 	struct flush_state fs = { o, bounces, 0, 256 };
@@ -214,6 +227,8 @@ static enum op_status locked_flush(struct spool *sp, const struct conf *c,
 	r.now = o->now;
 	r.report = on_report;
 	r.report_arg = &fs;
+	r.stop = runner_signal_stop;
+	r.stop_arg = sig;
 	rc = passes(&r, &fs, &sum, e);
 	if (runner_end(&r, 1) < 0)
 		sum.stopped = 1;
@@ -221,6 +236,8 @@ static enum op_status locked_flush(struct spool *sp, const struct conf *c,
 		return e->st;
 	if (sum.stopped)
 		return stopped_status(e);
+	if (sig->stopping)
+		return interrupted(sig, &sum, e);
 	if (sum.attempted == 0 && sum.busy == 0) {
 		if (o->line != NULL)
 			o->line(o->arg, "queue is empty");
@@ -238,6 +255,7 @@ static enum op_status locked_flush(struct spool *sp, const struct conf *c,
 enum op_status flush_run(const struct conf *c, const struct runner_ops *ops,
     const struct flush_opts *o, struct op_err *e)
 {
+	struct runner_signal sig;
 	struct spool sp;
 	enum op_status st;
 	int got;
@@ -260,7 +278,12 @@ enum op_status flush_run(const struct conf *c, const struct runner_ops *ops,
 			    "it");
 		return e->st;
 	}
-	st = locked_flush(&sp, c, ops, o, e);
+	/* Only now: while waiting for the lock, a Ctrl-C just ends us. */
+	if (runner_signal_open(&sig, e) == 0) {
+		st = locked_flush(&sp, c, ops, o, &sig, e);
+		runner_signal_close(&sig);
+	} else
+		st = e->st;
 	spool_unlock_runner(&sp);
 	spool_close(&sp);
 	return st;
@@ -274,7 +297,8 @@ enum op_status flush_run(const struct conf *c, const struct runner_ops *ops,
  */
 /* One locked pass.  1 = done a pass, 0 = lock busy, -1 = error. */
 static int one_round(struct spool *sp, const struct conf *c,
-    const struct runner_ops *ops, struct op_err *e)
+    const struct runner_ops *ops, struct runner_signal *sig,
+    struct op_err *e)
 {
 	struct runner_result res;
 	struct runner r;
@@ -283,6 +307,8 @@ static int one_round(struct spool *sp, const struct conf *c,
 	if (got <= 0)
 		return got;
 	runner_init(&r, c, sp, ops);
+	r.stop = runner_signal_stop;
+	r.stop_arg = sig;
 	got = runner_pass(&r, &res, e);
 	(void)runner_end(&r, 1);
 	spool_unlock_runner(sp);
@@ -308,6 +334,7 @@ static int due_now(struct spool *sp, const struct conf *c,
 enum op_status flush_once(const struct conf *c, const struct runner_ops *ops,
     struct op_err *e)
 {
+	struct runner_signal sig;
 	struct spool sp;
 	unsigned round;
 	int rc = 1;
@@ -315,13 +342,18 @@ enum op_status flush_once(const struct conf *c, const struct runner_ops *ops,
 	op_err_clear(e);
 	if (spool_open(&sp, c->spool, e) < 0)
 		return e->st;
+	if (runner_signal_open(&sig, e) < 0) {
+		spool_close(&sp);
+		return e->st;
+	}
 	/* Bounded: a message that stays due (e.g. its state cannot be
 	 * written) must not keep us looping. */
 	for (round = 0; round < ONCE_MAX_ROUNDS; round++) {
-		rc = one_round(&sp, c, ops, e);
-		if (rc <= 0 || !due_now(&sp, c, ops))
+		rc = one_round(&sp, c, ops, &sig, e);
+		if (rc <= 0 || sig.stopping || !due_now(&sp, c, ops))
 			break;
 	}
+	runner_signal_close(&sig);
 	spool_close(&sp);
 	if (rc < 0)
 		return e->st;

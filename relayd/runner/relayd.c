@@ -4,8 +4,8 @@
  * lock only for each pass, so `flush` and run-once deliver in between.
  * Passes when a new *.msg appears in <spool>/queue (inotify; sendmail
  * commits with link(), hence IN_CREATE) and when the earliest retry is due.
- * SIGTERM/SIGINT arrive through a signalfd (no work in handlers): the
- * message in flight is finished, then it exits 0.
+ * SIGTERM/SIGINT/SIGHUP (runner_signal.c): the message in flight is
+ * finished, then it exits 0; a second signal aborts at once.
  */
 #include "relayd/runner/relayd.h"
 
@@ -16,10 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "relayd/runner/runner_signal.h"
 #include "util/log.h"
 
 #define RELAYD_RESCAN_S		3600	/* look anyway, in case of a missed event */
@@ -30,41 +30,28 @@
 #define RELAYD_LOCK_POLL_MS	50	/* between tries of the runner lock */
 
 struct relayd {
-	int sigfd, inofd;
+	int sigfd, inofd;	/* sigfd: runner_signal_fd(&sig) */
 	int stopping;
 	int busy_ms;		/* last busy back-off, 0 after a clean pass */
-	sigset_t old;
+	struct runner_signal sig;
 };
 
 static int relayd_stop_requested(void *arg)
 {
 	struct relayd *d = arg;
-	struct signalfd_siginfo si;
-	struct pollfd pfd = { .fd = d->sigfd, .events = POLLIN };
 
 	/* Checked between messages: never interrupts one in flight. */
-	if (!d->stopping && poll(&pfd, 1, 0) == 1 &&
-	    read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		log_info("signal %u: stopping after the current message",
-		    si.ssi_signo);
-		d->stopping = 1;
-	}
+	d->stopping = runner_signal_stop(&d->sig);
 	return d->stopping;
 }
 
 static int setup(struct relayd *d, const struct spool *sp, struct op_err *e)
 {
 	char dir[sizeof(sp->path) + 8];
-	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, &d->old) < 0)
-		return op_errnof(e, OP_SOFTWARE, "sigprocmask");
-	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (d->sigfd < 0)
-		return op_errnof(e, OP_SOFTWARE, "signalfd");
+	if (runner_signal_open(&d->sig, e) < 0)
+		return -1;
+	d->sigfd = runner_signal_fd(&d->sig);
 	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (d->inofd < 0)
 		return op_errnof(e, OP_TEMP, "inotify_init1");
@@ -80,9 +67,8 @@ static void teardown(struct relayd *d)
 {
 	if (d->inofd >= 0)
 		close(d->inofd);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
-	(void)sigprocmask(SIG_SETMASK, &d->old, NULL);
+	runner_signal_close(&d->sig);
+	d->sigfd = -1;
 }
 
 static int ends_with(const char *s, size_t n, const char *suffix)
@@ -257,13 +243,13 @@ static void serve(struct relayd *d, struct runner *r)
 enum op_status relayd_run(const struct conf *c, const struct runner_ops *ops,
     struct op_err *e)
 {
-	struct relayd d = { .sigfd = -1, .inofd = -1 };
+	struct relayd d = { .sigfd = -1, .inofd = -1, .sig = { .rfd = -1,
+	    .wfd = -1 } };
 	struct spool sp;
 	struct runner r;
 	int got, lockfd;
 
 	op_err_clear(e);
-	(void)sigprocmask(SIG_SETMASK, NULL, &d.old);	/* for teardown */
 	if (spool_open(&sp, c->spool, e) < 0)
 		return e->st;
 	got = spool_lock_relayd(&sp, &lockfd, e);

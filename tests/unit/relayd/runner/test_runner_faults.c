@@ -8,11 +8,14 @@
 #include <check.h>
 #include <errno.h>
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
+#include "relayd/runner/flush.h"
 #include "relayd/runner/runner.h"
 #include "tests/unit/check_main.h"
 
@@ -23,6 +26,7 @@ struct fake {
 	const struct spool_fault *fail_after_mark;	/* armed after the hook */
 	int dots, refused_dots;
 	int copies_a;		/* transactions that carried a@ */
+	int signals_at_dot;	/* SIGINTs to ourselves right after the "." */
 };
 
 static char root[64];
@@ -69,6 +73,9 @@ static int f_send(void *ctx, void *sess, const struct smtp_msg *m,
 		return -1;
 	}
 	f->dots++;
+	/* Ctrl-C while the reply to the "." is awaited. */
+	for (i = 0; i < (size_t)f->signals_at_dot; i++)
+		raise(SIGINT);
 	for (i = 0; i < m->nrcpt; i++)
 		if (strcmp(m->rcpts[i], "a@example.net") == 0)
 			f->copies_a++;
@@ -293,6 +300,72 @@ START_TEST(clock_skew_clamped)
 }
 END_TEST
 
+/* `outpost flush` in a child, with n Ctrl-C during the first message's
+ * final reply; returns the child's wait status. */
+static int flush_with_signals(int n)
+{
+	struct flush_opts o;
+	struct op_err e;
+	int status;
+	pid_t pid;
+
+	fk.signals_at_dot = n;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		memset(&o, 0, sizeof(o));
+		_exit((int)flush_run(&cf, &ops, &o, &e));
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+/* One Ctrl-C: the message in progress is finished and recorded (not sent
+ * again, no duplicate), the next one is left queued, flush says so. */
+START_TEST(ctrl_c_finishes_the_message)
+{
+	char id1[SPOOL_QID_LEN + 1], id2[SPOOL_QID_LEN + 1];
+	struct envelope env;
+	int status;
+
+	enqueue_two(id1);
+	enqueue_two(id2);
+	status = flush_with_signals(1);
+	ck_assert_msg(WIFEXITED(status), "flush died of signal %d",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	ck_assert_int_eq(WEXITSTATUS(status), OP_TEMP);
+	load(id1, &env);
+	ck_assert_int_eq(env.in_flight, 0);
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_DELIVERED);
+	envelope_free(&env);
+	load(id2, &env);				/* never tried */
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_PENDING);
+	ck_assert_uint_eq(env.attempts, 0);
+	envelope_free(&env);
+}
+END_TEST
+
+/* Two: abort at once; the message stays marked in flight, which recovery
+ * turns into "possibly delivered". */
+START_TEST(second_ctrl_c_aborts)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct spool_recovery rec;
+	struct envelope env;
+	int status;
+
+	enqueue_two(id);
+	status = flush_with_signals(2);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);
+	memset(&rec, 0, sizeof(rec));
+	ck_assert_int_eq(spool_recover(&sp, &rec, NULL), 0);
+	ck_assert_uint_eq(rec.in_flight_marked, 1);
+	load(id, &env);
+	ck_assert_int_eq(env.possibly_delivered, 1);
+	envelope_free(&env);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runner_faults");
@@ -303,6 +376,8 @@ int main(void)
 	tcase_add_test(tc, outcome_held_not_resent);
 	tcase_add_test(tc, held_then_exit_flagged_once);
 	tcase_add_test(tc, clock_skew_clamped);
+	tcase_add_test(tc, ctrl_c_finishes_the_message);
+	tcase_add_test(tc, second_ctrl_c_aborts);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
