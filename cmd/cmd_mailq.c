@@ -51,7 +51,7 @@ static int show(const struct conf *c, enum mailq_format fmt)
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);
 		return op_exitcode(e.st);
 	}
-	if (mailq_print(&sp, stdout, stderr, fmt, &e) < 0) {
+	if (mailq_print(&sp, stdout, stderr, fmt, c->series_wait, &e) < 0) {
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);
 		r = op_exitcode(e.st);
 	}

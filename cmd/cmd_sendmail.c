@@ -109,6 +109,21 @@ static void verbose_report(const struct submit_res *rs)
 	}
 }
 
+/* A refused patch holds its series: say so, and how to go on. */
+static void series_note(const struct submit_res *rs)
+{
+	if (rs->series_held)
+		fprintf(stderr, "outpost sendmail: patch %u/%u is part of a "
+		    "series: the parts already queued (and any still to "
+		    "come) are held, nothing of it is sent.  Fix this patch "
+		    "and send the whole series again; the new copy replaces "
+		    "the held one (see `outpost mailq`).\n", rs->env.series_k,
+		    rs->env.series_n);
+	else if (rs->series_note != NULL)
+		fprintf(stderr, "outpost sendmail: warning: %s\n",
+		    rs->series_note);
+}
+
 static int submit(const struct sendmail_opts *o, const struct conf *c)
 {
 	struct submit_req rq = { o, c, STDIN_FILENO, lint_wanted(c), NULL };
@@ -135,6 +150,7 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 		lint_cli_print_report(stderr, "<stdin>", &rs.lint,
 		    rs.lint_rejected);
 	if (r < 0) {
+		series_note(&rs);
 		submit_res_free(&rs);
 		return fail(&e);
 	}

@@ -58,6 +58,7 @@ struct conf {
 
 	uint64_t retry_min, retry_max, queue_lifetime;	/* seconds */
 	uint64_t connect_timeout, command_timeout;	/* seconds */
+	uint64_t series_wait;	/* seconds a partial patch series waits */
 
 	/* Where password_file was set, for "FILE:LINE:" messages from
 	 * conf_validate(); 0 = not from a file. */

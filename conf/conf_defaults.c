@@ -122,6 +122,7 @@ void conf_defaults(struct conf *c)
 	c->retry_min = 60;
 	c->retry_max = 3600;
 	c->queue_lifetime = 5 * 86400;
+	c->series_wait = 120;
 	c->connect_timeout = 30;
 	c->command_timeout = 300;
 	c->password_timeout_ms = 0;	/* CONF_PASSWORD_TIMEOUT_MS */

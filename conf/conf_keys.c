@@ -258,6 +258,7 @@ DURATION(set_retry_max, retry_max, 1, 30 * 86400, "1s to 30d")
 DURATION(set_queue_lifetime, queue_lifetime, 60, 366 * 86400, "1m to 366d")
 DURATION(set_connect_timeout, connect_timeout, 1, 3600, "1s to 1h")
 DURATION(set_command_timeout, command_timeout, 1, 3600, "1s to 1h")
+DURATION(set_series_wait, series_wait, 0, 86400, "0s to 1d")
 
 static int rule_sev(const char *s, int *out)
 {
@@ -327,6 +328,7 @@ static const struct conf_key keys[] = {
 	{ "queue_lifetime",	set_queue_lifetime,	0 },
 	{ "connect_timeout",	set_connect_timeout,	0 },
 	{ "command_timeout",	set_command_timeout,	0 },
+	{ "series_wait",	set_series_wait,	0 },
 };
 
 size_t conf_keys_count(void)

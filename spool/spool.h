@@ -223,6 +223,65 @@ int spool_journal_remove(struct spool_journal *j, const char *id,
 int spool_journal_close(struct spool_journal *j, int keep,
     struct op_err *e);
 
+/* The k/n tag that opens a patch subject (spool/series_tag.c).  1 when
+ * subj[0..len) is a series member's subject: "[PATCH v2 2/7] title",
+ * "[RFC][PATCH 0/3] ...", n >= 2; 0 for replies, single patches and
+ * anything else.  prefix: the other tag words, lower case. */
+struct series_tag {
+	unsigned k, n;
+	char prefix[96];
+	const char *title;		/* points into subj */
+	size_t title_len;
+};
+int series_tag_parse(const char *subj, size_t len, struct series_tag *t);
+
+/* The series of the queue (spool/series.c) and their verdicts; the rule
+ * is in README "Patch series".  Built on demand (only when a series
+ * member is queued), read-only. */
+struct series_member {
+	char id[SPOOL_QID_LEN + 1];
+	char key[SPOOL_SERIES_KEY], copy[SPOOL_SERIES_KEY];
+	unsigned k, n;
+	int cover, released, superseded;
+	int64_t arrival;
+	uint64_t title;			/* hash of the subject after the tag */
+};
+struct series_set {
+	struct spool *sp;
+	int64_t now;
+	uint64_t wait;			/* series_wait, seconds */
+	struct series_member *m;
+	size_t n;
+};
+enum series_state { SERIES_NONE = 0, SERIES_GO, SERIES_WAIT, SERIES_HELD,
+	SERIES_SUPERSEDED };
+struct series_verdict {
+	enum series_state st;
+	char reason[SPOOL_HDR_MAX];	/* printable; "" for NONE and GO */
+};
+int series_set_build(struct spool *sp, int64_t now, uint64_t wait,
+    struct series_set *s, struct op_err *e);
+void series_set_free(struct series_set *s);
+const struct series_member *series_find(const struct series_set *s,
+    const char *id);
+void series_verdict(const struct series_set *s, const struct envelope *env,
+    struct series_verdict *v);
+/* 1 when every part of series `key` is queued (cover too, if any). */
+int series_complete(const struct series_set *s, const char *key);
+/* The queued parts of series `key` in delivery order (cover, 1..n; a
+ * part queued twice in arrival order).  Returns how many (<= max). */
+size_t series_parts(const struct series_set *s, const char *key,
+    const struct series_member **out, size_t max);
+
+/* Series marks (spool/series_mark.c): <spool>/series/<key> says why the
+ * whole series is held (a member was refused).  get: 1 and the reason
+ * when marked, 0 otherwise. */
+int series_mark_set(struct spool *sp, const char *key, const char *reason,
+    struct op_err *e);
+int series_mark_get(struct spool *sp, const char *key, char *out,
+    size_t outlen);
+void series_mark_clear(struct spool *sp, const char *key);
+
 /* Start-up recovery (rule in spool/README.md); counts what it did.  Call
  * it holding the runner lock, before delivering anything.  One bad entry
  * does not stop the others; the first error is returned at the end. */

@@ -103,6 +103,7 @@ int runner_pass(struct runner *r, struct runner_result *res,
 			runner_msg(&p, l.ids[i]);
 	}
 	runner_session_drop(&p);
+	runner_gate_free(&p.gate);
 	spool_list_free(&l);
 	if (p.halted)
 		stopped(&p);
@@ -132,6 +133,7 @@ int runner_end(struct runner *r, int locked)
 
 int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
 {
+	struct runner_gate *gate = NULL;
 	struct spool_list l;
 	struct envelope env;
 	int64_t now = runner_now(r), t;
@@ -145,7 +147,7 @@ int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
 		if (!wanted(r, l.ids[i]) ||
 		    spool_load(r->sp, l.ids[i], &env, NULL) < 0)
 			continue;
-		if (runner_gate_held(&env)) {
+		if (!runner_gate_due(&gate, r, &env, now)) {
 			envelope_free(&env);
 			continue;
 		}
@@ -158,6 +160,7 @@ int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
 			*next_wake = t;
 		envelope_free(&env);
 	}
+	runner_gate_free(&gate);
 	spool_list_free(&l);
 	return due;
 }

@@ -1,12 +1,168 @@
 /*
  * The gate of the runner: may this message go now, or is it held and why?
- * A message held by hand (outpost hold) never goes, not even with flush;
- * it is not "due" either, so relayd does not wake up for it.  Kept apart
- * from the send path so the send path can change without touching it.
+ * A message held by hand (outpost hold) never goes, not even with flush,
+ * and is not "due" (relayd does not wake up for it).  A patch series goes
+ * whole: the verdict comes from spool/series.c (complete, waiting, held,
+ * superseded); when it may go, all its parts are sent here, in order
+ * (cover, 1..n), on the pass's one session.  Kept apart from the send
+ * path, which it only calls through runner_msg_send().
  */
 #include "relayd/runner/runner_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/printable.h"
+
+struct runner_gate {
+	struct series_set set;
+	int built;		/* 1 built, -1 could not be built */
+	char (*done)[SPOOL_SERIES_KEY];	/* series handled in this pass */
+	size_t ndone;
+};
 
 int runner_gate_held(const struct envelope *env)
 {
 	return env->held[0] != '\0';
+}
+
+/* The series table, built once per pass on the first series member. */
+static struct runner_gate *gate_get(struct runner_gate **g, struct runner *r,
+    int64_t now)
+{
+	struct op_err e;
+
+	if (*g == NULL && (*g = calloc(1, sizeof(**g))) == NULL)
+		return NULL;
+	if ((*g)->built == 0) {
+		(*g)->built = series_set_build(r->sp, now, r->conf->series_wait,
+		    &(*g)->set, &e) == 0 ? 1 : -1;
+		if ((*g)->built < 0)
+			log_warn("patch series: %s (series held this pass)",
+			    e.msg);
+	}
+	return (*g)->built > 0 ? *g : NULL;
+}
+
+void runner_gate_free(struct runner_gate **g)
+{
+	if (*g == NULL)
+		return;
+	series_set_free(&(*g)->set);
+	free((*g)->done);
+	free(*g);
+	*g = NULL;
+}
+
+static int done_has(const struct runner_gate *g, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < g->ndone; i++)
+		if (strcmp(g->done[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+static void done_add(struct runner_gate *g, const char *key)
+{
+	char (*d)[SPOOL_SERIES_KEY];
+
+	d = realloc(g->done, (g->ndone + 1) * sizeof(*d));
+	if (d == NULL)
+		return;		/* worst case: the series is looked at again */
+	g->done = d;
+	memcpy(g->done[g->ndone++], key, SPOOL_SERIES_KEY);
+}
+
+int runner_gate_due(struct runner_gate **g, struct runner *r,
+    const struct envelope *env, int64_t now)
+{
+	struct series_verdict v;
+	struct runner_gate *gt;
+
+	if (runner_gate_held(env))
+		return 0;
+	if (env->series[0] == '\0' || env->released)
+		return 1;
+	gt = gate_get(g, r, now);
+	if (gt == NULL)
+		return 0;
+	series_verdict(&gt->set, env, &v);
+	return v.st == SERIES_GO || v.st == SERIES_SUPERSEDED;
+}
+
+/* An older copy of a series that was sent again: drop it (under its
+ * lock, so never while a runner sends it), and say so in the log. */
+static void drop_superseded(struct runner_pass_state *p, const char *id,
+    const char *subject)
+{
+	char subj[SPOOL_HDR_MAX];
+	struct op_err e;
+	int lockfd;
+
+	if (spool_lock_msg(p->r->sp, id, &lockfd, &e) != 1)
+		return;
+	printable(subj, sizeof(subj), subject, strlen(subject));
+	if (spool_remove(p->r->sp, id, &e) < 0)
+		log_msg(LOG_LVL_WARN, id, "superseded, but cannot be removed: "
+		    "%s", e.msg);
+	else
+		log_msg(LOG_LVL_INFO, id, "superseded by a newer copy of its "
+		    "series, not sent: %s", subj);
+	spool_unlock_msg(lockfd);
+}
+
+/* Every part that may go, in order, on this pass's session: all of a
+ * complete series, else only the parts released by hand. */
+static void send_series(struct runner_pass_state *p, struct runner_gate *g,
+    const char *key)
+{
+	int whole = series_complete(&g->set, key);
+	const struct series_member *parts[SPOOL_SERIES_MAX + 1];
+	size_t i, n = series_parts(&g->set, key, parts,
+	    sizeof(parts) / sizeof(parts[0]));
+
+	if (n > 0)
+		log_msg(LOG_LVL_INFO, parts[0]->id, "patch series %s (%zu "
+		    "parts): sending in order", whole ? "complete" : "released",
+		    n);
+	for (i = 0; i < n; i++) {
+		if (p->halted || (p->r->stop != NULL &&
+		    p->r->stop(p->r->stop_arg)))
+			break;
+		if (!parts[i]->superseded && (whole || parts[i]->released))
+			runner_msg_send(p, parts[i]->id);
+	}
+}
+
+int runner_gate_series(struct runner_pass_state *p,
+    const struct envelope *env)
+{
+	struct series_verdict v;
+	struct runner_gate *g;
+
+	g = gate_get(&p->gate, p->r, p->now);
+	if (g == NULL)
+		return 1;	/* no table, no verdict: keep it */
+	if (done_has(g, env->series))
+		return 1;
+	series_verdict(&g->set, env, &v);
+	switch (v.st) {
+	case SERIES_NONE:
+		return 0;
+	case SERIES_WAIT:
+	case SERIES_HELD:
+		log_msg(LOG_LVL_DEBUG, env->id, "not sent: %s", v.reason);
+		return 1;
+	case SERIES_SUPERSEDED:
+		drop_superseded(p, env->id, env->subject);
+		return 1;
+	case SERIES_GO:
+		break;
+	}
+	done_add(g, env->series);
+	send_series(p, g, env->series);
+	return 1;
 }

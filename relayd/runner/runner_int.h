@@ -7,6 +7,8 @@
 
 #include "relayd/runner/runner.h"
 
+struct runner_gate;
+
 struct runner_pass_state {
 	struct runner *r;
 	struct runner_result *res;
@@ -18,6 +20,7 @@ struct runner_pass_state {
 	struct smtp_status fail_st;	/* why */
 	int marked;			/* current message: in-flight on disk */
 	int halted;			/* the spool cannot be written */
+	struct runner_gate *gate;	/* series table, built on first need */
 };
 
 /* Process message `id` (load, due check, lock, deliver, record). */
@@ -37,8 +40,21 @@ void runner_hold_drop(struct runner *r);
  * held (any more), -1 = still held. */
 int runner_hold_retry(struct runner_pass_state *p);
 
-/* The gate (runner_gate.c): 1 when env must not be sent now. */
+/* Lock, reload and deliver one message when it is (still) due. */
+void runner_msg_send(struct runner_pass_state *p, const char *id,
+    int skewed);
+
+/* The gate (runner_gate.c).  held: 1 when env is held by hand.  series:
+ * for a series member, 1 when the gate dealt with it (kept it back,
+ * dropped a superseded copy, or sent the whole complete series in order
+ * right now); 0 = deliver it the ordinary way.  due: for runner_any_due,
+ * may env go now as far as the gate is concerned?  free: end of pass. */
 int runner_gate_held(const struct envelope *env);
+int runner_gate_series(struct runner_pass_state *p,
+    const struct envelope *env);
+int runner_gate_due(struct runner_gate **g, struct runner *r,
+    const struct envelope *env, int64_t now);
+void runner_gate_free(struct runner_gate **g);
 
 /* Session helpers (runner_session.c). */
 int runner_session_get(struct runner_pass_state *p);	/* 0 ok, -1 failed */

@@ -341,27 +341,14 @@ static void unskew(struct runner_pass_state *p, struct envelope *env)
 	(void)spool_update(p->r->sp, env, NULL);
 }
 
-void runner_msg(struct runner_pass_state *p, const char *id)
+void runner_msg_send(struct runner_pass_state *p, const char *id,
+    int skewed)
 {
 	struct runner_report rep;
 	struct envelope env;
 	struct op_err e;
-	int lockfd, got, skewed;
+	int lockfd, got;
 
-	/* Cheap look first: most messages in a long queue are not due. */
-	if (spool_load(p->r->sp, id, &env, &e) < 0) {
-		log_msg(LOG_LVL_WARN, id, "cannot read: %s", e.msg);
-		return;
-	}
-	skewed = outcome_clamp(&env, &p->r->policy, p->now) != 0;
-	got = skewed || (!runner_gate_held(&env) &&
-	    (outcome_env_due(&env, p->now, p->r->all) ||
-	    outcome_settled(&env)));
-	if (!got && !runner_gate_held(&env))
-		note_wake(p, &env);
-	envelope_free(&env);
-	if (!got)
-		return;
 	got = spool_lock_msg(p->r->sp, id, &lockfd, &e);
 	if (got <= 0) {
 		if (got < 0)
@@ -374,8 +361,8 @@ void runner_msg(struct runner_pass_state *p, const char *id)
 		report(p, &rep);
 		return;
 	}
-	/* Reload under the lock: the state may have changed meanwhile, or
-	 * the message may be gone (delivered by someone else). */
+	/* Reload under the lock: the state may have changed meanwhile (a
+	 * hold), or the message may be gone (delivered by someone else). */
 	if (spool_load(p->r->sp, id, &env, &e) == 0) {
 		unskew(p, &env);
 		if (!runner_gate_held(&env) &&
@@ -387,6 +374,51 @@ void runner_msg(struct runner_pass_state *p, const char *id)
 		envelope_free(&env);
 	}
 	spool_unlock_msg(lockfd);
+}
+
+/* A patch series the gate lets go: its parts in order, one session. */
+static void send_parts(struct runner_pass_state *p, const char **ids,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p->halted || (p->r->stop != NULL &&
+		    p->r->stop(p->r->stop_arg)))
+			break;
+		runner_msg_send(p, ids[i], 0);
+	}
+}
+
+void runner_msg(struct runner_pass_state *p, const char *id)
+{
+	const char *parts[SPOOL_SERIES_MAX + 1];
+	struct envelope env;
+	struct op_err e;
+	size_t nparts = 0;
+	int got, skewed;
+
+	/* Cheap look first: most messages in a long queue are not due. */
+	if (spool_load(p->r->sp, id, &env, &e) < 0) {
+		log_msg(LOG_LVL_WARN, id, "cannot read: %s", e.msg);
+		return;
+	}
+	/* Held by hand, or a patch series the gate keeps or sends whole. */
+	if (runner_gate_held(&env) || (env.series[0] != '\0' &&
+	    runner_gate_series(p, &env, parts, sizeof(parts) /
+	    sizeof(parts[0]), &nparts))) {
+		envelope_free(&env);
+		send_parts(p, parts, nparts);
+		return;
+	}
+	skewed = outcome_clamp(&env, &p->r->policy, p->now) != 0;
+	got = skewed || outcome_env_due(&env, p->now, p->r->all) ||
+	    outcome_settled(&env);
+	if (!got)
+		note_wake(p, &env);
+	envelope_free(&env);
+	if (got)
+		runner_msg_send(p, id, skewed);
 }
 
 /* Write the held state under its message lock; a message that is gone

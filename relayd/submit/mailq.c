@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util/printable.h"
 
@@ -16,12 +17,42 @@ static int cmp_id(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+/* The series gate's view, as the runner would decide now; the table is
+ * built only when the queue holds a series member. */
+struct mailq_series {
+	struct spool *sp;
+	uint64_t wait;
+	int built;		/* 1 built, -1 failed */
+	struct series_set set;
+	struct series_verdict v;
+};
+
+static void hold_of(struct mailq_series *ms, const struct envelope *env,
+    struct mailq_hold *h)
+{
+	mailq_hold_of(env, h);
+	if (h->state != NULL || env->series[0] == '\0' || env->released)
+		return;
+	if (ms->built == 0)
+		ms->built = series_set_build(ms->sp, (int64_t)time(NULL),
+		    ms->wait, &ms->set, NULL) == 0 ? 1 : -1;
+	if (ms->built < 0)
+		return;
+	series_verdict(&ms->set, env, &ms->v);
+	if (ms->v.st == SERIES_WAIT || ms->v.st == SERIES_HELD ||
+	    ms->v.st == SERIES_SUPERSEDED) {
+		h->state = ms->v.st == SERIES_WAIT ? "waiting" : "held";
+		h->reason = ms->v.reason;
+	}
+}
+
 static void show_one(FILE *out, enum mailq_format fmt,
-    const struct envelope *env, uint64_t *bytes, size_t *n)
+    struct mailq_series *ms, const struct envelope *env, uint64_t *bytes,
+    size_t *n)
 {
 	struct mailq_hold h;
 
-	mailq_hold_of(env, &h);
+	hold_of(ms, env, &h);
 	if (fmt == MAILQ_JSON) {
 		mailq_json_msg(out, env, &h);
 	} else {
@@ -34,8 +65,9 @@ static void show_one(FILE *out, enum mailq_format fmt,
 }
 
 int mailq_print(struct spool *sp, FILE *out, FILE *warn,
-    enum mailq_format fmt, struct op_err *e)
+    enum mailq_format fmt, uint64_t series_wait, struct op_err *e)
 {
+	struct mailq_series ms = { sp, series_wait, 0, { 0 }, { 0 } };
 	struct spool_list l = { NULL, 0 };
 	struct envelope env;
 	struct op_err le;
@@ -56,11 +88,13 @@ int mailq_print(struct spool *sp, FILE *out, FILE *warn,
 			fprintf(warn, "outpost mailq: skipping %s: %s\n",
 			    l.ids[i], why);
 		} else {
-			show_one(out, fmt, &env, &bytes, &n);
+			show_one(out, fmt, &ms, &env, &bytes, &n);
 		}
 		envelope_free(&env);
 	}
 	spool_list_free(&l);
+	if (ms.built > 0)
+		series_set_free(&ms.set);
 	if (fmt == MAILQ_TEXT)
 		mailq_text_footer(out, bytes, n);
 	if (fflush(out) != 0 || ferror(out))

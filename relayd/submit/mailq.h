@@ -16,9 +16,10 @@ enum mailq_format { MAILQ_TEXT = 0, MAILQ_JSON };
 
 /* Write the queue of sp to out, in submission order.  An envelope that
  * cannot be loaded is skipped with a warning line on warn.  -1 when the
- * queue cannot be listed or out fails (OP_TEMP). */
+ * queue cannot be listed or out fails (OP_TEMP).  series_wait (config)
+ * lets it tell a waiting patch series from a held one. */
 int mailq_print(struct spool *sp, FILE *out, FILE *warn,
-    enum mailq_format fmt, struct op_err *e);
+    enum mailq_format fmt, uint64_t series_wait, struct op_err *e);
 
 /* Why a message is not going out (held by hand, or by the series gate)
  * and where it sits in its patch series. */

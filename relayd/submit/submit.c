@@ -23,6 +23,7 @@
 #include "relayd/submit/submit_linemap.h"
 #include "relayd/submit/submit_lint.h"
 #include "relayd/submit/submit_rewrite.h"
+#include "relayd/submit/submit_series.h"
 
 struct submit_job {
 	const struct submit_req *rq;
@@ -96,6 +97,8 @@ static int rewrite_headers(struct submit_job *j, struct op_err *e)
 	memcpy(env->subject, j->rw.subject, sizeof(env->subject));
 	memcpy(env->message_id, j->rw.message_id, sizeof(env->message_id));
 	env->arrival = (int64_t)ri.now;
+	if (submit_series_detect(&j->h, env) < 0)
+		return op_errnof(e, OP_TEMP, "series");
 	return 0;
 }
 
@@ -181,6 +184,33 @@ static void remap_findings(struct submit_job *j)
 		    j->rs->lint.v[i].line);
 }
 
+/* A refused series member holds its whole series: the parts already
+ * queued and those still to come (the mark outlives this process). */
+static void hold_series(struct submit_job *j, const char *by)
+{
+	const struct envelope *env = &j->rs->env;
+	char why[SPOOL_HDR_MAX];
+	size_t i, n;
+	struct op_err e;
+
+	if (env->series[0] == '\0')
+		return;
+	n = (size_t)snprintf(why, sizeof(why), "patch %u/%u of this series "
+	    "was refused by %s", env->series_k, env->series_n, by);
+	for (i = 0; i < j->rs->lint.n && n < sizeof(why) - 48; i++) {
+		const struct lint_finding *f = &j->rs->lint.v[i];
+
+		if (f->severity < LINT_ERROR || strstr(why, f->rule) != NULL)
+			continue;
+		n += (size_t)snprintf(why + n, sizeof(why) - n, "%s%s",
+		    strchr(why, ':') == NULL ? ": " : ", ", f->rule);
+	}
+	if (series_mark_set(&j->sp, env->series, why, &e) < 0)
+		j->rs->series_note = "the series could not be marked held";
+	else
+		j->rs->series_held = 1;
+}
+
 static int gate_and_commit(struct submit_job *j, struct op_err *e)
 {
 	int reject = 0;
@@ -195,6 +225,7 @@ static int gate_and_commit(struct submit_job *j, struct op_err *e)
 	if (reject) {
 		spool_tx_abort(&j->tx);
 		j->rs->lint_rejected = 1;
+		hold_series(j, "lint");
 		return op_errf(e, OP_DATA, "message not queued: lint found "
 		    "errors (fix them, or set `lint warn` in the config or "
 		    "OUTPOST_LINT=off to send it anyway)");

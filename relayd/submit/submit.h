@@ -49,6 +49,9 @@ struct submit_res {
 	struct envelope env;		/* what was queued (for -v) */
 	struct lint_result lint;	/* findings, even when queued */
 	int lint_rejected;		/* 1: policy refused the message */
+	int series_held;		/* 1: refused series member: its series
+					   is now held (see README) */
+	const char *series_note;	/* why it could not be held, or NULL */
 	uint64_t size;			/* message bytes spooled */
 };
 
