@@ -3,9 +3,9 @@
  * A message held by hand (outpost hold) never goes, not even with flush,
  * and is not "due" (relayd does not wake up for it).  A patch series goes
  * whole: the verdict comes from spool/series.c (complete, waiting, held,
- * superseded); when it may go, all its parts are sent here, in order
- * (cover, 1..n), on the pass's one session.  Kept apart from the send
- * path, which it only calls through runner_msg_send().
+ * superseded); when it may go, it names all the parts to send, in order
+ * (cover, 1..n), and the caller sends them on the pass's one session.
+ * Kept apart from the send path, which it never calls.
  */
 #include "relayd/runner/runner_int.h"
 
@@ -114,35 +114,34 @@ static void drop_superseded(struct runner_pass_state *p, const char *id,
 	spool_unlock_msg(lockfd);
 }
 
-/* Every part that may go, in order, on this pass's session: all of a
- * complete series, else only the parts released by hand. */
-static void send_series(struct runner_pass_state *p, struct runner_gate *g,
-    const char *key)
+/* Every part that may go, in order: all of a complete series, else only
+ * the parts released by hand.  The ids stay valid until the gate is
+ * freed at the end of the pass. */
+static size_t series_order(struct runner_gate *g, const char *key,
+    const char **ids, size_t max)
 {
-	int whole = series_complete(&g->set, key);
 	const struct series_member *parts[SPOOL_SERIES_MAX + 1];
-	size_t i, n = series_parts(&g->set, key, parts,
+	int whole = series_complete(&g->set, key);
+	size_t i, k = 0, n = series_parts(&g->set, key, parts,
 	    sizeof(parts) / sizeof(parts[0]));
 
 	if (n > 0)
 		log_msg(LOG_LVL_INFO, parts[0]->id, "patch series %s (%zu "
 		    "parts): sending in order", whole ? "complete" : "released",
 		    n);
-	for (i = 0; i < n; i++) {
-		if (p->halted || (p->r->stop != NULL &&
-		    p->r->stop(p->r->stop_arg)))
-			break;
+	for (i = 0; i < n && k < max; i++)
 		if (!parts[i]->superseded && (whole || parts[i]->released))
-			runner_msg_send(p, parts[i]->id);
-	}
+			ids[k++] = parts[i]->id;
+	return k;
 }
 
 int runner_gate_series(struct runner_pass_state *p,
-    const struct envelope *env)
+    const struct envelope *env, const char **ids, size_t max, size_t *n)
 {
 	struct series_verdict v;
 	struct runner_gate *g;
 
+	*n = 0;
 	g = gate_get(&p->gate, p->r, p->now);
 	if (g == NULL)
 		return 1;	/* no table, no verdict: keep it */
@@ -163,6 +162,6 @@ int runner_gate_series(struct runner_pass_state *p,
 		break;
 	}
 	done_add(g, env->series);
-	send_series(p, g, env->series);
+	*n = series_order(g, env->series, ids, max);
 	return 1;
 }

@@ -46,12 +46,13 @@ void runner_msg_send(struct runner_pass_state *p, const char *id,
 
 /* The gate (runner_gate.c).  held: 1 when env is held by hand.  series:
  * for a series member, 1 when the gate dealt with it (kept it back,
- * dropped a superseded copy, or sent the whole complete series in order
- * right now); 0 = deliver it the ordinary way.  due: for runner_any_due,
+ * dropped a superseded copy, or - when the series may go - put the ids of
+ * all its parts in ids[0..*n) in delivery order, for the caller to send
+ * now); 0 = deliver it the ordinary way.  due: for runner_any_due,
  * may env go now as far as the gate is concerned?  free: end of pass. */
 int runner_gate_held(const struct envelope *env);
 int runner_gate_series(struct runner_pass_state *p,
-    const struct envelope *env);
+    const struct envelope *env, const char **ids, size_t max, size_t *n);
 int runner_gate_due(struct runner_gate **g, struct runner *r,
     const struct envelope *env, int64_t now);
 void runner_gate_free(struct runner_gate **g);
