@@ -120,6 +120,20 @@ int lint_mime_is_html(const char *type);
 /* lint_shape.c: may libetpan parse this without exceeding the bound? */
 int lint_shape_parsable(const char *s, size_t len);
 
+/* lint_addr.c: a set of lower-case addr-specs */
+struct lint_addrs {
+	char **v;
+	size_t n, cap;
+	int uncertain;			/* some field could not be parsed */
+};
+int lint_addr_add(struct lint_addrs *a, const char *s, size_t n);
+int lint_addr_parse(struct lint_addrs *a, const char *v, size_t n);
+int lint_addr_from_header(struct lint_addrs *a, const char *h, size_t hl,
+    const char *name);
+void lint_addr_finish(struct lint_addrs *a);	/* sort, drop duplicates */
+int lint_addr_has(const struct lint_addrs *a, const char *s);
+void lint_addr_free(struct lint_addrs *a);
+
 /* lint_hdr.c */
 size_t lint_hdr_end(const char *s, size_t len);
 size_t lint_hdr_get(const char *h, size_t hlen, const char *name,

@@ -2,8 +2,8 @@
  * Recipient and header rules: private (no list among the recipients),
  * cc-trimmed (against the parent given by the caller), encrypted mail to a
  * list, series-too-long, missing-threading.  Addresses come from the
- * caller's envelope or the To/Cc headers; a list is a configured glob or,
- * by default, a known list domain.
+ * caller's envelope or every To/Cc field (lint_addr.c); a list is a
+ * configured glob or, by default, a known list domain.
  */
 #include "lint/lint_int.h"
 #include "util/parse.h"
@@ -14,15 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ADDRS 64
-#define ADDR_LEN 128
 #define HDR_BUF 8192
 #define SERIES_MAX 15
-
-struct addrs {
-	char v[MAX_ADDRS][ADDR_LEN];
-	size_t n;
-};
 
 static const char *const list_domains[] = {
 	"vger.kernel.org", "lists.linux.dev", "lists.infradead.org",
@@ -31,79 +24,6 @@ static const char *const list_domains[] = {
 	"alsa-project.org", "lists.xenproject.org",
 	"lists.linux-foundation.org", "googlegroups.com", NULL
 };
-
-static void add_addr(struct addrs *a, const char *s, size_t n)
-{
-	size_t o = 0;
-
-	while (n > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	n = lint_str_rtrim(s, n);
-	if (n == 0 || n >= ADDR_LEN || a->n >= MAX_ADDRS || !memchr(s, '@', n))
-		return;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		a->v[a->n][o++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-	}
-	a->v[a->n][o] = '\0';
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], a->v[a->n]) == 0)
-			return;
-	a->n++;
-}
-
-/* One address-list element: the part in <> when present, else the text. */
-static void element(struct addrs *a, const char *s, size_t n)
-{
-	const char *lt = memchr(s, '<', n);
-	const char *gt = lt ? memchr(lt, '>', n - (size_t)(lt - s)) : NULL;
-
-	if (lt && gt)
-		add_addr(a, lt + 1, (size_t)(gt - lt - 1));
-	else
-		add_addr(a, s, n);
-}
-
-/* Split an address list at commas outside quotes, comments and <>. */
-static void parse_list(struct addrs *a, const char *v)
-{
-	size_t b = 0, i = 0;
-	int quote = 0, paren = 0, angle = 0;
-
-	for (; v[i]; i++) {
-		char c = v[i];
-
-		if (c == '\\' && quote && v[i + 1]) {
-			i++;
-			continue;
-		}
-		if (c == '"')
-			quote = !quote;
-		else if (!quote && c == '(')
-			paren++;
-		else if (!quote && c == ')' && paren > 0)
-			paren--;
-		else if (!quote && !paren && c == '<')
-			angle = 1;
-		else if (!quote && !paren && c == '>')
-			angle = 0;
-		else if (c == ',' && !quote && !paren && !angle) {
-			element(a, v + b, i - b);
-			b = i + 1;
-		}
-	}
-	element(a, v + b, i - b);
-}
-
-static void from_header(const char *h, size_t hl, const char *name,
-    struct addrs *a, char *buf)
-{
-	if (lint_hdr_get(h, hl, name, buf, HDR_BUF) > 0)
-		parse_list(a, buf);
-}
 
 static int domain_is(const char *addr, const char *dom)
 {
@@ -164,37 +84,44 @@ static int is_list(const struct lint_ctx *c, const char *addr)
 	return at && list_like(addr, at);
 }
 
-static int is_own(const struct lint_ctx *c, const struct addrs *from,
+static int is_own(const struct lint_ctx *c, const struct lint_addrs *from,
     const char *addr)
 {
 	for (size_t i = 0; i < c->nown; i++)
 		if (c->own && c->own[i] && strcasecmp(c->own[i], addr) == 0)
 			return 1;
-	for (size_t i = 0; i < from->n; i++)
-		if (strcmp(from->v[i], addr) == 0)
-			return 1;
-	return 0;
+	return lint_addr_has(from, addr);
 }
 
 struct rc {
-	struct addrs rcpt, from, want;
+	struct lint_addrs rcpt, from, want, author;
 	char buf[HDR_BUF];
 	char subject[1024];
 };
 
-static void load_rcpts(const struct lint_msg *m, struct rc *r)
+/* Recipients: the caller's envelope, else every To and Cc field. */
+static int load_rcpts(const struct lint_msg *m, struct rc *r)
 {
 	const struct lint_ctx *c = m->ctx;
+	int rc = 0;
 
 	if (c->rcpts && c->nrcpts > 0) {
-		for (size_t i = 0; i < c->nrcpts; i++)
+		for (size_t i = 0; rc == 0 && i < c->nrcpts; i++)
 			if (c->rcpts[i])
-				add_addr(&r->rcpt, c->rcpts[i], strlen(c->rcpts[i]));
+				rc = lint_addr_add(&r->rcpt, c->rcpts[i],
+				    strlen(c->rcpts[i]));
 	} else {
-		from_header(m->raw, m->hdr_len, "To", &r->rcpt, r->buf);
-		from_header(m->raw, m->hdr_len, "Cc", &r->rcpt, r->buf);
+		rc = lint_addr_from_header(&r->rcpt, m->raw, m->hdr_len, "To");
+		if (rc == 0)
+			rc = lint_addr_from_header(&r->rcpt, m->raw, m->hdr_len,
+			    "Cc");
 	}
-	from_header(m->raw, m->hdr_len, "From", &r->from, r->buf);
+	if (rc == 0)
+		rc = lint_addr_from_header(&r->from, m->raw, m->hdr_len,
+		    "From");
+	lint_addr_finish(&r->rcpt);
+	lint_addr_finish(&r->from);
+	return rc;
 }
 
 static int patch_mail(const struct lint_msg *m, const struct rc *r)
@@ -218,58 +145,64 @@ static void rule_private(struct lint_msg *m, const struct rc *r)
 		others++;
 		lists += is_list(m->ctx, a);
 	}
-	if (others == 0 || lists > 0)
+	/* a field we could not read may hold the list: unknown, not private */
+	if (others == 0 || lists > 0 || r->rcpt.uncertain)
 		return;
 	lint_emit(m, "private", "no-list", patch ? LINT_ERROR : LINT_WARNING,
 	    !patch, 0, 0, "no mailing list among the %zu recipient%s%s",
 	    others, others == 1 ? "" : "s", patch ? " of a patch" : "");
 }
 
-static int in_set(const struct addrs *a, const char *s)
-{
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->v[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* What the parent asks a reply to go to: Mail-Followup-To, else its
  * From, To and Cc. */
-static void parent_wants(const struct lint_ctx *c, struct rc *r,
-    struct addrs *author)
+static int parent_wants(const struct lint_ctx *c, struct rc *r)
 {
 	size_t hl = lint_hdr_end(c->parent, c->parent_len);
+	int rc = lint_addr_from_header(&r->author, c->parent, hl, "From");
 
-	from_header(c->parent, hl, "From", author, r->buf);
-	if (lint_hdr_get(c->parent, hl, "Mail-Followup-To", r->buf, HDR_BUF)) {
-		parse_list(&r->want, r->buf);
-		return;
+	if (rc == 0 && lint_hdr_get(c->parent, hl, "Mail-Followup-To", r->buf,
+	    HDR_BUF))
+		rc = lint_addr_from_header(&r->want, c->parent, hl,
+		    "Mail-Followup-To");
+	else if (rc == 0) {
+		rc = lint_addr_from_header(&r->want, c->parent, hl, "From");
+		if (rc == 0)
+			rc = lint_addr_from_header(&r->want, c->parent, hl,
+			    "To");
+		if (rc == 0)
+			rc = lint_addr_from_header(&r->want, c->parent, hl,
+			    "Cc");
 	}
-	from_header(c->parent, hl, "From", &r->want, r->buf);
-	from_header(c->parent, hl, "To", &r->want, r->buf);
-	from_header(c->parent, hl, "Cc", &r->want, r->buf);
+	lint_addr_finish(&r->author);
+	lint_addr_finish(&r->want);
+	return rc;
 }
 
 static void rule_cc_trimmed(struct lint_msg *m, struct rc *r)
 {
-	struct addrs author = {0};
 	size_t missing = 0, lists = 0, first = 0;
 	int author_gone = 0;
-	char show[ADDR_LEN];
+	char show[128];
 
 	if (!m->ctx->parent || m->ctx->parent_len == 0)
 		return;
-	parent_wants(m->ctx, r, &author);
+	if (parent_wants(m->ctx, r) != 0) {
+		m->oom = 1;
+		return;
+	}
 	for (size_t i = 0; i < r->want.n; i++) {
 		const char *a = r->want.v[i];
 
-		if (is_own(m->ctx, &r->from, a) || in_set(&r->rcpt, a))
+		if (is_own(m->ctx, &r->from, a) || lint_addr_has(&r->rcpt, a))
 			continue;
 		if (missing++ == 0)
 			first = i;
 		lists += is_list(m->ctx, a);
-		author_gone |= in_set(&author, a);
+		author_gone |= lint_addr_has(&r->author, a);
 	}
+	/* an unreadable field of ours may hold them: say nothing */
+	if (r->rcpt.uncertain)
+		return;
 	if (missing == 0)
 		return;
 	printable(show, sizeof(show), r->want.v[first], strlen(r->want.v[first]));
@@ -367,13 +300,20 @@ void rule_recipients_run(struct lint_msg *m)
 		m->oom = 1;
 		return;
 	}
-	load_rcpts(m, r);
+	if (load_rcpts(m, r) != 0)
+		m->oom = 1;
 	lint_hdr_get(m->raw, m->hdr_len, "Subject", r->subject,
 	    sizeof(r->subject));
-	rule_private(m, r);
-	rule_cc_trimmed(m, r);
-	rule_encrypted(m, r);
+	if (!m->oom) {
+		rule_private(m, r);
+		rule_cc_trimmed(m, r);
+		rule_encrypted(m, r);
+	}
 	rule_series(m, r);
 	rule_threading(m, r);
+	lint_addr_free(&r->rcpt);
+	lint_addr_free(&r->from);
+	lint_addr_free(&r->want);
+	lint_addr_free(&r->author);
 	free(r);
 }
