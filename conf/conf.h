@@ -55,6 +55,7 @@ struct conf {
 	size_t nlists;
 	struct conf_rule rules[CONF_RULES_MAX];
 	size_t nrules;
+	uint64_t lint_max_size;		/* bytes; message-too-large above */
 
 	uint64_t retry_min, retry_max, queue_lifetime;	/* seconds */
 	uint64_t connect_timeout, command_timeout;	/* seconds */
@@ -73,6 +74,7 @@ struct conf {
 };
 
 #define CONF_PASSWORD_TIMEOUT_MS	30000
+#define CONF_LINT_MAX_SIZE	100000	/* default of lint_max_size */
 #define CONF_FILE_MAX		(1024 * 1024)	/* largest config file read */
 
 /* Built-in defaults (spool under $XDG_STATE_HOME, from = login@host, ...). */

@@ -119,6 +119,7 @@ void conf_defaults(struct conf *c)
 	c->tls = CONF_TLS_STARTTLS;
 	c->port = 587;
 	c->lint = CONF_LINT_REJECT;
+	c->lint_max_size = CONF_LINT_MAX_SIZE;
 	c->retry_min = 60;
 	c->retry_max = 3600;
 	c->queue_lifetime = 5 * 86400;

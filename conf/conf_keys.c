@@ -235,6 +235,25 @@ static int set_lists(struct conf *c, const char *v, char *why, size_t whylen)
 	return 0;
 }
 
+/* Bytes, with an optional k or M (1000, 1000000: how lists state it). */
+static int set_lint_max_size(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	size_t n = strlen(v);
+	uint64_t mult = 1, x;
+
+	if (n > 1 && (v[n - 1] == 'k' || v[n - 1] == 'K'))
+		mult = 1000;
+	else if (n > 1 && v[n - 1] == 'M')
+		mult = 1000000;
+	if (parse_uint(v, n - (mult > 1), 1, 4000000000u / mult, &x) < 0 ||
+	    x * mult < 1000)
+		return WHY("lint_max_size is not a size from 1000 to "
+		    "4000000000 bytes; write it like 100000, 100k or 10M");
+	c->lint_max_size = x * mult;
+	return 0;
+}
+
 static int set_duration(uint64_t *dst, const char *key, uint64_t min,
     uint64_t max, const char *range, const char *v, char *why, size_t whylen)
 {
@@ -323,6 +342,7 @@ static const struct conf_key keys[] = {
 	{ "lint",		set_lint,		0 },
 	{ "lists",		set_lists,		1 },
 	{ "lint_rule",		set_lint_rule,		1 },
+	{ "lint_max_size",	set_lint_max_size,	0 },
 	{ "retry_min",		set_retry_min,		0 },
 	{ "retry_max",		set_retry_max,		0 },
 	{ "queue_lifetime",	set_queue_lifetime,	0 },

@@ -62,7 +62,11 @@ struct lint_ctx {
 	/* the parent message for cc-trimmed (--parent), or NULL */
 	const char *parent;
 	size_t parent_len;
+	/* message-too-large above this many bytes; 0 = LINT_MAX_SIZE */
+	size_t max_size;
 };
+
+#define LINT_MAX_SIZE 100000		/* vger's old limit, the default */
 
 /* Lint one message.  Returns 0 (findings in *out, possibly none) or -1 on
  * allocation failure.  The input need not be NUL-terminated.  Memory use is

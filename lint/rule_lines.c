@@ -13,7 +13,6 @@
 #define LOG_LIMIT 75
 #define TOKEN_UNBREAKABLE 60
 #define WIRE_LIMIT 998
-#define SIZE_LIMIT 100000
 
 struct token {
 	const char *s;
@@ -390,10 +389,12 @@ static void wire_part(struct lint_msg *m, const struct lint_part *p)
 
 void rule_lines_wire(struct lint_msg *m)
 {
-	if (m->full_len > SIZE_LIMIT)
-		lint_emit(m, "message-too-large", NULL, LINT_ERROR, 0, 0, 0,
-		    "message is %zu bytes (lists drop mail over %u)",
-		    m->full_len, SIZE_LIMIT);
+	size_t limit = m->ctx->max_size ? m->ctx->max_size : LINT_MAX_SIZE;
+
+	if (m->full_len > limit)
+		lint_emit(m, "message-too-large", NULL, LINT_WARNING, 0, 0, 0,
+		    "message is %zu bytes, over the limit of %zu "
+		    "(lint_max_size)", m->full_len, limit);
 	for (size_t i = 0; i < m->nparts; i++) {
 		const struct lint_part *p = &m->parts[i];
 

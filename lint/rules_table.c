@@ -222,20 +222,23 @@ static const struct lint_rule_info rules[] = {
   "The patch in your message seems to have been damaged on the way (long\n"
   "lines wrapped or whitespace changed), so it cannot be applied. Please\n"
   "regenerate it with git format-patch and send it with git send-email." },
-{ "message-too-large", LINT_ERROR,
-  "message larger than lists accept",
-  "vger.kernel.org drops mail of more than 100000 bytes without telling\n"
-  "you, and mailman lists usually hold big messages for a moderator who\n"
-  "may never look. Very large patches are also hard to review in one\n"
-  "piece, so splitting them helps the reviewers as much as the list.\n"
+{ "message-too-large", LINT_WARNING,
+  "message larger than some lists accept",
+  "For years vger.kernel.org refused mail of more than 100000 bytes, and\n"
+  "mailman lists usually hold big messages for a moderator who may never\n"
+  "look. Since vger moved to new list software, much larger messages are\n"
+  "delivered, so this is a warning: the limit (lint_max_size) and the\n"
+  "severity (lint_rule message-too-large error) are yours to set for a\n"
+  "list known to refuse. Very large patches are hard to review in one\n"
+  "piece either way, so splitting them helps the reviewers too.\n"
   "How to fix:\n"
   "  Split the change into a series of smaller, self-contained patches\n"
   "  (git rebase -i, then git format-patch). For generated files,\n"
   "  firmware or translations, send the script or a summary and point to\n"
   "  a git branch that holds the bulk.",
-  "Your message is larger than the list accepts, so it probably never\n"
-  "reached it. Please split it into smaller patches or point to a git\n"
-  "branch for the bulky part." },
+  "Your message is larger than some lists accept, so it may not have\n"
+  "reached everyone. If you can, please split it into smaller patches or\n"
+  "point to a git branch for the bulky part." },
 { "encrypted", LINT_ERROR,
   "encrypted message sent to a list",
   "A list cannot decrypt mail: subscribers and the archive get an\n"

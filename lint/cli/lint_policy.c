@@ -57,6 +57,7 @@ int lint_policy_build(struct lint_policy *p, const struct conf *c,
 	for (i = 0; i < c->nlists && i < CONF_LISTS_MAX; i++)
 		p->lists[i] = c->lists[i];
 	p->nlists = i;
+	p->max_size = (size_t)c->lint_max_size;
 	return 0;
 }
 
@@ -68,4 +69,5 @@ void lint_policy_ctx(const struct lint_policy *p, struct lint_ctx *ctx)
 	/* No lists configured: NULL selects the built-in list. */
 	ctx->lists = p->nlists ? p->lists : NULL;
 	ctx->nlists = p->nlists;
+	ctx->max_size = p->max_size;
 }

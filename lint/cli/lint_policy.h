@@ -1,7 +1,8 @@
 /*
  * The lint policy built from the config, in one place for `outpost lint`,
  * `outpost sendmail` (the lint gate) and `outpost doctor`: rule severity
- * overrides (`lint_rule`), list globs (`lists`) and the mode (`lint`).
+ * overrides (`lint_rule`), list globs (`lists`), the size limit
+ * (`lint_max_size`) and the mode (`lint`).
  * An unknown rule id is the same OP_CONFIG error for all three.
  */
 #ifndef OUTPOST_LINT_POLICY_H
@@ -24,6 +25,7 @@ struct lint_policy {
 	size_t novr;
 	const char *lists[CONF_LISTS_MAX];	/* point into the conf */
 	size_t nlists;
+	size_t max_size;			/* lint_max_size */
 };
 
 /* Build the policy from c (which must outlive it).  -1 with OP_CONFIG,

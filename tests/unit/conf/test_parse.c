@@ -285,6 +285,16 @@ START_TEST(lint_keys)
 	ck_assert_uint_eq(c->nlists, CONF_LISTS_MAX);
 	snprintf(big + n, sizeof(big) - n, " one-too-many");
 	refused(big, 1);
+	ck_assert_uint_eq(c->lint_max_size, CONF_LINT_MAX_SIZE);
+	accepted("lint_max_size 800k");
+	ck_assert_uint_eq(c->lint_max_size, 800000);
+	accepted("lint_max_size 250000");
+	ck_assert_uint_eq(c->lint_max_size, 250000);
+	accepted("lint_max_size 10M");
+	ck_assert_uint_eq(c->lint_max_size, 10000000);
+	refused("lint_max_size 12", 1);
+	refused("lint_max_size big", 1);
+	refused("lint_max_size 10G", 1);
 }
 END_TEST
 
