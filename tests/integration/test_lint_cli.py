@@ -196,6 +196,20 @@ def test_overrides(tmp):
     check(rc == 0 and json_lines(out) == [], "config lint_rule html off")
     rc, out, _ = lint(["-C", conf, "--rule", "html=error", HTML])
     check(rc == 1, "command line beats config")
+    big = os.path.join(FIX, "67-patch-over-100k.eml")
+    rc, out, _ = lint(["--format", "json", big])
+    objs = [o for o in json_lines(out) if o["rule"] == "message-too-large"]
+    check(rc == 0 and [o["severity"] for o in objs] == ["warning"],
+          "message-too-large is a warning by default")
+    with open(conf, "w") as f:
+        f.write("lint_max_size 200k\n")
+    rc, out, _ = lint(["--format", "json", big], config=conf)
+    check("message-too-large" not in [o["rule"] for o in json_lines(out)],
+          "lint_max_size 200k raises the limit")
+    with open(conf, "w") as f:
+        f.write("lint_max_size 150k\nlint_rule message-too-large error\n")
+    rc, out, _ = lint(["--format", "json", big], config=conf)
+    check(rc == 1, "a list known to refuse: lint_rule ... error")
 
 
 def test_escapes(tmp):
