@@ -1,5 +1,8 @@
 #!/bin/bash
-# Install what building and testing Outpost needs on Debian 12 (run as root).
+# Install what building and testing Outpost needs on Debian 12 (run as root):
+# also what builds and checks the .deb (dpkg-dev, file for CPack's shlibdeps,
+# lintian, man-db for man -w, mandoc for mandoc -Tlint, systemd for
+# systemd-analyze verify, bash-completion).
 # Also makes sure the packaged Postfix is not running: the tests start their
 # own private instances on free loopback ports and never use the system one.
 set -euo pipefail
@@ -20,7 +23,8 @@ echo "postfix postfix/mailname string outpost-ci.invalid" |
 PKGS="build-essential cmake pkg-config libssl-dev libsasl2-dev libetpan-dev
 check postfix sasl2-bin libsasl2-modules libsasl2-modules-db python3
 python3-aiosmtpd git git-email mutt msmtp openssl clang libclang-rt-14-dev
-procps strace time"
+procps strace time
+dpkg-dev file mandoc lintian man-db bash-completion systemd"
 
 missing=""
 for p in $PKGS; do
