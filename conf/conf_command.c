@@ -8,14 +8,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "util/path_trust.h"
 #include "util/printable.h"
 
 #define ARGV_MAX	64
@@ -219,6 +222,46 @@ static int run(char **argv, unsigned timeout_ms, char *buf, size_t *got,
 	return timedout == 1 || r == 1 ? 1 : 0;
 }
 
+/* The program execvp() will run: argv0 itself when it has a '/', else
+ * the first executable of that name along $PATH.  -1 when none. */
+static int find_program(const char *argv0, char *out, size_t outlen)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	int n;
+
+	if (strchr(argv0, '/') != NULL)
+		return snprintf(out, outlen, "%s", argv0) < (int)outlen ? 0 : -1;
+	for (p = path ? path : "/usr/local/bin:/usr/bin:/bin"; ; p = end + 1) {
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (end == p)		/* an empty entry means "." */
+			n = snprintf(out, outlen, "./%s", argv0);
+		else
+			n = snprintf(out, outlen, "%.*s/%s", (int)(end - p),
+			    p, argv0);
+		if (n > 0 && (size_t)n < outlen && access(out, X_OK) == 0)
+			return 0;
+		if (*end == '\0')
+			return -1;
+	}
+}
+
+/* Whoever can replace the program gets the password: judge it and every
+ * directory above it.  A program that is not found is left to execvp()
+ * (exit 127, reported as such). */
+static int program_trusted(const char *argv0, struct op_err *e)
+{
+	char prog[PATH_MAX], why[OP_ERR_MAX];
+
+	if (find_program(argv0, prog, sizeof(prog)) < 0 ||
+	    access(prog, X_OK) < 0)
+		return 0;
+	if (path_trusted(prog, "password_command", 0, why, sizeof(why)) < 0)
+		return op_errf(e, OP_CONFIG, "%s", why);
+	return 0;
+}
+
 int conf_command_run(const char *cmd, unsigned timeout_ms, char *out,
     size_t outlen, struct op_err *e)
 {
@@ -236,6 +279,8 @@ int conf_command_run(const char *cmd, unsigned timeout_ms, char *out,
 	/* Only the program name is shown: the rest of the line could hold
 	 * something the user would not want in a log. */
 	printable(shown, sizeof(shown), argv[0], strlen(argv[0]));
+	if (program_trusted(argv[0], e) < 0)
+		return -1;
 	r = run(argv, timeout_ms, buf, &got, &status, e);
 	if (r >= 0)
 		r = verdict(shown, r == 1, timeout_ms, status, e);

@@ -1,6 +1,7 @@
 /*
  * Checks that need the file system: the password file must be ours and
- * private, the CA bundle must be readable.  Run by conf_load() after the
+ * private, the CA bundle readable, and neither may sit where someone else
+ * could swap it (util/path_trust.h).  Run by conf_load() after the
  * parse, and again (for the password file) each time the secret is read.
  */
 #include "conf/conf_int.h"
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/path_trust.h"
 #include "util/printable.h"
 
 /* A secret file must be a regular file, owned by us, with no group/other
@@ -63,7 +65,7 @@ static void where(const struct conf *c, unsigned line, char *out,
 
 static int check_password_file(const struct conf *c, struct op_err *e)
 {
-	char pre[600], shown[512], why[CONF_WHY_MAX];
+	char pre[600], shown[512], why[OP_ERR_MAX];
 	struct stat st;
 
 	where(c, c->password_file_line, pre, sizeof(pre));
@@ -74,26 +76,33 @@ static int check_password_file(const struct conf *c, struct op_err *e)
 		return op_errf(e, OP_CONFIG, "%spassword_file %s: %s; create "
 		    "it with mode 600 or fix the path", pre, shown,
 		    strerror(errno));
-	if (conf_secret_ok(&st, shown, why, sizeof(why)) < 0)
+	if (conf_secret_ok(&st, shown, why, sizeof(why)) < 0 ||
+	    path_trusted(c->password_file, "password_file", 1, why,
+	    sizeof(why)) < 0)
 		return op_errf(e, OP_CONFIG, "%s%s", pre, why);
 	return 0;
 }
 
+/* The CA bundle decides whom we give the password to: whoever can
+ * swap it can read our AUTH (the whole path is judged, like the config). */
 static int check_ca_file(const struct conf *c, struct op_err *e)
 {
-	char pre[600], shown[512];
+	char pre[600], shown[512], why[OP_ERR_MAX];
 	int fd = open(c->tls_ca_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
 
+	where(c, 0, pre, sizeof(pre));
 	if (fd >= 0) {
 		int isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 
 		close(fd);
+		if (isreg && path_trusted(c->tls_ca_file, "tls_ca_file", 0,
+		    why, sizeof(why)) < 0)
+			return op_errf(e, OP_CONFIG, "%s%s", pre, why);
 		if (isreg)
 			return 0;
 		errno = EISDIR;	/* a CA directory is not a PEM bundle */
 	}
-	where(c, 0, pre, sizeof(pre));
 	printable(shown, sizeof(shown), c->tls_ca_file,
 	    strlen(c->tls_ca_file));
 	return op_errf(e, OP_CONFIG, "%stls_ca_file %s: %s; fix the path",

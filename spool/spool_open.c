@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/fsio.h"
+#include "util/path_trust.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
@@ -115,6 +116,17 @@ static int open_sub(struct spool *sp, const char *name, int *fd, int *made,
 	return check_private(*fd, what, e);
 }
 
+/* A directory above the spool that someone else can write (without the
+ * sticky bit) lets them rename our spool away and put theirs in its place. */
+static int check_parents(const char *path, struct op_err *e)
+{
+	char why[OP_ERR_MAX];
+
+	if (path_trusted(path, "spool", 1, why, sizeof(why)) < 0)
+		return op_errf(e, OP_NOPERM, "%s", why);
+	return 0;
+}
+
 int spool_open(struct spool *sp, const char *path, struct op_err *e)
 {
 	size_t len = path != NULL ? strlen(path) : 0;
@@ -133,7 +145,7 @@ int spool_open(struct spool *sp, const char *path, struct op_err *e)
 		    path);
 		return -1;
 	}
-	if (check_private(sp->dirfd, path, e) < 0 ||
+	if (check_private(sp->dirfd, path, e) < 0 || check_parents(path, e) < 0 ||
 	    open_sub(sp, "tmp", &sp->tmpfd, &made, e) < 0 ||
 	    open_sub(sp, "queue", &sp->queuefd, &made, e) < 0 ||
 	    open_sub(sp, "corrupt", &sp->corruptfd, &made, e) < 0) {

@@ -100,6 +100,32 @@ START_TEST(foreign_owner_refused)
 }
 END_TEST
 
+/* A parent that others can write without the sticky bit: they could move
+ * our spool aside and put theirs in its place.  Sticky (like /tmp): fine. */
+START_TEST(open_parent_refused)
+{
+	struct tspool t;
+	char p[512];
+
+	tspool_init(&t);
+	spool_close(&t.sp);
+	snprintf(p, sizeof(p), "%s/a", t.root);
+	ck_assert_int_eq(chmod(p, 0777), 0);
+	refused(&t, OP_NOPERM, "writable by others");
+	ck_assert_int_eq(chmod(p, 01777), 0);
+	ck_assert_int_eq(spool_open(&t.sp, t.path, NULL), 0);
+	spool_close(&t.sp);
+	ck_assert_int_eq(chmod(p, 0770), 0);
+	refused(&t, OP_NOPERM, "writable by the group");
+	ck_assert_int_eq(chmod(p, 0755), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(p, 12345, (gid_t)-1), 0);
+		refused(&t, OP_NOPERM, "owned by uid 12345");
+	}
+	tspool_done(&t);
+}
+END_TEST
+
 START_TEST(symlinks_refused)
 {
 	struct tspool t;
@@ -183,6 +209,7 @@ int main(void)
 	tcase_add_test(tc, creates_private_tree);
 	tcase_add_test(tc, bad_mode_refused);
 	tcase_add_test(tc, foreign_owner_refused);
+	tcase_add_test(tc, open_parent_refused);
 	tcase_add_test(tc, symlinks_refused);
 	tcase_add_test(tc, bad_paths);
 	tcase_add_test(tc, one_runner);
