@@ -1,5 +1,5 @@
 /*
- * `outpost mailq [--json] [-C FILE]` (also `mailq` and `sendmail -bp`):
+ * `outpost mailq [--json] [--failed] [-C FILE]` (also `mailq`, `sendmail -bp`):
  * config -> spool -> mailq_print().  Read-only; exit 0 with an empty queue.
  */
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include "util/printable.h"
 
 static int parse(int argc, char **argv, enum mailq_format *fmt,
-    const char **config)
+    const char **config, int *failed)
 {
 	char shown[48];
 	int i;
@@ -23,6 +23,8 @@ static int parse(int argc, char **argv, enum mailq_format *fmt,
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			*fmt = MAILQ_JSON;
+		} else if (strcmp(argv[i], "--failed") == 0) {
+			*failed = 1;
 		} else if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
 			*config = argv[++i];
 		} else if (strcmp(argv[i], "--help") == 0) {
@@ -40,7 +42,7 @@ static int parse(int argc, char **argv, enum mailq_format *fmt,
 	return -1;
 }
 
-static int show(const struct conf *c, enum mailq_format fmt)
+static int show(const struct conf *c, enum mailq_format fmt, int failed)
 {
 	struct spool sp;
 	struct op_err e;
@@ -51,7 +53,8 @@ static int show(const struct conf *c, enum mailq_format fmt)
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);
 		return op_exitcode(e.st);
 	}
-	if (mailq_print(&sp, stdout, stderr, fmt, c->series_wait, &e) < 0) {
+	if (mailq_print_sel(&sp, stdout, stderr, fmt, c->series_wait, failed,
+	    &e) < 0) {
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);
 		r = op_exitcode(e.st);
 	}
@@ -65,7 +68,8 @@ int cmd_mailq(int argc, char **argv)
 	const char *config = NULL;
 	struct conf *c;
 	struct op_err e;
-	int r = parse(argc, argv, &fmt, &config);
+	int failed = 0;
+	int r = parse(argc, argv, &fmt, &config, &failed);
 
 	if (r >= 0)
 		return r;
@@ -81,7 +85,7 @@ int cmd_mailq(int argc, char **argv)
 	if (c->delivery_problem[0] != '\0')
 		fprintf(stderr, "outpost mailq: delivery cannot start: %s; "
 		    "run 'outpost doctor'\n", c->delivery_problem);
-	r = show(c, fmt);
+	r = show(c, fmt, failed);
 	free(c);
 	return r;
 }

@@ -46,6 +46,7 @@ static const struct cmd_opt sendmail_opts[] = {
 
 static const struct cmd_opt mailq_opts[] = {
 	{ "--json", NULL, "one JSON object per message" },
+	{ "--failed", NULL, "only the messages kept in the failed state" },
 	{ "-C", "FILE", "use this config file" },
 	{ NULL, NULL, NULL }
 };

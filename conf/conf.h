@@ -58,6 +58,15 @@ struct conf {
 	uint64_t lint_max_size;		/* bytes; message-too-large above */
 
 	uint64_t retry_min, retry_max, queue_lifetime;	/* seconds */
+	/* Stuck mail: the notice after warn_after, the delay notice to the
+	 * sender after 4 x warn_after (seconds). */
+	uint64_t warn_after;
+	/* Failed mail: its DSN is appended to this mbox (default
+	 * $XDG_DATA_HOME/outpost/bounces.mbox) and, with
+	 * bounce_to_smarthost yes, also queued for the sender. */
+	char bounce_mbox[PATH_MAX];
+	int bounce_to_smarthost;
+	int log_syslog;			/* `log syslog`: also to syslog */
 	uint64_t connect_timeout, command_timeout;	/* seconds */
 	uint64_t series_wait;	/* seconds a partial patch series waits */
 

@@ -60,23 +60,30 @@ int conf_expand_path(const char *val, char *out, size_t outlen, char *why,
 	return 0;
 }
 
-/* $XDG_STATE_HOME/outpost/spool, else ~/.local/state/outpost/spool. */
-static void default_spool(struct conf *c)
+void conf_xdg_path(char *out, size_t outlen, const char *env,
+    const char *fallback, const char *leaf)
 {
-	const char *x = getenv("XDG_STATE_HOME");
+	const char *x = getenv(env);
 	char home[PATH_MAX];
 	int n;
 
 	if (x != NULL && x[0] == '/')
-		n = snprintf(c->spool, sizeof(c->spool), "%s/outpost/spool", x);
+		n = snprintf(out, outlen, "%s/outpost/%s", x, leaf);
 	else if (conf_home(home, sizeof(home)) == 0)
-		n = snprintf(c->spool, sizeof(c->spool),
-		    "%s/.local/state/outpost/spool", home);
+		n = snprintf(out, outlen, "%s/%s/outpost/%s", home, fallback,
+		    leaf);
 	else
 		n = -1;
-	/* No usable path: leave it empty so the spool refuses to open. */
-	if (n < 0 || (size_t)n >= sizeof(c->spool))
-		c->spool[0] = '\0';
+	/* No usable path: leave it empty so its user refuses to open it. */
+	if (n < 0 || (size_t)n >= outlen)
+		out[0] = '\0';
+}
+
+/* $XDG_STATE_HOME/outpost/spool, else ~/.local/state/outpost/spool. */
+static void default_spool(struct conf *c)
+{
+	conf_xdg_path(c->spool, sizeof(c->spool), "XDG_STATE_HOME",
+	    ".local/state", "spool");
 }
 
 /* login@hostname: a last resort that is often not deliverable; CONFIG.md
@@ -127,6 +134,9 @@ void conf_defaults(struct conf *c)
 	c->connect_timeout = 30;
 	c->command_timeout = 300;
 	c->password_timeout_ms = 0;	/* CONF_PASSWORD_TIMEOUT_MS */
+	c->warn_after = 3600;
+	conf_xdg_path(c->bounce_mbox, sizeof(c->bounce_mbox), "XDG_DATA_HOME",
+	    ".local/share", "bounces.mbox");
 	default_spool(c);
 	default_from(c);
 	/* EHLO name defaults to the sender's domain, as conf_parse does. */

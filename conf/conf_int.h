@@ -7,6 +7,7 @@
 #define OUTPOST_CONF_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf/conf.h"
 
@@ -35,6 +36,20 @@ int conf_parse_mode(const char *buf, size_t len, const char *name,
 
 /* Keep e's message as c->delivery_problem (the first one wins), clear e. */
 void conf_note_problem(struct conf *c, struct op_err *e);
+
+/* Setters of the retry-model keys (conf_keys_notice.c): warn_after,
+ * bounce_mbox, bounce_to_smarthost, log. */
+int conf_set_warn_after(struct conf *c, const char *v, char *why,
+    size_t whylen);
+int conf_set_bounce_mbox(struct conf *c, const char *v, char *why,
+    size_t whylen);
+int conf_set_bounce_to_smarthost(struct conf *c, const char *v, char *why,
+    size_t whylen);
+int conf_set_log(struct conf *c, const char *v, char *why, size_t whylen);
+/* $XDG_<env> or ~/<fallback>, then "/outpost/<leaf>" into out ("" when
+ * there is no home). */
+void conf_xdg_path(char *out, size_t outlen, const char *env,
+    const char *fallback, const char *leaf);
 
 /* Path helpers (conf_defaults.c). */
 int conf_home(char *out, size_t outlen);

@@ -349,6 +349,10 @@ static const struct conf_key keys[] = {
 	{ "connect_timeout",	set_connect_timeout,	0 },
 	{ "command_timeout",	set_command_timeout,	0 },
 	{ "series_wait",	set_series_wait,	0 },
+	{ "warn_after",		conf_set_warn_after,	0 },
+	{ "bounce_mbox",	conf_set_bounce_mbox,	0 },
+	{ "bounce_to_smarthost", conf_set_bounce_to_smarthost, 0 },
+	{ "log",		conf_set_log,		0 },
 };
 
 size_t conf_keys_count(void)

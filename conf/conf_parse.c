@@ -23,7 +23,8 @@ struct pstate {
 int conf_key_delivery(const char *key)
 {
 	static const char *const submit[] = { "from", "spool", "lint",
-	    "lists", "lint_rule", "lint_max_size", "log", "bounce_mbox", "warn_after" };
+	    "lists", "lint_rule", "log", "bounce_mbox", "warn_after",
+	    "series_wait", "lint_max_size" };
 	size_t i;
 
 	for (i = 0; i < sizeof(submit) / sizeof(submit[0]); i++)

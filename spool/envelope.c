@@ -47,6 +47,10 @@ const struct env_key env_keys[] = {
 	{ "held", EK_TEXT, FIELD(held), NULL, ENV_OPT_SET },
 	{ "released", EK_BOOL, FIELD(released), NULL, ENV_OPT_SET },
 	{ "digest", EK_TOKEN, FIELD(digest), HEXDIGITS, ENV_OPT_SET },
+	/* Expiry and the failed state (spool/README.md "Failed state"). */
+	{ "reached", EK_TIME, FIELD(reached), NULL, ENV_OPT_SET },
+	{ "warned", EK_BOOL, FIELD(warned), NULL, ENV_OPT_SET },
+	{ "failed", EK_TIME, FIELD(failed), NULL, ENV_OPT_SET },
 };
 const size_t env_nkeys = sizeof(env_keys) / sizeof(env_keys[0]);
 
@@ -65,6 +69,8 @@ int env_key_omitted(const struct env_key *k, const struct envelope *env)
 	}
 	if (k->kind == EK_BOOL || k->kind == EK_UINT)
 		return *(const int *)(const void *)f == 0;
+	if (k->kind == EK_TIME)
+		return *(const int64_t *)(const void *)f == 0;
 	return f[0] == '\0';
 }
 

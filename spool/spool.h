@@ -69,6 +69,13 @@ struct envelope {
 	char held[SPOOL_HDR_MAX];	/* why it is held, "" = not held */
 	int released;			/* released by hand: no series gate */
 	char digest[SPOOL_DIGEST_HEX + 1];	/* resend digest, "" = none */
+	/* Optional keys of the retry model: when an attempt first reached
+	 * the server (queue_lifetime counts from there), whether the delay
+	 * notice was stored, and when the message entered the failed state
+	 * (kept with its full text until requeue or delete). 0 = not. */
+	int64_t reached;
+	int warned;
+	int64_t failed;
 	uint64_t size;			/* message bytes (filled by load) */
 	size_t nrcpt;
 	struct env_rcpt *rcpt;		/* malloc'd, nrcpt entries */

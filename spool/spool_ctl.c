@@ -45,9 +45,13 @@ static int requeue(struct envelope *env, int64_t now)
 		r->reason[0] = '\0';
 		changed = 1;
 	}
-	if (changed || env->next_try != 0) {
+	if (changed || env->next_try != 0 || env->failed != 0) {
 		env->next_try = 0;
 		env->arrival = now;
+		/* Out of the failed state, with a fresh lifetime. */
+		env->failed = 0;
+		env->reached = 0;
+		env->warned = 0;
 		changed = 1;
 	}
 	return changed;

@@ -127,8 +127,8 @@ static void pick_boundary(const struct bounce_in *in, char *b, size_t len)
 
 	for (n = 0; n < 1000; n++) {
 		snprintf(b, len, "=_outpost-report-%s-%u", in->env->id, n);
-		if (in->headers == NULL ||
-		    memmem(in->headers, in->hlen, b, strlen(b)) == NULL)
+		if (in->orig == NULL ||
+		    memmem(in->orig, in->olen, b, strlen(b)) == NULL)
 			return;
 	}
 }
@@ -176,8 +176,13 @@ static void put_human(FILE *f, const struct bounce_in *in, const char *b)
 		    BOUNCE_DIAG_MAX, env->rcpt[i].reason);
 	}
 	fprintf(f, "Other recipients, if any, have received the message or "
-	    "will be tried\nagain. The headers of your message are attached "
-	    "below.\n\n");
+	    "will be tried\nagain. Your message is attached below");
+	if (in->truncated)
+		fprintf(f, ": it was %llu bytes,\nso only its headers and the "
+		    "first %d KB of its body are included", (unsigned long long)
+		    env->size, BOUNCE_PART_BODY / 1024);
+	fprintf(f, ".\nA copy stays in the queue of the sender's outpost "
+	    "(outpost mailq --failed).\n\n");
 }
 
 static void put_rcpt_status(FILE *f, const struct env_rcpt *rc)
@@ -215,11 +220,13 @@ static void put_status(FILE *f, const struct bounce_in *in, const char *b)
 
 static void put_original(FILE *f, const struct bounce_in *in, const char *b)
 {
-	fprintf(f, "--%s\nContent-Type: text/rfc822-headers\n"
-	    "Content-Description: Headers of the undelivered message\n\n", b);
-	if (in->headers != NULL && in->hlen > 0) {
-		fwrite(in->headers, 1, in->hlen, f);
-		if (in->headers[in->hlen - 1] != '\n')
+	fprintf(f, "--%s\nContent-Type: message/rfc822\n"
+	    "Content-Description: %s\n\n", b, in->truncated ?
+	    "Undelivered message (headers and the start of the body)" :
+	    "Undelivered message");
+	if (in->orig != NULL && in->olen > 0) {
+		fwrite(in->orig, 1, in->olen, f);
+		if (in->orig[in->olen - 1] != '\n')
 			fputc('\n', f);
 	}
 	fprintf(f, "\n--%s--\n", b);

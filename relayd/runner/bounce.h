@@ -16,12 +16,18 @@
 #include "util/status.h"
 
 #define BOUNCE_HDRS_MAX		(64 * 1024)	/* original headers copied */
+/* The original is attached whole up to this size; a larger one as its
+ * headers plus the first BOUNCE_PART_BODY bytes of its body. */
+#define BOUNCE_FULL_MAX		(10 * 1024 * 1024)
+#define BOUNCE_PART_BODY	(100 * 1024)
 #define BOUNCE_DIAG_MAX		900		/* keeps DSN lines < 998 */
 
 struct bounce_in {
 	const struct envelope *env;	/* the failed message (states set) */
-	const char *headers;		/* its header block, may be NULL */
-	size_t hlen;
+	const char *orig;		/* the original (or its start), may
+					   be NULL */
+	size_t olen;
+	int truncated;			/* orig holds only the first part */
 	const char *domain;		/* Reporting-MTA and MAILER-DAEMON@ */
 	int64_t now;			/* Date: of the bounce */
 };
@@ -51,6 +57,22 @@ int bounce_build(const struct bounce_in *in, char **out, size_t *outlen,
  * the empty line; at most BOUNCE_HDRS_MAX bytes). */
 int bounce_read_headers(struct spool *sp, const char *id, char **out,
     size_t *outlen, struct op_err *e);
+/* Read the original to attach: whole up to BOUNCE_FULL_MAX, else its
+ * header block and the first BOUNCE_PART_BODY bytes of the body, cut at
+ * a line end (*truncated = 1). */
+int bounce_read_original(struct spool *sp, const char *id, char **out,
+    size_t *outlen, int *truncated, struct op_err *e);
+
+/* Build the DSN for env (as bounce_enqueue would) and append it to the
+ * mbox c->bounce_mbox (bounce_mbox.c).  -1 with e when it cannot. */
+int bounce_store_local(struct spool *sp, const struct conf *c,
+    const struct envelope *env, int64_t now, struct op_err *e);
+/* Append one message to an mbox: "From " line, mboxrd quoting of body
+ * lines starting with (">"*)"From ", locked with flock, synced; the
+ * directory is created 0700 when missing.  On a failed write the file is
+ * cut back to where it was. */
+int bounce_mbox_append(const char *path, const char *text, size_t len,
+    int64_t now, struct op_err *e);
 
 /* Build and durably queue a bounce for env; id_out gets its queue id.
  * Returns 0 (queued), 1 (not wanted: null sender or a bounce), -1 error. */

@@ -91,6 +91,70 @@ int bounce_read_headers(struct spool *sp, const char *id, char **out,
 	return 0;
 }
 
+/* How much of the original to attach: all of it up to BOUNCE_FULL_MAX,
+ * else its headers and BOUNCE_PART_BODY bytes of the body. */
+static size_t attach_len(const char *buf, size_t n, uint64_t len)
+{
+	size_t h;
+
+	if (len <= BOUNCE_FULL_MAX)
+		return n;
+	h = header_end(buf, n);
+	if (h == 0)
+		h = BOUNCE_HDRS_MAX < n ? BOUNCE_HDRS_MAX : n;
+	if (h + BOUNCE_PART_BODY < n)
+		n = h + BOUNCE_PART_BODY;
+	return last_line(buf, n);
+}
+
+static int pread_all(int fd, off_t off, char *buf, size_t want,
+    struct op_err *e)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < want) {
+		r = pread(fd, buf + n, want - n, off + (off_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return op_errnof(e, OP_TEMP, "bounce: read message");
+		n += (size_t)r;
+	}
+	return 0;
+}
+
+int bounce_read_original(struct spool *sp, const char *id, char **out,
+    size_t *outlen, int *truncated, struct op_err *e)
+{
+	size_t want;
+	off_t off;
+	uint64_t len;
+	char *buf;
+	int fd, rc;
+
+	if (spool_open_msg(sp, id, &fd, &off, &len, e) < 0)
+		return -1;
+	want = len <= BOUNCE_FULL_MAX ? (size_t)len :
+	    BOUNCE_HDRS_MAX + BOUNCE_PART_BODY;
+	buf = malloc(want + 1);
+	if (buf == NULL) {
+		close(fd);
+		return op_errf(e, OP_TEMP, "bounce: out of memory");
+	}
+	rc = pread_all(fd, off, buf, want, e);
+	close(fd);
+	if (rc < 0) {
+		free(buf);
+		return -1;
+	}
+	*outlen = attach_len(buf, want, len);
+	buf[*outlen] = '\0';
+	*truncated = len > BOUNCE_FULL_MAX;
+	*out = buf;
+	return 0;
+}
+
 static int has_8bit(const char *s, size_t n)
 {
 	size_t i;
@@ -136,29 +200,56 @@ static int queue_text(struct spool *sp, const struct envelope *b,
 	return rc;
 }
 
+/* The DSN text for env, with the original attached. */
+static int build_text(struct spool *sp, const struct conf *c,
+    const struct envelope *env, int64_t now, char **text, size_t *tlen,
+    struct op_err *e)
+{
+	struct bounce_in in = { .env = env, .now = now };
+	char domain[CONF_HOST_MAX], *orig = NULL;
+	int rc;
+
+	bounce_domain(c, domain, sizeof(domain));
+	in.domain = domain;
+	/* Without the original the report is still worth sending. */
+	if (bounce_read_original(sp, env->id, &orig, &in.olen, &in.truncated,
+	    NULL) == 0)
+		in.orig = orig;
+	rc = bounce_build(&in, text, tlen, e);
+	free(orig);
+	return rc;
+}
+
+int bounce_store_local(struct spool *sp, const struct conf *c,
+    const struct envelope *env, int64_t now, struct op_err *e)
+{
+	char *text = NULL;
+	size_t tlen = 0;
+	int rc;
+
+	if (build_text(sp, c, env, now, &text, &tlen, e) < 0)
+		return -1;
+	rc = bounce_mbox_append(c->bounce_mbox, text, tlen, now, e);
+	free(text);
+	return rc;
+}
+
 int bounce_enqueue(struct spool *sp, const struct conf *c,
     const struct envelope *env, int64_t now, char id_out[SPOOL_QID_LEN + 1],
     struct op_err *e)
 {
-	struct bounce_in in = { .env = env, .now = now };
 	struct envelope b;
-	char domain[CONF_HOST_MAX], *hdrs = NULL, *text = NULL;
+	char *text = NULL;
 	size_t tlen = 0;
 	int rc = -1;
 
 	if (!bounce_wanted(env))
 		return 1;
-	bounce_domain(c, domain, sizeof(domain));
-	in.domain = domain;
-	/* Without the original headers the report is still worth sending. */
-	if (bounce_read_headers(sp, env->id, &hdrs, &in.hlen, NULL) == 0)
-		in.headers = hdrs;
-	if (bounce_build(&in, &text, &tlen, e) == 0) {
+	if (build_text(sp, c, env, now, &text, &tlen, e) == 0) {
 		if (make_envelope(&b, env, now, text, tlen, e) == 0)
 			rc = queue_text(sp, &b, text, tlen, id_out, e);
 		envelope_free(&b);
 	}
 	free(text);
-	free(hdrs);
 	return rc;
 }

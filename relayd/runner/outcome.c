@@ -33,7 +33,15 @@ uint64_t outcome_backoff(const struct outcome_policy *p, unsigned attempts)
 int outcome_expired(const struct envelope *env, const struct outcome_policy *p,
     int64_t now)
 {
-	return now - env->arrival > (int64_t)p->queue_lifetime;
+	/* Time offline does not count: the lifetime runs from the first
+	 * attempt that reached the server. */
+	return env->reached != 0 &&
+	    now - env->reached > (int64_t)p->queue_lifetime;
+}
+
+int outcome_reached(const struct smtp_status *st)
+{
+	return st->code != 0 || st->stage > SMTP_STAGE_CONNECT;
 }
 
 void outcome_duration(char *buf, size_t len, uint64_t s)

@@ -37,9 +37,15 @@ void outcome_policy_from_conf(struct outcome_policy *p, const struct conf *c);
  * attempt, capped at retry_max.  Deterministic (no jitter). */
 uint64_t outcome_backoff(const struct outcome_policy *p, unsigned attempts);
 
-/* Is the message older than queue_lifetime at `now`? */
+/* Has the message spent more than queue_lifetime since its first attempt
+ * that reached the server (env->reached; 0 = none yet: never expired)? */
 int outcome_expired(const struct envelope *env, const struct outcome_policy *p,
     int64_t now);
+
+/* Did the attempt that ended with st reach the server (a reply, or any
+ * failure after the connection was made)?  A refused connection, a
+ * timeout while connecting, a name that does not resolve: no. */
+int outcome_reached(const struct smtp_status *st);
 
 /* "5d", "4h", "90m", "30s": the largest unit that divides the duration. */
 void outcome_duration(char *buf, size_t len, uint64_t seconds);

@@ -24,7 +24,8 @@ struct runner_gate {
 
 int runner_gate_held(const struct envelope *env)
 {
-	return env->held[0] != '\0';
+	/* A failed message waits for `outpost requeue` just the same. */
+	return env->held[0] != '\0' || env->failed != 0;
 }
 
 /* The series table, built once per pass on the first series member. */

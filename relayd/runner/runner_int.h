@@ -61,4 +61,15 @@ void runner_gate_free(struct runner_gate **g);
 int runner_session_get(struct runner_pass_state *p);	/* 0 ok, -1 failed */
 void runner_session_drop(struct runner_pass_state *p);
 
+/* The failed state (runner_fail.c): store the DSN locally (bounce_mbox),
+ * queue it too with bounce_to_smarthost, mark the message failed and keep
+ * it with its full text.  0, or -1 when the state could not be written. */
+int runner_fail_keep(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep, int bounced);
+/* The policy for one attempt: notes in env when it first reached the
+ * server; an attempt that did not reach it never expires the message. */
+const struct outcome_policy *runner_fail_policy(struct runner_pass_state *p,
+    struct envelope *env, const struct smtp_status *st,
+    struct outcome_policy *tmp);
+
 #endif

@@ -49,35 +49,15 @@ static void report(struct runner_pass_state *p, struct runner_report *rep)
 		p->r->report(p->r->report_arg, rep);
 }
 
-/* All recipients delivered or failed: bounce the failed ones, then remove.
- * The bounce is queued before the removal so a crash in between can only
- * produce a second bounce, never lose one. */
+/* All recipients delivered or failed: a message with failed recipients is
+ * kept in the failed state (runner_fail.c), a delivered one is removed. */
 static int finalize(struct runner_pass_state *p, struct envelope *env,
     struct runner_report *rep, int bounced)
 {
 	struct op_err e;
-	int rc;
 
-	if (outcome_any_failed(env) && !bounced) {
-		rc = bounce_enqueue(p->r->sp, p->r->conf, env, p->now,
-		    rep->bounce_id, &e);
-		if (rc < 0) {
-			log_msg(LOG_LVL_ERROR, env->id, "cannot queue the "
-			    "bounce, keeping the message: %s", e.msg);
-			rep->bounce_id[0] = '\0';
-			rep->note = "bounce could not be queued";
-			return spool_update(p->r->sp, env, NULL);
-		}
-		if (rc == 0) {
-			p->res->bounces++;
-			log_msg(LOG_LVL_INFO, env->id, "bounce queued as %s",
-			    rep->bounce_id);
-		} else {
-			log_msg(LOG_LVL_INFO, env->id, "failed recipients "
-			    "not bounced (null sender, a bounce itself, or "
-			    "-N without FAILURE)");
-		}
-	}
+	if (outcome_any_failed(env))
+		return runner_fail_keep(p, env, rep, bounced);
 	if (spool_remove(p->r->sp, env->id, &e) < 0) {
 		log_msg(LOG_LVL_ERROR, env->id, "cannot remove: %s", e.msg);
 		rep->note = "could not be removed from the queue";
@@ -95,11 +75,15 @@ static void defer_all(struct runner_pass_state *p, struct envelope *env,
 	char why[SPOOL_REASON_MAX];
 	size_t i;
 
+	struct outcome_policy tmp;
+	const struct outcome_policy *pol = runner_fail_policy(p, env,
+	    &p->fail_st, &tmp);
+
 	outcome_reason(why, sizeof(why), &p->fail_st);
 	for (i = 0; i < env->nrcpt; i++)
 		if (outcome_rcpt_due(&env->rcpt[i], p->now, 1))
-			outcome_apply(env, i, OUTCOME_DEFERRED, why,
-			    &p->r->policy, p->now, &rep->tally);
+			outcome_apply(env, i, OUTCOME_DEFERRED, why, pol,
+			    p->now, &rep->tally);
 	rep->what = RUNNER_SESSION;
 }
 
@@ -122,6 +106,7 @@ static void apply_results(struct runner_pass_state *p, struct envelope *env,
     const struct smtp_status *st, struct runner_report *rep)
 {
 	const struct smtp_status *s;
+	struct outcome_policy tmp;
 	char why[SPOOL_REASON_MAX];
 	size_t i;
 
@@ -129,7 +114,7 @@ static void apply_results(struct runner_pass_state *p, struct envelope *env,
 		s = outcome_pick(&rst[i], st);
 		outcome_reason(why, sizeof(why), s);
 		outcome_apply(env, idx[i], outcome_classify(s), why,
-		    &p->r->policy, p->now, &rep->tally);
+		    runner_fail_policy(p, env, s, &tmp), p->now, &rep->tally);
 	}
 }
 
@@ -283,7 +268,7 @@ static void record(struct runner_pass_state *p, struct envelope *env,
 			    "be written; kept in memory, not sent again";
 		}
 	}
-	if (rep->removed)
+	if (rep->removed || env->failed != 0)	/* left the active queue */
 		p->res->removed++;
 	else
 		p->res->remaining++;

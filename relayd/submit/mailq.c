@@ -67,6 +67,13 @@ static void show_one(FILE *out, enum mailq_format fmt,
 int mailq_print(struct spool *sp, FILE *out, FILE *warn,
     enum mailq_format fmt, uint64_t series_wait, struct op_err *e)
 {
+	return mailq_print_sel(sp, out, warn, fmt, series_wait, 0, e);
+}
+
+int mailq_print_sel(struct spool *sp, FILE *out, FILE *warn,
+    enum mailq_format fmt, uint64_t series_wait, int only_failed,
+    struct op_err *e)
+{
 	struct mailq_series ms = { sp, series_wait, 0, { 0 }, { 0 } };
 	struct spool_list l = { NULL, 0 };
 	struct envelope env;
@@ -87,7 +94,7 @@ int mailq_print(struct spool *sp, FILE *out, FILE *warn,
 			printable(why, sizeof(why), le.msg, strlen(le.msg));
 			fprintf(warn, "outpost mailq: skipping %s: %s\n",
 			    l.ids[i], why);
-		} else {
+		} else if (!only_failed || env.failed != 0) {
 			show_one(out, fmt, &ms, &env, &bytes, &n);
 		}
 		envelope_free(&env);

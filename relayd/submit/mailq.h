@@ -20,6 +20,10 @@ enum mailq_format { MAILQ_TEXT = 0, MAILQ_JSON };
  * lets it tell a waiting patch series from a held one. */
 int mailq_print(struct spool *sp, FILE *out, FILE *warn,
     enum mailq_format fmt, uint64_t series_wait, struct op_err *e);
+/* The same, only the messages in the failed state when only_failed. */
+int mailq_print_sel(struct spool *sp, FILE *out, FILE *warn,
+    enum mailq_format fmt, uint64_t series_wait, int only_failed,
+    struct op_err *e);
 
 /* Why a message is not going out (held by hand, or by the series gate)
  * and where it sits in its patch series. */

@@ -95,6 +95,10 @@ void mailq_json_msg(FILE *out, const struct envelope *env,
 	fprintf(out, ",\"possibly_delivered\":%s,\"in_flight\":%s,",
 	    env->possibly_delivered ? "true" : "false",
 	    env->in_flight ? "true" : "false");
+	/* failed: when it entered the failed state (kept until requeue or
+	 * delete), null while it is still being tried. */
+	put_time(out, "failed", env->failed);
+	fputc(',', out);
 	put_hold(out, h);
 	put_rcpts(out, env);
 	fputs("}\n", out);

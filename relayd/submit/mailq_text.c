@@ -70,6 +70,12 @@ static void show_details(FILE *out, const struct envelope *env)
 	if (env->possibly_delivered)
 		fprintf(out, IND "Possibly delivered: the connection was lost "
 		    "after the message was sent; it may arrive twice\n");
+	if (env->failed != 0) {
+		show_time(env->failed, t1, sizeof(t1));
+		fprintf(out, IND "FAILED since %s: kept with its full text; "
+		    "'outpost requeue %s' tries again, 'outpost delete %s' "
+		    "removes it\n", t1, env->id, env->id);
+	}
 }
 
 static void show_rcpt(FILE *out, const struct env_rcpt *r)

@@ -97,7 +97,8 @@ def test_451_on_rcpt():
 
 def test_550_for_one_of_three():
     rcpts = ("one@example.org", "bad@example.org", "three@example.org")
-    srv, op, proc, mid = scenario("rcpt550_one", rcpts=rcpts)
+    srv, op, proc, mid = scenario("rcpt550_one", rcpts=rcpts,
+                                  bounce_to_smarthost="yes")
     assert proc.returncode in (0, 75), out(proc)
     msgs = srv.messages()
     orig = [m for m in msgs if mid.encode() in m["data"]
@@ -108,8 +109,15 @@ def test_550_for_one_of_three():
     # The failure is bounced to the sender, from the null sender: either
     # still queued, or already delivered by the same run.
     q = op.mailq()
+    # The original is kept, failed, with its text; its DSN (with the
+    # original inside) is in the local mbox.
+    kept = [m for m in q if m["message_id"] == mid]
+    assert len(kept) == 1 and kept[0]["failed"], q
+    box = op.bounce_mbox()
+    assert box.startswith(b"From MAILER-DAEMON ") and mid.encode() in box \
+        and b"bad@example.org" in box, box[:2000]
     for m in q:
-        assert m["sender"] == "" and m["message_id"] != mid, q
+        assert m in kept or m["sender"] == "", q
     queued_bounce = [m for m in q if m["sender"] == "" and
                      [r for r in m["recipients"] if r["address"] == SENDER]]
     sent_bounce = [m for m in msgs if m["mail_from"] == "" and

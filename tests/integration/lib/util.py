@@ -238,6 +238,7 @@ class Outpost:
         env.update({"OUTPOST_CONFIG": self.config_path, "HOME": self.home,
                     "XDG_CONFIG_HOME": os.path.join(self.home, ".config"),
                     "XDG_STATE_HOME": os.path.join(self.home, ".state"),
+                    "XDG_DATA_HOME": os.path.join(self.home, ".data"),
                     "LC_ALL": "C"})
         return env
 
@@ -263,6 +264,17 @@ class Outpost:
             raise AssertionError("sendmail exited %d: %s" % (
                 proc.returncode, proc.stderr.decode(errors="replace")))
         return proc
+
+    def bounce_mbox(self):
+        """Bytes of the local DSN mbox (bounce_mbox default), b"" when
+        nothing was bounced."""
+        path = self.conf.get("bounce_mbox") or os.path.join(
+            self.home, ".data", "outpost", "bounces.mbox")
+        try:
+            with open(path, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
 
     def mailq(self):
         """`outpost mailq --json` parsed: a list of dicts."""

@@ -5,6 +5,7 @@
  * the enqueue into a real throw-away spool.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static void sample(struct envelope *env)
 
 static char *build(const struct envelope *env, const char *hdrs)
 {
-	struct bounce_in in = { env, hdrs, hdrs ? strlen(hdrs) : 0,
+	struct bounce_in in = { env, hdrs, hdrs ? strlen(hdrs) : 0, 0,
 	    "mx.example.org", 1700001000 };
 	struct op_err e;
 	char *out = NULL;
@@ -64,6 +65,9 @@ static void boundary_of(const char *msg, char *b, size_t len)
 	memcpy(b, p, (size_t)(q - p));
 	b[q - p] = '\0';
 }
+
+#define ORIG_BODY_QUOTED "Hello.\n>From here on, a body line that mbox " \
+	"must quote.\n"
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -105,7 +109,7 @@ START_TEST(report_structure)
 	ck_assert_uint_eq(count(msg, close_), 1);
 	ck_assert_ptr_nonnull(strstr(msg, "Content-Type: message/"
 	    "delivery-status\n"));
-	ck_assert_ptr_nonnull(strstr(msg, "Content-Type: text/rfc822-headers"
+	ck_assert_ptr_nonnull(strstr(msg, "Content-Type: message/rfc822"
 	    "\n"));
 	ck_assert_ptr_nonnull(strstr(msg, "Reporting-MTA: dns; "
 	    "mx.example.org\n"));
@@ -119,8 +123,8 @@ START_TEST(report_structure)
 	    "dan@example.net\nAction: failed\nStatus: 5.4.7\n"));
 	/* Delivered recipients are not reported as failed. */
 	ck_assert_ptr_null(strstr(msg, "rfc822; bob@example.net"));
-	/* The original headers, whole, in the last part. */
-	p = strstr(msg, "text/rfc822-headers");
+	/* The original, whole, in the last part. */
+	p = strstr(msg, "message/rfc822");
 	ck_assert_ptr_nonnull(strstr(p, ORIG_HDRS));
 	/* Human part names the failed recipient and the reply. */
 	ck_assert_ptr_nonnull(strstr(msg, "  <cid@example.net>\n    RCPT TO: "
@@ -161,7 +165,7 @@ START_TEST(no_headers_still_builds)
 
 	sample(&env);
 	msg = build(&env, NULL);
-	ck_assert_ptr_nonnull(strstr(msg, "text/rfc822-headers"));
+	ck_assert_ptr_nonnull(strstr(msg, "message/rfc822"));
 	free(msg);
 	envelope_free(&env);
 }
@@ -242,7 +246,8 @@ static int rm_cb(const char *p, const struct stat *st, int f, struct FTW *w)
 
 static void queue_original(struct spool *sp, struct envelope *env)
 {
-	static const char body[] = ORIG_HDRS "Hello.\n";
+	static const char body[] = ORIG_HDRS "Hello.\nFrom here on, a "
+	    "body line that mbox must quote.\n";
 	struct spool_tx *tx = malloc(sizeof(*tx));
 	struct op_err e;
 
@@ -251,6 +256,35 @@ static void queue_original(struct spool *sp, struct envelope *env)
 	ck_assert_int_eq(spool_tx_write(tx, body, strlen(body), &e), 0);
 	ck_assert_msg(spool_tx_commit(tx, env->id, &e) == 0, "%s", e.msg);
 	free(tx);
+}
+
+/* The local DSN: appended to the mbox with the whole original (body
+ * included), "From " lines of the body quoted, twice = two messages. */
+static void local_copy(struct spool *sp, struct conf *c,
+    const struct envelope *env, const char *root)
+{
+	char *buf;
+	size_t len;
+	struct op_err e;
+	int fd;
+
+	snprintf(c->bounce_mbox, sizeof(c->bounce_mbox), "%s/data/outpost/"
+	    "bounces.mbox", root);
+	ck_assert_msg(bounce_store_local(sp, c, env, 1700001000, &e) == 0,
+	    "%s", e.msg);
+	ck_assert_int_eq(bounce_store_local(sp, c, env, 1700001001, &e), 0);
+	fd = open(c->bounce_mbox, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	buf = calloc(1, 1 << 20);
+	len = (size_t)read(fd, buf, (1 << 20) - 1);
+	close(fd);
+	ck_assert_int_eq(strncmp(buf, "From MAILER-DAEMON Tue Nov 14 22:30:00 "
+	    "2023\n", 39), 0);
+	ck_assert_uint_eq(count(buf, "\nFrom MAILER-DAEMON "), 1);
+	ck_assert_ptr_nonnull(strstr(buf, ORIG_BODY_QUOTED));
+	ck_assert_ptr_nonnull(strstr(buf, "Content-Type: message/rfc822\n"));
+	ck_assert_uint_gt(len, 0);
+	free(buf);
 }
 
 START_TEST(enqueue_into_spool)
@@ -276,6 +310,7 @@ START_TEST(enqueue_into_spool)
 	ck_assert_uint_eq(hlen, strlen(ORIG_HDRS) - 1);
 	ck_assert_int_eq(memcmp(hdrs, ORIG_HDRS, hlen), 0);
 	free(hdrs);
+	local_copy(&sp, c, &env, root);
 	ck_assert_msg(bounce_enqueue(&sp, c, &env, 1700001000, id, &e) == 0,
 	    "%s", e.msg);
 	ck_assert_int_eq(spool_load(&sp, id, &b, &e), 0);

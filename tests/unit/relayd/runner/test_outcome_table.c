@@ -57,6 +57,9 @@ START_TEST(expiry_boundary)
 
 	envelope_init(&env);
 	env.arrival = 1000;
+	/* Never reached the server: never expired. */
+	ck_assert(!outcome_expired(&env, &pol, 1000 + 50 * 86400));
+	env.reached = 1000;
 	ck_assert(!outcome_expired(&env, &pol, 1000 + 5 * 86400));
 	ck_assert(outcome_expired(&env, &pol, 1000 + 5 * 86400 + 1));
 }
@@ -266,6 +269,7 @@ START_TEST(apply_expired_and_possibly)
 	struct envelope env;
 
 	env3(&env, 1000);
+	env.reached = 1000;
 	outcome_apply(&env, 0, OUTCOME_POSSIBLY, "possibly delivered: x",
 	    &pol, 2000, &t);
 	ck_assert(env.possibly_delivered);

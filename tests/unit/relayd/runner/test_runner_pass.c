@@ -155,6 +155,10 @@ static void setup(void)
 	cf->retry_min = 60;
 	cf->retry_max = 3600;
 	cf->queue_lifetime = 5 * 86400;
+	/* Failed mail: its report into an mbox of the test and, as before
+	 * the failed state existed, through the smarthost too. */
+	snprintf(cf->bounce_mbox, sizeof(cf->bounce_mbox), "%s.mbox", path);
+	cf->bounce_to_smarthost = 1;
 	fk = calloc(1, sizeof(*fk));
 	ck_assert_ptr_nonnull(fk);
 	fk->sp = &sp;
@@ -294,7 +298,11 @@ START_TEST(three_messages_one_session)
 	ck_assert_str_eq(fk->sent_ids[1], "a2@example.net");
 	ck_assert_str_eq(fk->sent_ids[2], "a3@example.net");
 	ck_assert(!exists(id1));
-	ck_assert(!exists(id2));
+	/* A failed recipient: the message is kept, in the failed state. */
+	ck_assert(exists(id2));
+	load(id2, &env);
+	ck_assert_int_eq(env.failed, now);
+	envelope_free(&env);
 	ck_assert(exists(id3));
 	load(id3, &env);
 	ck_assert_int_eq(env.in_flight, 0);
@@ -314,9 +322,10 @@ START_TEST(three_messages_one_session)
 	ck_assert_uint_eq(res.bounces, 1);
 	ck_assert_uint_eq(res.sessions, 1);
 	ck_assert_int_eq(res.next_wake, now + 60);
-	/* The bounce: queued, null sender, to the original sender. */
+	/* The bounce: queued, null sender, to the original sender; the
+	 * failed original stays next to it. */
 	ck_assert_int_eq(spool_list(&sp, &l, NULL), 0);
-	ck_assert_uint_eq(l.n, 2);
+	ck_assert_uint_eq(l.n, 3);
 	for (i = 0; i < l.n; i++) {
 		load(l.ids[i], &env);
 		if (env.is_bounce) {
@@ -443,12 +452,30 @@ START_TEST(expired_message_fails_and_bounces)
 	char id[SPOOL_QID_LEN + 1];
 	struct runner_result res;
 
+	struct envelope env;
+
 	enqueue(now - 6 * 86400, id, "a@example.net");
-	fk->plan[0] = P_DOT451;
+	/* Offline for 6 days: the lifetime has not started. */
+	fk->open_fails = 1;
+	set(&fk->open_st, SMTP_TEMP, SMTP_STAGE_CONNECT, 0,
+	    "connect: Network is unreachable");
 	pass(&res, 0);
-	ck_assert(!exists(id));
+	load(id, &env);
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_DEFERRED);
+	ck_assert_int_eq(env.reached, 0);
+	/* The first attempt that reached the server 6 days ago. */
+	env.reached = now - 6 * 86400;
+	ck_assert_int_eq(spool_update(&sp, &env, NULL), 0);
+	envelope_free(&env);
+	fk->plan[0] = P_DOT451;
+	pass(&res, 1);
+	ck_assert(exists(id));		/* kept, failed */
+	load(id, &env);
+	ck_assert_int_ne(env.failed, 0);
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_FAILED);
+	envelope_free(&env);
 	ck_assert_uint_eq(res.bounces, 1);
-	ck_assert_uint_eq(queue_len(), 1);	/* the bounce */
+	ck_assert_uint_eq(queue_len(), 2);	/* it and the bounce */
 }
 END_TEST
 
@@ -508,7 +535,7 @@ START_TEST(flush_lines_and_status)
 	ck_assert_int_eq(flush(&l, one, 1, &e), OP_OK);
 	snprintf(want, sizeof(want), "%s: delivered to 1 recipient", id2);
 	ck_assert_str_eq(l.text[0], want);
-	ck_assert_uint_eq(queue_len(), 0);
+	ck_assert_uint_eq(queue_len(), 1);	/* id1, failed, kept */
 }
 END_TEST
 
