@@ -77,6 +77,14 @@ static int lint_wanted(const struct conf *c)
 	return c->lint != CONF_LINT_OFF;
 }
 
+/* Resend protection off for this message: -oresend or OUTPOST_RESEND=1. */
+static int resend_wanted(const struct sendmail_opts *o)
+{
+	const char *v = getenv("OUTPOST_RESEND");
+
+	return o->resend || (v != NULL && v[0] != '\0' && strcmp(v, "0") != 0);
+}
+
 /* OUTPOST_NO_RUNNER=1 (tests, benchmarks): queue only, like -odq. */
 static int runner_disabled(void)
 {
@@ -126,7 +134,8 @@ static void series_note(const struct submit_res *rs)
 
 static int submit(const struct sendmail_opts *o, const struct conf *c)
 {
-	struct submit_req rq = { o, c, STDIN_FILENO, lint_wanted(c), NULL };
+	struct submit_req rq = { o, c, STDIN_FILENO, lint_wanted(c), NULL,
+	    resend_wanted(o) };
 	struct lint_policy *pol = malloc(sizeof(*pol));
 	struct lint_ctx policy;
 	struct submit_res rs;

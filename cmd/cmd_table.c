@@ -36,6 +36,8 @@ static const struct cmd_opt sendmail_opts[] = {
 	{ "-C", "FILE", "use this config file" },
 	{ "-v", NULL, "say what was queued, on stderr" },
 	{ "-odq", NULL, "queue only: start no delivery run now" },
+	{ "-oresend", NULL, "send a patch even if it was already delivered "
+	    "to these recipients (also OUTPOST_RESEND=1)" },
 	{ "-oi", NULL, "accepted and ignored (a lone dot never ends input)" },
 	{ "-i", NULL, "same as -oi" },
 	{ "-bm", NULL, "read a message and queue it (the default)" },

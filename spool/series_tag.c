@@ -105,3 +105,22 @@ int series_tag_parse(const char *subj, size_t len, struct series_tag *t)
 		t->title_len--;
 	return 1;
 }
+
+int series_tag_is_patch(const char *subj, size_t len)
+{
+	struct series_tag t;
+	const char *p;
+	size_t i;
+
+	if (series_tag_parse(subj, len, &t))
+		return 1;
+	/* Also a single patch: a leading bracket tag with PATCH in it. */
+	for (i = 0; i < len && is_space(subj[i]); i++)
+		;
+	if (i >= len || subj[i] != '[')
+		return 0;
+	p = memchr(subj + i, ']', len - i < TAG_GROUP_LEN ? len - i :
+	    TAG_GROUP_LEN);
+	return p != NULL && memmem(subj + i, (size_t)(p - subj - i),
+	    "PATCH", 5) != NULL;
+}

@@ -241,6 +241,9 @@ struct series_tag {
 	size_t title_len;
 };
 int series_tag_parse(const char *subj, size_t len, struct series_tag *t);
+/* 1 for patch mail: a series member, or "[PATCH ...] title" without k/n
+ * (resend protection applies to these only; never to replies). */
+int series_tag_is_patch(const char *subj, size_t len);
 
 /* The series of the queue (spool/series.c) and their verdicts; the rule
  * is in README "Patch series".  Built on demand (only when a series
@@ -288,6 +291,21 @@ int series_mark_set(struct spool *sp, const char *key, const char *reason,
 int series_mark_get(struct spool *sp, const char *key, char *out,
     size_t outlen);
 void series_mark_clear(struct spool *sp, const char *key);
+
+/* Resend protection (spool/resend.c): <spool>/sent.idx remembers
+ * delivered patch mail for RESEND_KEEP seconds, at most about RESEND_MAX
+ * entries.  digest: Subject and body of a message (msg[0..len) without
+ * envelope), lowercase hex; rcpts: the recipient set, 16 hex.  lookup: 1
+ * and *when (the latest delivery) when the pair was delivered. */
+#define RESEND_KEEP	((int64_t)90 * 86400)
+#define RESEND_MAX	20000
+void resend_digest(const char *msg, size_t len,
+    char out[SPOOL_DIGEST_HEX + 1]);
+int resend_rcpts(const struct envelope *env, char out[17]);
+int resend_lookup(struct spool *sp, const char *digest, const char *rcpts,
+    int64_t now, int64_t *when);
+int resend_record(struct spool *sp, const char *digest, const char *rcpts,
+    int64_t now, struct op_err *e);
 
 /* Start-up recovery (rule in spool/README.md); counts what it did.  Call
  * it holding the runner lock, before delivering anything.  One bad entry

@@ -10,6 +10,8 @@
 #include "relayd/runner/runner_int.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "util/log.h"
@@ -165,4 +167,31 @@ int runner_gate_series(struct runner_pass_state *p,
 	done_add(g, env->series);
 	*n = series_order(g, env->series, ids, max);
 	return 1;
+}
+
+/* Delivered patch mail goes into the resend-protection index, so the same
+ * patch sent to the same people again is caught by sendmail. */
+void runner_gate_sent(struct runner_pass_state *p, const struct envelope *env)
+{
+	char dig[SPOOL_DIGEST_HEX + 1], rc[17];
+	struct op_err e;
+	uint64_t len;
+	off_t off;
+	void *map;
+	int fd;
+
+	if (!series_tag_is_patch(env->subject, strlen(env->subject)) ||
+	    spool_open_msg(p->r->sp, env->id, &fd, &off, &len, &e) < 0)
+		return;
+	map = mmap(NULL, (size_t)off + (size_t)len, PROT_READ, MAP_PRIVATE,
+	    fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return;
+	resend_digest((const char *)map + off, (size_t)len, dig);
+	munmap(map, (size_t)off + (size_t)len);
+	if (resend_rcpts(env, rc) < 0 ||
+	    resend_record(p->r->sp, dig, rc, p->now, &e) < 0)
+		log_msg(LOG_LVL_WARN, env->id, "not recorded for resend "
+		    "protection: %s", e.msg);
 }

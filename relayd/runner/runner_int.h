@@ -56,6 +56,9 @@ int runner_gate_series(struct runner_pass_state *p,
 int runner_gate_due(struct runner_gate **g, struct runner *r,
     const struct envelope *env, int64_t now);
 void runner_gate_free(struct runner_gate **g);
+/* After a delivery: remember patch mail for resend protection. */
+void runner_gate_sent(struct runner_pass_state *p,
+    const struct envelope *env);
 
 /* Session helpers (runner_session.c). */
 int runner_session_get(struct runner_pass_state *p);	/* 0 ok, -1 failed */

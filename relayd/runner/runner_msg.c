@@ -298,6 +298,8 @@ static void process(struct runner_pass_state *p, struct envelope *env)
 	if (rep.what != RUNNER_FINISHED)
 		outcome_finish(env, p->now);
 	p->res->attempted++;
+	if (rep.tally.delivered > 0)
+		runner_gate_sent(p, env);	/* before record may remove */
 	record(p, env, &rep);
 	log_result(env, &rep);
 	report(p, &rep);

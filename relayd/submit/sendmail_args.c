@@ -89,12 +89,14 @@ static int check_values(const struct sendmail_opts *o, struct op_err *e)
 	return 0;
 }
 
-/* -o options: only -oi and -odq mean something here; the other classic ones
+/* -o options: only -oi, -odq and -oresend mean something here; the other classic ones
  * (-oem, -odb, -oQ..., -oL...) are harmless to ignore. */
 static void opt_o(struct sendmail_opts *o, const char *v)
 {
 	if (strcmp(v, "dq") == 0)
 		o->queue_only = 1;
+	else if (strcmp(v, "resend") == 0)
+		o->resend = 1;
 }
 
 /* -b mode: -bp lists the queue, -bm is the default; others are refused. */

@@ -22,6 +22,7 @@ struct sendmail_opts {
 	int extract;		/* -t: recipients from the headers too */
 	int verbose;		/* -v */
 	int queue_only;		/* -odq: no immediate delivery attempt */
+	int resend;		/* -oresend: send even if already delivered */
 	int help;		/* --help */
 	const char *sender;	/* -f / -r (raw), NULL when not given */
 	const char *fullname;	/* -F, NULL when not given */

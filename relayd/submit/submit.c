@@ -24,6 +24,7 @@
 #include "relayd/submit/submit_lint.h"
 #include "relayd/submit/submit_rewrite.h"
 #include "relayd/submit/submit_series.h"
+#include "util/printable.h"
 
 struct submit_job {
 	const struct submit_req *rq;
@@ -211,6 +212,42 @@ static void hold_series(struct submit_job *j, const char *by)
 		j->rs->series_held = 1;
 }
 
+/* Patch mail already delivered to these recipients: refuse it, saying
+ * when and how to send it again anyway. */
+static int resend_check(struct submit_job *j, struct op_err *e)
+{
+	const struct envelope *env = &j->rs->env;
+	char dig[SPOOL_DIGEST_HEX + 1], rc[17], when[64], who[200];
+	struct spool_view v;
+	struct tm tm;
+	time_t t;
+	int64_t at;
+
+	if (j->rq->resend || !series_tag_is_patch(env->subject,
+	    strlen(env->subject)))
+		return 0;
+	if (spool_tx_view(&j->tx, &v, e) < 0)
+		return -1;
+	resend_digest(v.msg, v.len, dig);
+	spool_view_close(&v);
+	if (resend_rcpts(env, rc) < 0)
+		return op_errnof(e, OP_TEMP, "resend check");
+	if (!resend_lookup(&j->sp, dig, rc, (int64_t)time(NULL), &at))
+		return 0;
+	t = (time_t)at;
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
+		snprintf(when, sizeof(when), "an earlier date");
+	printable(who, sizeof(who), env->rcpt[0].addr,
+	    strlen(env->rcpt[0].addr));
+	return op_errf(e, OP_DATA, "this patch was already delivered on %s "
+	    "to <%s>%s (same subject, body and recipients); not queued.  To "
+	    "send it again on purpose: OUTPOST_RESEND=1 in the environment "
+	    "(e.g. OUTPOST_RESEND=1 git send-email ..., which covers the "
+	    "whole series), or `outpost sendmail -oresend`", when, who,
+	    env->nrcpt > 1 ? " and the others" : "");
+}
+
 static int gate_and_commit(struct submit_job *j, struct op_err *e)
 {
 	int reject = 0;
@@ -229,6 +266,12 @@ static int gate_and_commit(struct submit_job *j, struct op_err *e)
 		return op_errf(e, OP_DATA, "message not queued: lint found "
 		    "errors (fix them, or set `lint warn` in the config or "
 		    "OUTPOST_LINT=off to send it anyway)");
+	}
+	if (resend_check(j, e) < 0) {
+		spool_tx_abort(&j->tx);
+		if (e->st == OP_DATA)
+			hold_series(j, "resend protection (already delivered)");
+		return -1;
 	}
 	j->rs->size = j->tx.msg_len;
 	if (spool_tx_commit(&j->tx, j->rs->id, e) < 0)

@@ -17,6 +17,9 @@
  *   unparsable -t header, header section > 1 MB, a line > 998 bytes) or
  *   lint rejection; 75 not queued (spool or stdin I/O); 78 config.
  *   Nothing is queued whenever the exit is not 0.
+ * - Patch mail already delivered to the same recipients (same subject and
+ *   body, spool/resend.c) is refused with 65 unless rq->resend; a refused
+ *   series member holds its whole series (series mark).
  * - Header: Bcc and Resent-Bcc always removed; Date, Message-ID (domain of
  *   the envelope sender, else of From:, else outpost.invalid) and From
  *   (with -F as display name) added only when missing; no Received:.  A
@@ -42,6 +45,8 @@ struct submit_req {
 	/* Rule overrides and list globs, from the one policy builder
 	 * (lint/cli/lint_policy.c, called by the main). */
 	const struct lint_ctx *policy;
+	int resend;		/* 1: no resend protection (OUTPOST_RESEND=1,
+				   -oresend) */
 };
 
 struct submit_res {
