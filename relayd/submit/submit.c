@@ -158,15 +158,29 @@ static int mark_8bit(struct submit_job *j, struct op_err *e)
 	return 0;
 }
 
+/* Bytes SMTP cannot carry, or that would mean one thing to us and another
+ * to the server: refused (65), nothing queued. */
 static int check_lines(struct submit_job *j, struct op_err *e)
 {
-	if (j->in->eol.long_line == 0)
+	const struct submit_eol *l = &j->in->eol;
+
+	if (l->long_line == 0 && l->hdr_bare_cr == 0 && l->first_nul == 0)
 		return 0;
 	spool_tx_abort(&j->tx);
+	if (l->hdr_bare_cr != 0)
+		return op_errf(e, OP_DATA, "header line %llu holds a carriage "
+		    "return not followed by a line feed, which could split a "
+		    "header field in two; remove it and send again",
+		    (unsigned long long)l->hdr_bare_cr);
+	if (l->first_nul != 0)
+		return op_errf(e, OP_DATA, "line %llu of the message holds a "
+		    "NUL byte, which mail cannot carry (servers cut the line "
+		    "there); remove it, or send the data as an attachment",
+		    (unsigned long long)l->first_nul);
 	return op_errf(e, OP_DATA, "line %llu of the message is longer than "
 	    "%d bytes, which SMTP cannot carry; wrap it (or send the text "
 	    "as an attachment) and send again",
-	    (unsigned long long)j->in->eol.long_line, SUBMIT_LINE_MAX);
+	    (unsigned long long)l->long_line, SUBMIT_LINE_MAX);
 }
 
 /* Findings name lines of the queued message; show them as lines of what

@@ -1,7 +1,8 @@
 /*
  * CRLF / bare CR -> LF, one byte at a time with one byte of state, so chunk
- * boundaries (a CRLF split across two read()s) change nothing.  NUL bytes are
- * kept as they are: refusing them is lint's call, not the normaliser's.
+ * boundaries (a CRLF split across two read()s) change nothing.  NUL bytes and
+ * bare CRs in the header are kept / converted but noted: refusing them is
+ * the submit side's call, not the normaliser's.
  */
 #include "relayd/submit/submit_eol.h"
 
@@ -17,6 +18,8 @@ void submit_eol_init(struct submit_eol *st)
 static void count_byte(struct submit_eol *st, unsigned char ch)
 {
 	if (ch == '\n') {
+		if (st->line_len == 0)
+			st->in_body = 1;	/* the empty line after the header */
 		st->at_bol = 1;
 		st->line_len = 0;
 		st->lineno++;
@@ -27,8 +30,8 @@ static void count_byte(struct submit_eol *st, unsigned char ch)
 		st->long_line = st->lineno;
 	if (ch >= 0x80)
 		st->bytes_8bit++;
-	else if (ch == '\0')
-		st->bytes_nul++;
+	else if (ch == '\0' && st->bytes_nul++ == 0)
+		st->first_nul = st->lineno;
 }
 
 static size_t put(struct submit_eol *st, char *out, size_t o, char ch)
@@ -50,6 +53,8 @@ size_t submit_eol_feed(struct submit_eol *st, const char *in, size_t len,
 			/* CR then anything: the CR was a line end; a following
 			 * LF belongs to it (CRLF), anything else starts anew. */
 			st->pending_cr = 0;
+			if (ch != '\n' && !st->in_body && st->hdr_bare_cr == 0)
+				st->hdr_bare_cr = st->lineno;
 			o = put(st, out, o, '\n');
 			if (ch == '\n')
 				continue;

@@ -19,7 +19,10 @@ struct submit_eol {
 	uint64_t lineno;	/* 1-based number of the current line */
 	uint64_t long_line;	/* first line over SUBMIT_LINE_MAX, 0 = none */
 	uint64_t bytes_8bit;	/* bytes >= 0x80 seen */
-	uint64_t bytes_nul;	/* NUL bytes seen (kept; lint reports them) */
+	uint64_t bytes_nul;	/* NUL bytes seen */
+	int in_body;		/* the empty line after the header was seen */
+	uint64_t hdr_bare_cr;	/* first header line with a bare CR, 0 none */
+	uint64_t first_nul;	/* first line with a NUL, 0 = none */
 };
 
 void submit_eol_init(struct submit_eol *st);

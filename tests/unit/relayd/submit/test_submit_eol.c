@@ -96,6 +96,29 @@ START_TEST(counters)
 }
 END_TEST
 
+/* A bare CR in the header is noted (the submit side refuses it), in the
+ * body it stays a line end; NULs give their first line; every chunking. */
+START_TEST(header_bare_cr_and_nul)
+{
+	static const char m1[] = "A: 1\r\nSubject: x\rBcc: e@x\r\n\r\nb\n";
+	static const char m2[] = "A: 1\n\nbody\rmore\n";
+	static const char m3[] = "A: 1\r\n\r\nx\n\0\n";
+	char out[64];
+	struct submit_eol st;
+	size_t chunk;
+
+	for (chunk = 1; chunk <= 8; chunk++) {
+		run(m1, sizeof(m1) - 1, chunk, out, &st);
+		ck_assert_uint_eq(st.hdr_bare_cr, 2);
+		run(m2, sizeof(m2) - 1, chunk, out, &st);
+		ck_assert_uint_eq(st.hdr_bare_cr, 0);
+		ck_assert_uint_eq(st.first_nul, 0);
+		run(m3, sizeof(m3) - 1, chunk, out, &st);
+		ck_assert_uint_eq(st.first_nul, 4);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("submit_eol");
@@ -105,6 +128,7 @@ int main(void)
 	tcase_add_test(tc, final_newline);
 	tcase_add_test(tc, smuggling_shapes);
 	tcase_add_test(tc, counters);
+	tcase_add_test(tc, header_bare_cr_and_nul);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
