@@ -33,10 +33,20 @@ struct lint_finding {
 	const char *detail;		/* finer sub-id (e.g. "quote-tail") or NULL */
 	enum lint_severity severity;	/* after policy overrides */
 	unsigned line;			/* 1-based line in the input message, 0 = none */
-	unsigned column;		/* 1-based display column, 0 = none */
+	unsigned column;		/* 1-based character column in the decoded
+					   line, 0 = none */
+	/* In a base64 or quoted-printable part: line is the part's first
+	 * body line and decoded_line the 1-based line in its decoded text;
+	 * 0 when line is exact. */
+	unsigned decoded_line;
+	const char *encoding;		/* "base64", "quoted-printable" or NULL */
+	/* Same problem as a stronger finding: its id, shown once under it
+	 * (text output); NULL for findings of their own. */
+	const char *folded_into;
 	char message[320];		/* one line, specific ("line is 97 columns") */
 };
 
+/* Findings come sorted by line, decoded line, then column. */
 struct lint_result {
 	struct lint_finding *v;
 	size_t n, cap;

@@ -66,6 +66,20 @@ static const char *static_id(const char *rule)
 	return ri ? ri->id : rule;
 }
 
+/* A line of a base64/QP part: say so, and point `line` at the part (for
+ * QP at the wire line where the decoded line starts). */
+static void decoded_pos(const struct lint_msg *m, struct lint_finding *f)
+{
+	const struct lint_text *t = &m->text;
+	unsigned idx = f->line & ~LINT_LINE_DECODED;
+
+	f->decoded_line = idx;
+	f->line = t->part_line;
+	f->encoding = t->cte == LINT_CTE_QP ? "quoted-printable" : "base64";
+	if (t->cte == LINT_CTE_QP && idx >= 1 && idx - 1 < t->nmap)
+		f->line = t->part_line + t->map[idx - 1];
+}
+
 void lint_emit(struct lint_msg *m, const char *rule, const char *detail,
     enum lint_severity builtin, int fixed, unsigned line, unsigned col,
     const char *fmt, ...)
@@ -87,11 +101,14 @@ void lint_emit(struct lint_msg *m, const char *rule, const char *detail,
 		return;
 	}
 	f = &r->v[r->n++];
+	memset(f, 0, sizeof(*f));
 	f->rule = static_id(rule);
 	f->detail = detail;
 	f->severity = sev;
 	f->line = line;
 	f->column = col;
+	if (line & LINT_LINE_DECODED)
+		decoded_pos(m, f);
 	va_start(ap, fmt);
 	vsnprintf(f->message, sizeof(f->message), fmt, ap);
 	va_end(ap);
@@ -113,4 +130,66 @@ enum lint_severity lint_result_max(const struct lint_result *r)
 		if (r->v[i].severity > s)
 			s = r->v[i].severity;
 	return s;
+}
+
+static int same_line(const struct lint_finding *a, const struct lint_finding *b)
+{
+	return a->line == b->line && a->decoded_line == b->decoded_line;
+}
+
+static struct lint_finding *find(struct lint_result *r, const char *rule,
+    const char *detail)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].rule, rule) == 0 && (!detail ||
+		    (r->v[i].detail && strcmp(r->v[i].detail, detail) == 0)))
+			return &r->v[i];
+	return NULL;
+}
+
+/* One problem, one finding: the weaker of a pair that says the same
+ * thing is kept (scripts and per-rule counts still see it) but marked as
+ * folded into the stronger one, which text output shows alone. */
+static void fold(struct lint_result *r)
+{
+	struct lint_finding *a, *b;
+
+	if ((a = find(r, "html", NULL)) &&
+	    (b = find(r, "multipart", "alternative")))
+		b->folded_into = a->rule;
+	if ((a = find(r, "top-post", NULL)) &&
+	    (b = find(r, "untrimmed-quote", NULL)))
+		b->folded_into = a->rule;
+	for (size_t i = 0; i < r->n; i++) {
+		if (strcmp(r->v[i].rule, "commit-log-long-line") != 0)
+			continue;
+		for (size_t k = 0; k < r->n; k++)
+			if (strcmp(r->v[k].rule, "long-lines") == 0 &&
+			    same_line(&r->v[i], &r->v[k]))
+				r->v[i].folded_into = r->v[k].rule;
+	}
+}
+
+static int before(const struct lint_finding *a, const struct lint_finding *b)
+{
+	if (a->line != b->line)
+		return a->line < b->line;
+	if (a->decoded_line != b->decoded_line)
+		return a->decoded_line < b->decoded_line;
+	return a->column < b->column;
+}
+
+/* Insertion sort: stable (rules' own order breaks ties), and n is at
+ * most LINT_MAX_FINDINGS. */
+void lint_emit_finish(struct lint_result *r)
+{
+	fold(r);
+	for (size_t i = 1; i < r->n; i++) {
+		struct lint_finding f = r->v[i];
+		size_t k = i;
+
+		for (; k > 0 && before(&f, &r->v[k - 1]); k--)
+			r->v[k] = r->v[k - 1];
+		r->v[k] = f;
+	}
 }

@@ -22,6 +22,7 @@
 #define LINT_MAX_INPUT (8u << 20)	/* message bytes parsed (the rest is
 					   only counted, for message-too-large) */
 #define LINT_MAX_FINDINGS 256
+#define LINT_S(n) ((n) == 1 ? "" : "s")	/* "1 line", "2 lines" */
 #define LINT_MAX_PER_RULE 20		/* same rule reported at most this often */
 
 enum lint_cte {
@@ -72,7 +73,13 @@ struct lint_line {
 	uint8_t stuffed;		/* flowed space-stuffing removed */
 };
 
+/* Set in lint_line.lineno for lines of a base64/QP part: the rest is the
+ * 1-based decoded line; lint_emit() turns it into decoded_line. */
+#define LINT_LINE_DECODED 0x80000000u
+
 struct lint_text {
+	unsigned part_line;		/* first body line of the part */
+	int cte;			/* its transfer encoding */
 	char *buf;
 	size_t len, cap;
 	struct lint_line *v;
@@ -107,7 +114,8 @@ struct lint_msg {
 	unsigned cur_line;
 };
 
-/* lint_emit.c */
+/* lint_emit.c; lint_emit_finish() folds and sorts, once at the end */
+void lint_emit_finish(struct lint_result *r);
 void lint_emit(struct lint_msg *m, const char *rule, const char *detail,
     enum lint_severity builtin, int fixed, unsigned line, unsigned col,
     const char *fmt, ...) __attribute__((format(printf, 8, 9)));
@@ -178,6 +186,7 @@ void lint_footer_mark(struct lint_text *t);
 /* lint_width.c */
 unsigned lint_width(const char *s, size_t n);
 unsigned lint_width_cp(uint32_t cp);
+unsigned lint_width_col(const char *s, size_t n, unsigned limit);
 
 /* lint_log.c */
 int lint_log_line(const char *s, size_t n);

@@ -54,16 +54,15 @@ static int add_line(struct lint_text *t, size_t off, size_t len,
 	return 0;
 }
 
-/* Input line of decoded line i: exact for identity encodings and QP (via
- * the wire map), the part's first line for base64 or a charset that
- * changed the line structure. */
-static uint32_t line_of(const struct lint_part *p, const struct lint_text *t,
-    size_t i, int exact)
+/* Input line of decoded line i: exact for identity encodings; for base64
+ * and quoted-printable the decoded line itself (LINT_LINE_DECODED); the
+ * part's first line when a charset changed the line structure. */
+static uint32_t line_of(const struct lint_part *p, size_t i, int exact)
 {
+	if (exact && (p->cte == LINT_CTE_QP || p->cte == LINT_CTE_B64))
+		return LINT_LINE_DECODED | (uint32_t)(i + 1);
 	if (!exact)
 		return p->line;
-	if (p->cte == LINT_CTE_QP)
-		return i < t->nmap ? p->line + t->map[i] : p->line;
 	return p->line + (uint32_t)i;
 }
 
@@ -82,7 +81,7 @@ static int split(const struct lint_part *p, struct lint_text *t, int exact)
 		}
 		if (n > 0 && s[n - 1] == '\r')
 			n--;
-		if (add_line(t, i, n, line_of(p, t, t->n, exact)) != 0)
+		if (add_line(t, i, n, line_of(p, t->n, exact)) != 0)
 			return -1;
 		if (memchr(s, '\r', n)) {
 			t->v[t->n - 1].flags |= LF_CR;
@@ -96,9 +95,11 @@ static int split(const struct lint_part *p, struct lint_text *t, int exact)
 int lint_lines_load(struct lint_msg *m, const struct lint_part *p,
     struct lint_text *t)
 {
-	int exact = p->cte != LINT_CTE_B64;
+	int exact = 1;
 
 	(void)m;
+	t->part_line = p->line;
+	t->cte = p->cte;
 	if (decode(p, t) != 0)
 		return -1;
 	if (!lint_charset_is_utf8ish(p->charset)) {

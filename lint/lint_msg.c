@@ -126,6 +126,7 @@ int lint_message(const char *msg, size_t len, const struct lint_ctx *ctx,
 	run_body_rules(m);
 	rule_lines_wire(m);
 	rule_recipients_run(m);
+	lint_emit_finish(out);
 	rc = m->oom ? -1 : 0;
 	lint_text_free(&m->text);
 	free(m);

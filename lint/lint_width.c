@@ -148,3 +148,29 @@ unsigned lint_width(const char *s, size_t n)
 	}
 	return w;
 }
+
+/* 1-based character (not byte, not cell) index of the first character
+ * that reaches past `limit` cells, 0 when none does: the column an editor
+ * shows for the first character over the limit. */
+unsigned lint_width_col(const char *s, size_t n, unsigned limit)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned w = 0, ch = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp = u[i];
+
+		ch++;
+		if (u[i] < 0x80) {
+			w = u[i] == '\t' ? (w / 8 + 1) * 8 : w + 1;
+			i++;
+		} else {
+			i += utf8_next(u + i, n - i, &cp);
+			w += lint_width_cp(cp);
+		}
+		if (w > limit)
+			return ch;
+	}
+	return 0;
+}

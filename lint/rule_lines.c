@@ -291,13 +291,14 @@ static void rule_long(struct lint_msg *m)
 		    (w = long_prose(l, s, LOG_LIMIT)) > 0) {
 			log_done = 1;
 			lint_emit(m, "commit-log-long-line", NULL, LINT_WARNING, 0,
-			    l->lineno, LOG_LIMIT + 1, "commit message line is %u "
+			    l->lineno, lint_width_col(s, l->len, LOG_LIMIT),
+			    "commit message line is %u "
 			    "columns (wrap at %u)", w, LOG_LIMIT);
 		}
 		/* prose over 80 columns is long-lines in a commit log too */
 		if ((w = long_prose(l, s, LONG_LIMIT)) > 0)
 			lint_emit(m, "long-lines", "line-too-long", LINT_ERROR, 0,
-			    l->lineno, LONG_LIMIT + 1,
+			    l->lineno, lint_width_col(s, l->len, LONG_LIMIT),
 			    "line is %u columns (limit %u)", w, LONG_LIMIT);
 	}
 }

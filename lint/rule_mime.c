@@ -95,7 +95,8 @@ static void rule_multipart(struct lint_msg *m)
 		return;
 	}
 	lint_emit(m, "multipart", wrapper_kind(m), LINT_ERROR, 0, top->line, 0,
-	    "message is %s with %zu parts", top->type, m->nparts);
+	    "message is %s with %zu part%s", top->type, m->nparts,
+	    LINT_S(m->nparts));
 }
 
 static int name_is_patch(const char *f)

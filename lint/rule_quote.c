@@ -264,8 +264,8 @@ static void rule_top_post(struct lint_msg *m, const struct shape *sh)
 	small = sh->q <= 2 || (sh->t <= 3 && quotes_self(m, sh->first_q));
 	lint_emit(m, "top-post", "top-posting", small ? LINT_WARNING :
 	    LINT_ERROR, small, t->v[sh->first_q].lineno, 0,
-	    "%zu new lines above %zu quoted lines, nothing new below",
-	    sh->t_before, sh->q);
+	    "%zu new line%s above %zu quoted line%s, nothing new below",
+	    sh->t_before, LINT_S(sh->t_before), sh->q, LINT_S(sh->q));
 }
 
 /* A quoted diffstat summary ("> 3 files changed, ..."): the quote runs
@@ -313,16 +313,18 @@ static void rule_untrimmed(struct lint_msg *m, const struct shape *sh)
 	if (tail >= TAIL_MIN)
 		lint_emit(m, "untrimmed-quote", "quote-tail", LINT_ERROR, 0,
 		    t->v[at < t->n ? at : sh->first_q].lineno, 0,
-		    "%zu quoted lines left after your last new line", tail);
+		    "%zu quoted line%s left after your last new line", tail,
+		    LINT_S(tail));
 	else if (sh->q >= RATIO_QUOTE_MIN && sh->t * RATIO_FACTOR <= sh->q)
 		lint_emit(m, "untrimmed-quote", "quote-ratio", LINT_ERROR, 0,
-		    t->v[sh->first_q].lineno, 0, "%zu quoted lines for %zu new "
-		    "lines", sh->q, sh->t);
+		    t->v[sh->first_q].lineno, 0, "%zu quoted line%s for %zu new "
+		    "line%s", sh->q, LINT_S(sh->q), sh->t, LINT_S(sh->t));
 	else if (sh->q >= FULL_QUOTE_MIN && sh->t <= FULL_NEW_MAX &&
 	    quoted_diffstat(t))
 		lint_emit(m, "untrimmed-quote", "quote-fullquote", LINT_ERROR,
 		    0, t->v[sh->first_q].lineno, 0, "whole mail quoted (%zu "
-		    "lines, diffstat included) for %zu new lines", sh->q, sh->t);
+		    "lines, diffstat included) for %zu new line%s", sh->q, sh->t,
+		    LINT_S(sh->t));
 }
 
 static void rule_quoted_sig(struct lint_msg *m)

@@ -59,12 +59,32 @@ static void mark_seen(unsigned char *seen, const char *rule)
 			seen[i] = 1;
 }
 
-static void text_line(FILE *out, int color, const char *file, unsigned line,
+/* " (decoded base64 line 12)" and " (also: untrimmed-quote)" suffixes. */
+static void text_suffix(char *out, size_t n, const struct lint_result *r,
     const struct lint_finding *f)
 {
-	char msg[sizeof f->message * 2], det[128];
+	size_t o = 0;
+
+	out[0] = '\0';
+	if (f->decoded_line != 0 && f->encoding != NULL)
+		o += (size_t)snprintf(out, n, " (decoded %s line %u)",
+		    f->encoding, f->decoded_line);
+	for (size_t i = 0; r != NULL && i < r->n && o < n; i++)
+		if (r->v[i].folded_into == f->rule &&
+		    (r->v[i].line == f->line || r->v[i].line == 0 ||
+		    f->line == 0))
+			o += (size_t)snprintf(out + o, n - o, " (also: %s)",
+			    r->v[i].rule);
+}
+
+static void text_line(FILE *out, int color, const char *file, unsigned line,
+    const struct lint_result *r, const struct lint_finding *f)
+{
+	char msg[sizeof f->message * 2], det[128], suf[160];
 	unsigned s = (unsigned)f->severity < 4 ? (unsigned)f->severity : 0;
 
+	if (f->folded_into != NULL)
+		return;			/* shown with the stronger finding */
 	printable(msg, sizeof msg, f->message, strnlen(f->message,
 	    sizeof f->message));
 	det[0] = '\0';
@@ -74,9 +94,10 @@ static void text_line(FILE *out, int color, const char *file, unsigned line,
 		printable(d, sizeof d, f->detail, strlen(f->detail));
 		snprintf(det, sizeof det, " [%s]", d);
 	}
-	fprintf(out, "%s:%u:%u: %s%s%s: %s: %s%s\n", file, line, f->column,
+	text_suffix(suf, sizeof suf, r, f);
+	fprintf(out, "%s:%u:%u: %s%s%s: %s: %s%s%s\n", file, line, f->column,
 	    color ? sev_color[s] : "", lint_severity_name(f->severity),
-	    color ? "\033[0m" : "", f->rule, msg, det);
+	    color ? "\033[0m" : "", f->rule, msg, det, suf);
 }
 
 static void explain_seen(FILE *out, int color, const unsigned char *seen)
@@ -105,7 +126,7 @@ void lint_cli_print_report(FILE *out, const char *label,
 	printable(lab, sizeof lab, label ? label : "message",
 	    strlen(label ? label : "message"));
 	for (i = 0; i < r->n; i++) {
-		text_line(out, 0, lab, r->v[i].line, &r->v[i]);
+		text_line(out, 0, lab, r->v[i].line, r, &r->v[i]);
 		mark_seen(seen, r->v[i].rule);
 	}
 	if (r->truncated)
@@ -130,6 +151,11 @@ static int json_line(FILE *out, const char *file, size_t filelen,
 	if (f->detail != NULL &&
 	    json_quote(qd, sizeof qd, f->detail, strlen(f->detail)) >= 0)
 		fprintf(out, ",\"detail\":%s", qd);
+	if (f->decoded_line != 0 && f->encoding != NULL)
+		fprintf(out, ",\"decoded_line\":%u,\"encoding\":\"%s\"",
+		    f->decoded_line, f->encoding);
+	if (f->folded_into != NULL)
+		fprintf(out, ",\"folded_into\":\"%s\"", f->folded_into);
 	fputs("}\n", out);
 	return 0;
 }
@@ -151,7 +177,7 @@ static int render_lines(struct lint_cli_out *o, const struct lint_cli_msg *m,
 			    f) < 0)
 				return -1;
 		} else {
-			text_line(o->f, o->color, file, shown_line(m, f), f);
+			text_line(o->f, o->color, file, shown_line(m, f), r, f);
 		}
 	}
 	if (r->truncated && o->format == LINT_CLI_TEXT)

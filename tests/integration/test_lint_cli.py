@@ -19,6 +19,7 @@ SOURCE = os.environ.get("OUTPOST_SOURCE",
 FIX = os.path.join(SOURCE, "tests", "lint-fixtures")
 OUTPOST = os.path.join(BUILD, "outpost")
 KEYS = {"file", "rule", "severity", "line", "column", "message"}
+OPTIONAL = {"detail", "decoded_line", "encoding", "folded_into"}
 TEXT_RE = re.compile(r"^(.+):(\d+):(\d+): (error|warning|info): "
                      r"([a-z0-9-]+): (.+)$")
 
@@ -67,7 +68,7 @@ def test_json_shape():
     objs = json_lines(out)
     check(rc == 1 and len(objs) >= 2, "two findings for text+html")
     for o in objs:
-        check(KEYS <= set(o) <= KEYS | {"detail"}, "json keys: %r" % o)
+        check(KEYS <= set(o) <= KEYS | OPTIONAL, "json keys: %r" % o)
         check(all(isinstance(o[k], str) for k in
                   ("file", "rule", "severity", "message")), "json str types")
         check(all(isinstance(o[k], int) and o[k] >= 0 for k in
@@ -75,13 +76,23 @@ def test_json_shape():
         check(o["severity"] in ("error", "warning", "info"), "severity")
         check(o["file"] == TWO, "json file is the path")
     check({o["rule"] for o in objs} >= {"html", "multipart"}, "json rules")
+    # one problem, one finding: the HTML alternative's multipart finding
+    # is kept for scripts but marked as folded into html
+    check([o.get("folded_into") for o in objs if o["rule"] == "multipart"]
+          == ["html"], "multipart folded into html")
+    lines = [(o["line"], o["column"]) for o in objs]
+    check(lines == sorted(lines), "json findings sorted by line, column")
 
 
 def test_text_format():
     rc, out, _ = lint([TWO])
     lines = out.decode().splitlines()
     finding = [l for l in lines if TEXT_RE.match(l)]
-    check(rc == 1 and len(finding) >= 2, "text finding lines")
+    check(rc == 1 and len(finding) == 1 and "html" in finding[0] and
+          finding[0].endswith("(also: multipart)"),
+          "text: one finding for the HTML alternative: %r" % finding)
+    check(sum(1 for l in lines if l.startswith("multipart: ")) == 1,
+          "the folded rule's advice is still printed")
     for l in finding:
         check(TEXT_RE.match(l).group(1) == TWO, "text line names the file")
     # each rule explained once, after the findings
