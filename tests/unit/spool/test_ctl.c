@@ -78,6 +78,9 @@ START_TEST(requeue_failed_and_deferred)
 	snprintf(env.rcpt[0].reason, sizeof(env.rcpt[0].reason), "expired");
 	env.rcpt[1].state = RCPT_DELIVERED;
 	env.next_try = 99;
+	env.failed = 1764450500;
+	env.reached = 1764450100;
+	env.warned = 1;
 	ck_assert_int_eq(spool_update(&t.sp, &env, &e), 0);
 	envelope_free(&env);
 	ck_assert_int_eq(spool_ctl(&t.sp, id, SPOOL_CTL_REQUEUE, NULL, 0, &e),
@@ -89,6 +92,9 @@ START_TEST(requeue_failed_and_deferred)
 	ck_assert_int_eq(env.rcpt[1].state, RCPT_DELIVERED);
 	ck_assert_int_eq(env.next_try, 0);
 	ck_assert_int_gt(env.arrival, 1764450000);	/* fresh lifetime */
+	ck_assert_int_eq(env.failed, 0);
+	ck_assert_int_eq(env.reached, 0);
+	ck_assert_int_eq(env.warned, 0);
 	envelope_free(&env);
 	tspool_done(&t);
 }
