@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "cmd/cmd.h"
 #include "cmd/cmd_table.h"
 #include "conf/conf.h"
 #include "relayd/submit/mailq.h"
+#include "relayd/submit/notice.h"
 #include "spool/spool.h"
 #include "util/printable.h"
 
@@ -42,6 +44,32 @@ static int parse(int argc, char **argv, enum mailq_format *fmt,
 	return -1;
 }
 
+/* The stuck-mail summary on stderr (stdout stays the listing), and the
+ * entries recovery moved to corrupt/ (also as a JSON line). */
+static void summary(struct spool *sp, const struct conf *c,
+    enum mailq_format fmt)
+{
+	char line[2048], name[128];
+	struct notice n;
+	size_t i;
+
+	if (notice_scan(sp, &n, NULL) < 0)
+		return;
+	if (n.waiting > 0 || n.failed > 0 || n.corrupt.n > 0) {
+		notice_line(&n, c, (int64_t)time(NULL), line, sizeof(line));
+		fprintf(stderr, "%s\n", line);
+	}
+	for (i = 0; i < n.corrupt.n && i < SPOOL_CORRUPT_SHOW; i++) {
+		printable(name, sizeof(name), n.corrupt.names[i],
+		    strlen(n.corrupt.names[i]));
+		fprintf(stderr, "outpost mailq: %s/corrupt/%s: unreadable, set "
+		    "aside by recovery (kept, never deleted)\n", sp->path,
+		    name);
+	}
+	if (fmt == MAILQ_JSON && n.corrupt.n > 0)
+		mailq_json_corrupt(stdout, &n.corrupt);
+}
+
 static int show(const struct conf *c, enum mailq_format fmt, int failed)
 {
 	struct spool sp;
@@ -53,6 +81,7 @@ static int show(const struct conf *c, enum mailq_format fmt, int failed)
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);
 		return op_exitcode(e.st);
 	}
+	summary(&sp, c, fmt);
 	if (mailq_print_sel(&sp, stdout, stderr, fmt, c->series_wait, failed,
 	    &e) < 0) {
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "lint/cli/lint_cli.h"
 #include "lint/cli/lint_policy.h"
 #include "relayd/submit/sendmail_args.h"
+#include "relayd/submit/notice.h"
 #include "relayd/submit/submit.h"
 #include "cmd/deliver_exec.h"
 #include "util/printable.h"
@@ -91,6 +93,22 @@ static int runner_disabled(void)
 	const char *v = getenv("OUTPOST_NO_RUNNER");
 
 	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
+/* Mail deferred longer than warn_after, a failed session, entries in
+ * corrupt/: announced in one line (the message itself is queued). */
+static void stuck_notice(const struct conf *c)
+{
+	char line[2048];
+	struct notice n;
+	struct spool sp;
+
+	if (spool_open(&sp, c->spool, NULL) < 0)
+		return;
+	if (notice_scan(&sp, &n, NULL) == 0 &&
+	    notice_line(&n, c, (int64_t)time(NULL), line, sizeof(line)))
+		fprintf(stderr, "%s\n", line);
+	spool_close(&sp);
 }
 
 /* OUTPOST_QUIET=1: no notices on stderr (scripts). */
@@ -168,10 +186,15 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 	submit_res_free(&rs);
 	if (!o->queue_only && !runner_disabled())
 		deliver_exec_poke(o->config);
-	if (c->delivery_problem[0] != '\0' && !quiet())
+	if (quiet())
+		return EX_OK;
+	/* One stderr line at most: the delivery problem, else stuck mail. */
+	if (c->delivery_problem[0] != '\0')
 		fprintf(stderr, "outpost sendmail: queued, but it cannot be "
 		    "delivered until this is fixed: %s; run 'outpost doctor'\n",
 		    c->delivery_problem);
+	else
+		stuck_notice(c);
 	return EX_OK;
 }
 

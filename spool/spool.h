@@ -192,6 +192,12 @@ int spool_update(struct spool *sp, const struct envelope *env,
     struct op_err *e);
 /* Remove a message (.msg then .env), durably; missing files are fine. */
 int spool_remove(struct spool *sp, const char *id, struct op_err *e);
+/* Entries in corrupt/ (recovery moved them there): the count and the
+ * first SPOOL_CORRUPT_SHOW names (cut at 63 bytes; not yet printable()d). */
+#define SPOOL_CORRUPT_SHOW	4
+struct spool_corrupt { size_t n; char names[SPOOL_CORRUPT_SHOW][64]; };
+int spool_corrupt_count(struct spool *sp, struct spool_corrupt *out,
+    struct op_err *e);
 /* Move queue/<name> to corrupt/ (never replacing: name.1 .. name.99). */
 int spool_move_corrupt(struct spool *sp, const char *name, struct op_err *e);
 

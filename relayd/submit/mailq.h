@@ -25,6 +25,10 @@ int mailq_print_sel(struct spool *sp, FILE *out, FILE *warn,
     enum mailq_format fmt, uint64_t series_wait, int only_failed,
     struct op_err *e);
 
+/* One JSON line for the entries in corrupt/:
+ * {"corrupt":{"count":N,"names":["...",...]}} (the first few names). */
+void mailq_json_corrupt(FILE *out, const struct spool_corrupt *c);
+
 /* Why a message is not going out (held by hand, or by the series gate)
  * and where it sits in its patch series. */
 struct mailq_hold {

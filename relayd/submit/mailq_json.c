@@ -103,3 +103,18 @@ void mailq_json_msg(FILE *out, const struct envelope *env,
 	put_rcpts(out, env);
 	fputs("}\n", out);
 }
+
+void mailq_json_corrupt(FILE *out, const struct spool_corrupt *c)
+{
+	char q[QMAX];
+	size_t i;
+
+	fprintf(out, "{\"corrupt\":{\"count\":%zu,\"names\":[", c->n);
+	for (i = 0; i < c->n && i < SPOOL_CORRUPT_SHOW; i++) {
+		if (json_quote(q, sizeof(q), c->names[i],
+		    strlen(c->names[i])) < 0)
+			memcpy(q, "\"\"", 3);
+		fprintf(out, "%s%s", i ? "," : "", q);
+	}
+	fputs("]}}\n", out);
+}
