@@ -69,6 +69,9 @@ struct conf {
 	int log_syslog;			/* `log syslog`: also to syslog */
 	uint64_t connect_timeout, command_timeout;	/* seconds */
 	uint64_t series_wait;	/* seconds a partial patch series waits */
+	/* Messages in flight per session (CHUNKING + PIPELINING); 0 = one
+	 * message at a time with a per-message in-flight state. */
+	unsigned pipeline_window;
 
 	/* Where password_file was set, for "FILE:LINE:" messages from
 	 * conf_validate(); 0 = not from a file. */
@@ -84,6 +87,8 @@ struct conf {
 
 #define CONF_PASSWORD_TIMEOUT_MS	30000
 #define CONF_LINT_MAX_SIZE	100000	/* default of lint_max_size */
+#define CONF_WINDOW_MAX		64	/* largest pipeline_window */
+#define CONF_WINDOW_DEFAULT	8
 #define CONF_FILE_MAX		(1024 * 1024)	/* largest config file read */
 
 /* Built-in defaults (spool under $XDG_STATE_HOME, from = login@host, ...). */

@@ -133,6 +133,7 @@ void conf_defaults(struct conf *c)
 	c->series_wait = 120;
 	c->connect_timeout = 30;
 	c->command_timeout = 300;
+	c->pipeline_window = CONF_WINDOW_DEFAULT;
 	c->password_timeout_ms = 0;	/* CONF_PASSWORD_TIMEOUT_MS */
 	c->warn_after = 3600;
 	conf_xdg_path(c->bounce_mbox, sizeof(c->bounce_mbox), "XDG_DATA_HOME",

@@ -279,6 +279,18 @@ DURATION(set_connect_timeout, connect_timeout, 1, 3600, "1s to 1h")
 DURATION(set_command_timeout, command_timeout, 1, 3600, "1s to 1h")
 DURATION(set_series_wait, series_wait, 0, 86400, "0s to 1d")
 
+static int set_pipeline_window(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	uint64_t n;
+
+	if (parse_uint(v, strlen(v), 0, CONF_WINDOW_MAX, &n) < 0)
+		return WHY("pipeline_window is not a number from 0 to %d; "
+		    "write it like: pipeline_window 8", CONF_WINDOW_MAX);
+	c->pipeline_window = (unsigned)n;
+	return 0;
+}
+
 static int rule_sev(const char *s, int *out)
 {
 	static const char *const names[] = { "off", "info", "warning",
@@ -353,6 +365,7 @@ static const struct conf_key keys[] = {
 	{ "bounce_mbox",	conf_set_bounce_mbox,	0 },
 	{ "bounce_to_smarthost", conf_set_bounce_to_smarthost, 0 },
 	{ "log",		conf_set_log,		0 },
+	{ "pipeline_window",	set_pipeline_window,	0 },
 };
 
 size_t conf_keys_count(void)

@@ -41,6 +41,17 @@ static int wanted(const struct runner *r, const char *id)
 	return 0;
 }
 
+/* Only the ids asked for (flush ID...), in queue order. */
+static void keep_wanted(const struct runner *r, struct spool_list *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		if (wanted(r, l->ids[i]))
+			memmove(l->ids[n++], l->ids[i], sizeof(l->ids[i]));
+	l->n = n;
+}
+
 static void recover(struct runner *r)
 {
 	struct spool_recovery rec;
@@ -96,7 +107,12 @@ int runner_pass(struct runner *r, struct runner_result *res,
 	recover(r);
 	if (spool_list(r->sp, &l, e) < 0)
 		return -1;
-	for (i = 0; i < l.n && !p.halted; i++) {
+	if (r->ops->window != NULL && r->conf->pipeline_window > 0) {
+		keep_wanted(r, &l);
+		p.windowed = 1;
+		runner_window_pass(&p, &l);
+	}
+	for (i = 0; i < l.n && !p.halted && !p.windowed; i++) {
 		if (r->stop != NULL && r->stop(r->stop_arg))
 			break;
 		if (wanted(r, l.ids[i]))

@@ -32,6 +32,10 @@ struct runner_ops {
 	int (*usable)(void *ctx, void *sess);
 	void (*close)(void *ctx, void *sess);
 	void *ctx;
+	/* Several messages in flight (smtp_window_run); NULL = the seam
+	 * has none, every message goes through send(). */
+	int (*window)(void *ctx, void *sess, unsigned k,
+	    const struct smtp_window_ops *wops, void *warg);
 };
 /* The real seam over smtp_open/smtp_send (password from conf_password(),
  * wiped right after smtp_open). */

@@ -21,10 +21,35 @@ struct runner_pass_state {
 	int marked;			/* current message: in-flight on disk */
 	int halted;			/* the spool cannot be written */
 	struct runner_gate *gate;	/* series table, built on first need */
+	struct spool_journal *jnl;	/* window path: group commit, or NULL */
+	int windowed;			/* the window path ran this pass */
 };
 
 /* Process message `id` (load, due check, lock, deliver, record). */
 void runner_msg(struct runner_pass_state *p, const char *id);
+/* Its parts, for the window path (runner_window.c): look = the cheap
+ * look and the gate (1: send id; parts[0..*nparts) = a series to send
+ * now); lock = lock, reload, due check (1: env loaded and *lockfd held;
+ * 0: skipped, all said); process = the one-message path under the lock; fill = the
+ * smtp_msg of env's due recipients and its body fd (-1 with *st); apply =
+ * outcomes per recipient; finish = attempts, store, log, report. */
+int runner_msg_look(struct runner_pass_state *p, const char *id,
+    const char **parts, size_t max, size_t *nparts, int *skewed);
+int runner_msg_lock(struct runner_pass_state *p, const char *id,
+    int skewed, struct envelope *env, int *lockfd);
+void runner_msg_process(struct runner_pass_state *p, struct envelope *env);
+int runner_msg_fill(struct runner_pass_state *p, struct envelope *env,
+    struct smtp_msg *m, const char **addrs, size_t *idx,
+    struct smtp_status *st);
+void runner_msg_apply(struct runner_pass_state *p, struct envelope *env,
+    const size_t *idx, size_t n, const struct smtp_status *rst,
+    const struct smtp_status *st, struct runner_report *rep);
+void runner_msg_finish(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep);
+
+/* The window path of a pass over `l` (runner_window.c). */
+void runner_window_pass(struct runner_pass_state *p,
+    const struct spool_list *l);
 
 /* Write env's new state, or bounce + remove it when settled (the bounce
  * skipped when `bounced`).  0 when on disk, -1 (logged, rep->note). */

@@ -58,7 +58,8 @@ static int finalize(struct runner_pass_state *p, struct envelope *env,
 
 	if (outcome_any_failed(env))
 		return runner_fail_keep(p, env, rep, bounced);
-	if (spool_remove(p->r->sp, env->id, &e) < 0) {
+	if ((p->jnl != NULL ? spool_journal_remove(p->jnl, env->id, &e) :
+	    spool_remove(p->r->sp, env->id, &e)) < 0) {
 		log_msg(LOG_LVL_ERROR, env->id, "cannot remove: %s", e.msg);
 		rep->note = "could not be removed from the queue";
 		return -1;
@@ -101,7 +102,7 @@ static size_t due_rcpts(const struct runner_pass_state *p,
 	return n;
 }
 
-static void apply_results(struct runner_pass_state *p, struct envelope *env,
+void runner_msg_apply(struct runner_pass_state *p, struct envelope *env,
     const size_t *idx, size_t n, const struct smtp_status *rst,
     const struct smtp_status *st, struct runner_report *rep)
 {
@@ -145,6 +146,25 @@ static int send_once(struct runner_pass_state *p, struct smtp_msg *m,
 }
 
 static int open_body(struct runner_pass_state *p, struct envelope *env,
+    struct smtp_msg *m, struct smtp_status *st);
+
+int runner_msg_fill(struct runner_pass_state *p, struct envelope *env,
+    struct smtp_msg *m, const char **addrs, size_t *idx,
+    struct smtp_status *st)
+{
+	memset(m, 0, sizeof(*m));
+	m->sender = env->sender;
+	m->rcpts = addrs;
+	m->nrcpt = due_rcpts(p, env, addrs, idx);
+	m->body_8bit = env->body_8bit;
+	m->smtputf8 = env->smtputf8;
+	m->dsn_notify = env->dsn_notify;
+	m->dsn_ret = env->dsn_ret;
+	m->envid = env->envid;
+	return open_body(p, env, m, st);
+}
+
+static int open_body(struct runner_pass_state *p, struct envelope *env,
     struct smtp_msg *m, struct smtp_status *st)
 {
 	struct op_err e;
@@ -174,16 +194,8 @@ static void deliver(struct runner_pass_state *p, struct envelope *env,
 		rep->note = "out of memory";
 		goto out;
 	}
-	m.sender = env->sender;
-	m.rcpts = addrs;
-	m.nrcpt = due_rcpts(p, env, addrs, idx);
-	m.body_8bit = env->body_8bit;
-	m.smtputf8 = env->smtputf8;
-	m.dsn_notify = env->dsn_notify;
-	m.dsn_ret = env->dsn_ret;
-	m.envid = env->envid;
-	if (open_body(p, env, &m, &st) < 0) {
-		apply_results(p, env, idx, m.nrcpt, rst, &st, rep);
+	if (runner_msg_fill(p, env, &m, addrs, idx, &st) < 0) {
+		runner_msg_apply(p, env, idx, m.nrcpt, rst, &st, rep);
 		goto out;
 	}
 	if (send_once(p, &m, &d, rst, &st) < 0 && retry_fresh(p, &st)) {
@@ -197,7 +209,7 @@ static void deliver(struct runner_pass_state *p, struct envelope *env,
 	if (d.why[0] != '\0')		/* say why it was not sent */
 		snprintf(st.text, sizeof(st.text), "%s", d.why);
 	p->sent_on_sess++;
-	apply_results(p, env, idx, m.nrcpt, rst, &st, rep);
+	runner_msg_apply(p, env, idx, m.nrcpt, rst, &st, rep);
 	if (p->sess != NULL && !p->r->ops->usable(p->r->ops->ctx, p->sess))
 		runner_session_drop(p);
 out:
@@ -244,8 +256,13 @@ int runner_msg_store(struct runner_pass_state *p, struct envelope *env,
 
 	if (outcome_settled(env))
 		return finalize(p, env, rep, bounced);
-	if (spool_update(p->r->sp, env, &e) == 0)
+	if (spool_update(p->r->sp, env, &e) == 0) {
+		/* No longer in flight; a lost line only flags it (safe). */
+		if (p->jnl != NULL && p->marked &&
+		    spool_journal_done(p->jnl, env->id, &e) < 0)
+			log_msg(LOG_LVL_WARN, env->id, "%s", e.msg);
 		return 0;
+	}
 	log_msg(LOG_LVL_ERROR, env->id, "cannot record the delivery state: "
 	    "%s", e.msg);
 	rep->note = "delivery state not recorded";
@@ -278,7 +295,7 @@ static void record(struct runner_pass_state *p, struct envelope *env,
 }
 
 /* Under the message lock: decide, deliver or defer, record, report. */
-static void process(struct runner_pass_state *p, struct envelope *env)
+void runner_msg_process(struct runner_pass_state *p, struct envelope *env)
 {
 	struct runner_report rep;
 
@@ -295,14 +312,20 @@ static void process(struct runner_pass_state *p, struct envelope *env)
 		rep.what = RUNNER_SENT;
 		deliver(p, env, &rep);
 	}
-	if (rep.what != RUNNER_FINISHED)
+	runner_msg_finish(p, env, &rep);
+}
+
+void runner_msg_finish(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep)
+{
+	if (rep->what != RUNNER_FINISHED)
 		outcome_finish(env, p->now);
 	p->res->attempted++;
-	if (rep.tally.delivered > 0)
+	if (rep->tally.delivered > 0)
 		runner_gate_sent(p, env);	/* before record may remove */
-	record(p, env, &rep);
-	log_result(env, &rep);
-	report(p, &rep);
+	record(p, env, rep);
+	log_result(env, rep);
+	report(p, rep);
 }
 
 static void note_wake(struct runner_pass_state *p, const struct envelope *env)
@@ -328,15 +351,14 @@ static void unskew(struct runner_pass_state *p, struct envelope *env)
 	(void)spool_update(p->r->sp, env, NULL);
 }
 
-void runner_msg_send(struct runner_pass_state *p, const char *id,
-    int skewed)
+int runner_msg_lock(struct runner_pass_state *p, const char *id,
+    int skewed, struct envelope *env, int *lockfd)
 {
 	struct runner_report rep;
-	struct envelope env;
 	struct op_err e;
-	int lockfd, got;
+	int got;
 
-	got = spool_lock_msg(p->r->sp, id, &lockfd, &e);
+	got = spool_lock_msg(p->r->sp, id, lockfd, &e);
 	if (got <= 0) {
 		if (got < 0)
 			log_msg(LOG_LVL_WARN, id, "cannot lock: %s", e.msg);
@@ -346,20 +368,34 @@ void runner_msg_send(struct runner_pass_state *p, const char *id,
 		rep.note = got < 0 ? e.msg : "in use by another process";
 		p->res->busy++;
 		report(p, &rep);
-		return;
+		return 0;
 	}
 	/* Reload under the lock: the state may have changed meanwhile (a
 	 * hold), or the message may be gone (delivered by someone else). */
-	if (spool_load(p->r->sp, id, &env, &e) == 0) {
-		unskew(p, &env);
-		if (!runner_gate_held(&env) &&
-		    (outcome_env_due(&env, p->now, p->r->all) ||
-		    outcome_settled(&env)))
-			process(p, &env);
-		else if (skewed && !runner_gate_held(&env))
-			note_wake(p, &env);
-		envelope_free(&env);
+	if (spool_load(p->r->sp, id, env, &e) == 0) {
+		unskew(p, env);
+		if (!runner_gate_held(env) &&
+		    (outcome_env_due(env, p->now, p->r->all) ||
+		    outcome_settled(env)))
+			return 1;
+		if (skewed && !runner_gate_held(env))
+			note_wake(p, env);
 	}
+	envelope_free(env);
+	spool_unlock_msg(*lockfd);
+	return 0;
+}
+
+void runner_msg_send(struct runner_pass_state *p, const char *id,
+    int skewed)
+{
+	struct envelope env;
+	int lockfd;
+
+	if (runner_msg_lock(p, id, skewed, &env, &lockfd) != 1)
+		return;
+	runner_msg_process(p, &env);
+	envelope_free(&env);
 	spool_unlock_msg(lockfd);
 }
 
@@ -377,35 +413,45 @@ static void send_parts(struct runner_pass_state *p, const char **ids,
 	}
 }
 
-void runner_msg(struct runner_pass_state *p, const char *id)
+int runner_msg_look(struct runner_pass_state *p, const char *id,
+    const char **parts, size_t max, size_t *nparts, int *skewed)
 {
-	const char *parts[SPOOL_SERIES_MAX + 1];
 	struct envelope env;
 	struct op_err e;
-	size_t nparts = 0;
-	int got, skewed;
+	int got;
 
+	*nparts = 0;
+	*skewed = 0;
 	/* Cheap look first: most messages in a long queue are not due. */
 	if (spool_load(p->r->sp, id, &env, &e) < 0) {
 		log_msg(LOG_LVL_WARN, id, "cannot read: %s", e.msg);
-		return;
+		return 0;
 	}
 	/* Held by hand, or a patch series the gate keeps or sends whole. */
 	if (runner_gate_held(&env) || (env.series[0] != '\0' &&
-	    runner_gate_series(p, &env, parts, sizeof(parts) /
-	    sizeof(parts[0]), &nparts))) {
+	    runner_gate_series(p, &env, parts, max, nparts))) {
 		envelope_free(&env);
-		send_parts(p, parts, nparts);
-		return;
+		return 0;
 	}
-	skewed = outcome_clamp(&env, &p->r->policy, p->now) != 0;
-	got = skewed || outcome_env_due(&env, p->now, p->r->all) ||
+	*skewed = outcome_clamp(&env, &p->r->policy, p->now) != 0;
+	got = *skewed || outcome_env_due(&env, p->now, p->r->all) ||
 	    outcome_settled(&env);
 	if (!got)
 		note_wake(p, &env);
 	envelope_free(&env);
-	if (got)
+	return got;
+}
+
+void runner_msg(struct runner_pass_state *p, const char *id)
+{
+	const char *parts[SPOOL_SERIES_MAX + 1];
+	size_t nparts = 0;
+	int skewed;
+
+	if (runner_msg_look(p, id, parts, sizeof(parts) / sizeof(parts[0]),
+	    &nparts, &skewed))
 		runner_msg_send(p, id, skewed);
+	send_parts(p, parts, nparts);
 }
 
 /* Write the held state under its message lock; a message that is gone

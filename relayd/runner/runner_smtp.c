@@ -62,7 +62,14 @@ static void real_close(void *ctx, void *sess)
 	smtp_close(sess);
 }
 
+static int real_window(void *ctx, void *sess, unsigned k,
+    const struct smtp_window_ops *wops, void *warg)
+{
+	(void)ctx;
+	return smtp_window_run(sess, k, wops, warg);
+}
+
 const struct runner_ops runner_smtp_ops = {
 	.open = real_open, .send = real_send, .usable = real_usable,
-	.close = real_close, .ctx = NULL,
+	.close = real_close, .ctx = NULL, .window = real_window,
 };

@@ -366,6 +366,33 @@ def test_many_messages_one_session():
     assert len(proc.stdout.decode().strip().splitlines()) >= 4, proc.stdout
 
 
+def test_window_200_messages_one_connection():
+    """With the pipeline window (CHUNKING): 200 messages over one
+    connection, each accepted exactly once, in submission order, as BDAT
+    transactions (Postfix's per-session command counts)."""
+    pf = W["pf"]
+    op = outpost()
+    c0 = pf.connects("submission")
+    mids = ["<window-%03d@example.org>" % i for i in range(200)]
+    for i, mid in enumerate(mids):
+        op.sendmail(["bob@example.org", "carol@example.org"],
+                    util.make_message("window %d" % i, "line %d\n" % i * 50,
+                                      msgid=mid), args=["-odq"])
+    proc = op.flush()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert op.mailq() == []
+    util.wait_for(lambda: len([a for a in pf.accepted("submission")
+                               if a["message_id"] in mids]) >= 200, 30,
+                  "200 messages in the Postfix log")
+    got = [a["message_id"] for a in pf.accepted("submission")
+           if a["message_id"] in mids]
+    assert got == mids, got[:10]
+    util.wait_for(lambda: pf.connects("submission") == c0 + 1 and any(
+        " bdat=200 " in l for l in pf.log_lines("submission")), 10,
+        "the one session's disconnect line")
+    assert pf.connects("submission") == c0 + 1
+
+
 def test_two_flushes_at_once_never_double_send():
     """Two runners started together share the queue through the lock:
     every message reaches Postfix exactly once."""
@@ -419,6 +446,7 @@ if __name__ == "__main__":
         test_fingerprint_pin_without_ca,
         test_wrong_pin_beats_valid_ca,
         test_many_messages_one_session,
+        test_window_200_messages_one_connection,
         test_two_flushes_at_once_never_double_send,
         test_doctor_reports_without_secrets,
     ], setup=setup)

@@ -84,7 +84,7 @@ def test_kill9_mid_delivery_loses_nothing():
 
 def test_kill9_during_series_to_postfix():
     """SIGKILL while a long series is going to a real Postfix: after a
-    second flush every message is there, at most one of them twice."""
+    second flush every message is there, at most a window of them twice."""
     util.require_outpost()
     postfix.require()
     tmp = util.temp_dir()
@@ -119,7 +119,9 @@ def test_kill9_during_series_to_postfix():
     for mid in mids:
         assert mid in got, (mid, got)
     dups = [m for m in mids if got.count(m) > 1]
-    assert len(dups) <= 1 and all(got.count(m) <= 2 for m in mids), dups
+    # At most the messages of the window in flight arrive twice
+    # (pipeline_window, default 8: spool/README.md, group commit).
+    assert len(dups) <= 8 and all(got.count(m) <= 2 for m in mids), dups
     # Order of first arrival is submission order.
     assert sorted(mids, key=got.index) == mids, got
 

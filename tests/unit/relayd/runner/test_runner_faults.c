@@ -99,7 +99,7 @@ static void f_close(void *ctx, void *sess)
 }
 
 static const struct runner_ops ops = { f_open, f_send, f_usable, f_close,
-	&fk };
+	&fk, NULL };
 
 static void setup(void)
 {

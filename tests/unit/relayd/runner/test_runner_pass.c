@@ -162,7 +162,8 @@ static void setup(void)
 	fk = calloc(1, sizeof(*fk));
 	ck_assert_ptr_nonnull(fk);
 	fk->sp = &sp;
-	ops = (struct runner_ops){ f_open, f_send, f_usable, f_close, fk };
+	ops = (struct runner_ops){ f_open, f_send, f_usable, f_close, fk,
+	    NULL };
 	now = (int64_t)time(NULL);
 	memset(last_id, '0', SPOOL_QID_LEN);
 	last_id[SPOOL_QID_LEN] = '\0';

@@ -118,9 +118,9 @@ static void f_close(void *ctx, void *sess)
 
 static struct fake relayd_fake = { 1, 1 }, flush_fake = { 0, 0 };
 static const struct runner_ops ops = { f_open, f_send, f_usable, f_close,
-	&relayd_fake };
+	&relayd_fake, NULL };
 static const struct runner_ops flush_ops = { f_open, f_send, f_usable,
-	f_close, &flush_fake };
+	f_close, &flush_fake, NULL };
 
 static struct conf *cf;
 static struct spool sp;
