@@ -127,6 +127,44 @@ def test_json_keys():
     assert not gone, "JSON keys not in docs/CONTRACTS.md: %s" % gone
 
 
+def expect_file(path):
+    """(required, allowed) findings of a .expect file, as sets of
+    "rule severity" strings."""
+    req, opt = set(), set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#") or line == "none":
+                continue
+            if line.startswith("?"):
+                opt.add(line[1:].strip())
+            else:
+                req.add(line)
+    return req, opt
+
+
+def test_edge_case_table():
+    """The table of docs/LINT-RULES.md mirrors tests/lint-fixtures."""
+    rows = {}
+    for name, verdict in re.findall(r"^\| `(\d\d-[a-z0-9-]+)`[^|]*\| (.*) \|$",
+                                    read("docs/LINT-RULES.md"), re.M):
+        must, _, may = verdict.partition(";")
+        rows[name] = (set(re.findall(r"`([a-z0-9-]+ [a-z]+)`", must)),
+                      set(re.findall(r"`([a-z0-9-]+ [a-z]+)`", may)))
+    fixtures = os.path.join(util.source_dir(), "tests", "lint-fixtures")
+    names = sorted(f[:-7] for f in os.listdir(fixtures)
+                   if f.endswith(".expect"))
+    assert len(names) >= 70, names
+    wrong = []
+    for n in names:
+        want = expect_file(os.path.join(fixtures, n + ".expect"))
+        if rows.get(n) != want:
+            wrong.append("%s: table %s, .expect %s" % (n, rows.get(n), want))
+    extra = sorted(set(rows) - set(names))
+    assert not wrong and not extra, "LINT-RULES.md edge cases out of " \
+        "date:\n  " + "\n  ".join(wrong + ["no fixture: " + e for e in extra])
+
+
 if __name__ == "__main__":
     util.run_tests([test_commands_and_options, test_config_keys,
-                    test_rule_ids, test_json_keys])
+                    test_rule_ids, test_json_keys, test_edge_case_table])
