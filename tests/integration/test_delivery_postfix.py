@@ -13,28 +13,19 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 import util                     # noqa: E402
-import ca                       # noqa: E402
 import postfix                  # noqa: E402
+import smarthost                # noqa: E402
 
 W = {}
 
 
 def setup():
-    util.require_outpost()
-    postfix.require()
-    W["tmp"] = util.temp_dir()
-    W["pki"] = ca.TestPKI(os.path.join(W["tmp"], "pki"))
-    W["pf"] = postfix.Postfix(os.path.join(W["tmp"], "pf"), W["pki"])
-    W["pf"].start()
-    W["n"] = 0
+    W.update(smarthost.start())
 
 
 def outpost(service="submission", **conf):
     """A fresh Outpost (own spool) pointed at one Postfix service."""
-    W["n"] += 1
-    d = os.path.join(W["tmp"], "op%d-%s" % (W["n"], service))
-    os.makedirs(d)
-    return util.Outpost(d, W["pf"].ports[service], W["pki"], **conf)
+    return smarthost.outpost(W, service, **conf)
 
 
 def queue_and_flush(op, msg, rcpts=(), args=("-odq",)):

@@ -15,27 +15,17 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
 import util                     # noqa: E402
-import ca                       # noqa: E402
-import postfix                  # noqa: E402
+import smarthost                # noqa: E402
 
 W = {}
 
 
 def setup():
-    util.require_outpost()
-    postfix.require()
-    W["tmp"] = util.temp_dir()
-    W["pki"] = ca.TestPKI(os.path.join(W["tmp"], "pki"))
-    W["pf"] = postfix.Postfix(os.path.join(W["tmp"], "pf"), W["pki"])
-    W["pf"].start()
-    W["n"] = 0
+    W.update(smarthost.start())
 
 
 def outpost():
-    W["n"] += 1
-    d = os.path.join(W["tmp"], "op%d" % W["n"])
-    os.makedirs(d)
-    return util.Outpost(d, W["pf"].ports["submission"], W["pki"])
+    return smarthost.outpost(W)
 
 
 def relayd_lock_held(op):
