@@ -462,4 +462,5 @@ void lint_classify(struct lint_msg *m, struct lint_text *t)
 	mark_rewrapped(t);
 	mark_reply(t, m->has_patch);
 	mark_signature(t);
+	lint_log_mark(t);
 }

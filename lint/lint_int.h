@@ -61,7 +61,8 @@ enum {
 	LF_DISCL = 1 << 2,		/* part of a detected disclaimer */
 	LF_LOG = 1 << 3,		/* commit log of a patch mail */
 	LF_CORRUPT = 1 << 4,		/* broken line inside a hunk */
-	LF_OUTLOOK = 1 << 5		/* attribution of Outlook style */
+	LF_OUTLOOK = 1 << 5,		/* attribution of Outlook style */
+	LF_LOGOUT = 1 << 6		/* in a paragraph of pasted output */
 };
 
 struct lint_line {
@@ -190,6 +191,7 @@ unsigned lint_width_col(const char *s, size_t n, unsigned limit);
 
 /* lint_log.c */
 int lint_log_line(const char *s, size_t n);
+void lint_log_mark(struct lint_text *t);
 
 /* lint_str.c */
 int lint_str_prefix(const char *s, size_t n, const char *pfx);
@@ -202,6 +204,7 @@ int lint_str_isuffix(const char *s, size_t n, const char *sfx);
 
 /* rules */
 void rule_mime_run(struct lint_msg *m);
+void rule_mime_charset(struct lint_msg *m);
 void rule_disclaimer_run(struct lint_msg *m);
 void rule_quote_run(struct lint_msg *m);
 void rule_lines_run(struct lint_msg *m);

@@ -1,7 +1,10 @@
 /*
- * Pasted output recognised on one line: kernel and program logs, shell
- * prompts and commands, compiler and linker diagnostics, time stamps.
- * long-lines exempts such lines; pure tests, no state.
+ * Pasted output: kernel and program logs (oops, KASAN, register dumps,
+ * stack frames), test output (LTP, kselftest TAP), shell prompts and
+ * commands, compiler and linker diagnostics, time stamps, commit
+ * references in every form git uses and `git log --oneline` lines; one
+ * line at a time, and a paragraph that is mostly such lines as a whole.
+ * long-lines and commit-log-long-line exempt them.
  */
 #include "lint/lint_int.h"
 
@@ -20,8 +23,130 @@ static int digit(char c)
 static const char *const log_starts[] = {
 	"WARNING:", "BUG:", "Call Trace:", "RIP:", "Caused by:", "Exception ",
 	"Traceback ", "ERROR:", "error:", "warning:", "note:", "make:",
-	"make[", "sudo ", "PS ", "C:\\", NULL
+	"make[", "sudo ", "PS ", "C:\\", "Hardware name:", "CPU:", "Workqueue:",
+	"Modules linked in:", "Read of size", "Write of size", "Code:", "RSP:",
+	"Oops:", "Kernel panic", "TAP version", "Allocated by task",
+	"Freed by task", "Memory state around", "The buggy address",
+	"Last potentially related", "---[ end trace", "------------[ cut here",
+	NULL
 };
+
+/* LTP result words, in either of its output formats. */
+static const char *const ltp_words[] = {
+	" TFAIL", " TBROK", " TPASS", " TCONF", " TWARN", " TINFO", NULL
+};
+
+static int hex(char c)
+{
+	return digit(c) || (c >= 'a' && c <= 'f');
+}
+
+/* '"' or a typographic opening double quote */
+static int open_quote(const char *s, size_t n)
+{
+	return (n > 0 && s[0] == '"') ||
+	    lint_str_prefix(s, n, "\xe2\x80\x9c");
+}
+
+/* Length of a run of lower-case hex at s that has digits and letters (a
+ * commit id, not a number or an English word), else 0. */
+static size_t sha_len(const char *s, size_t n)
+{
+	size_t k = 0, d = 0;
+
+	while (k < n && hex(s[k]))
+		d += digit(s[k++]);
+	return k >= 7 && d > 0 && d < k ? k : 0;
+}
+
+/* A commit named the way git and the kernel's submitting-patches guide
+ * write it, anywhere in the line: 'commit <sha> ("subject")' or
+ * '(<sha> "subject")' or '<sha> ("subject")'; also a line of
+ * `git log --oneline` (a leading id and the subject). */
+static int commit_ref(const char *s, size_t n)
+{
+	size_t k;
+
+	if ((k = sha_len(s, n)) > 0 && k < n && s[k] == ' ')
+		return 1;
+	for (size_t i = 0; i + 12 < n; i++) {
+		size_t b = i;
+
+		if (lint_str_prefix(s + i, n - i, "commit "))
+			b = i + 7;
+		else if (s[i] == '(')
+			b = i + 1;
+		else if (i > 0 && s[i - 1] != ' ')
+			continue;
+		k = sha_len(s + b, n - b);
+		if (k >= 12 && b + k + 2 < n && s[b + k] == ' ' &&
+		    (open_quote(s + b + k + 1, n - b - k - 1) ||
+		    (s[b + k + 1] == '(' &&
+		    open_quote(s + b + k + 2, n - b - k - 2))))
+			return 1;
+	}
+	return 0;
+}
+
+/* kselftest/TAP: "ok 3 name", "not ok 4 name", "1..12" */
+static int tap_line(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	if (lint_str_prefix(s, n, "not ok "))
+		k = 7;
+	else if (lint_str_prefix(s, n, "ok "))
+		k = 3;
+	else if (n > 3 && digit(s[0])) {
+		while (k < n && digit(s[k]))
+			k++;
+		return k + 2 < n && s[k] == '.' && s[k + 1] == '.' &&
+		    digit(s[k + 2]);
+	} else
+		return 0;
+	return k < n && digit(s[k]);
+}
+
+/* Count of hex digits from s on (either case). */
+static size_t hex_run(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && (hex(s[k]) || (s[k] >= 'A' && s[k] <= 'F')))
+		k++;
+	return k;
+}
+
+static int word_char(char c)
+{
+	return digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    c == '_';
+}
+
+/* Kernel stack frames and addresses: "func+0x4c/0x120", "0xffffffff8100",
+ * a 16-digit register or address value ("RAX: 0000000000000000"). */
+static int kernel_token(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 3 < n; i++) {
+		size_t k;
+
+		if (s[i] == '+' && s[i + 1] == '0' && s[i + 2] == 'x' &&
+		    (k = hex_run(s + i + 3, n - i - 3)) > 0 &&
+		    lint_str_prefix(s + i + 3 + k, n - i - 3 - k, "/0x"))
+			return 1;
+		if (i > 0 && s[i - 1] != ' ' && s[i - 1] != '[' &&
+		    s[i - 1] != '(' && s[i - 1] != ':')
+			continue;
+		if (s[i] == '0' && s[i + 1] == 'x' &&
+		    hex_run(s + i + 2, n - i - 2) >= 8)
+			return 1;
+		/* exactly 16: a 64-bit value, not a hash named in prose */
+		if ((k = hex_run(s + i, n - i)) == 16 &&
+		    (i + k == n || !word_char(s[i + k])))
+			return 1;
+	}
+	return 0;
+}
 
 /* "file.c:12:" or "file.c:12: error" (compiler output) anywhere. */
 static int file_line_ref(const char *s, size_t n)
@@ -106,7 +231,32 @@ int lint_log_line(const char *s, size_t n)
 	    (s[2] == ':' || (digit(s[2]) && digit(s[3]) && s[4] == '-')))
 		return 1;
 	if (file_line_ref(s, n) || count_byte(s, n, '=') >= 2 ||
-	    tool_message(s, n) || build_diag(s, n))
+	    tool_message(s, n) || build_diag(s, n) || commit_ref(s, n) ||
+	    tap_line(s, n) || kernel_token(s, n))
 		return 1;
+	for (size_t k = 0; ltp_words[k]; k++)
+		if (lint_str_find(s, n, ltp_words[k]))
+			return 1;
 	return lint_str_find(s, n, "@") && lint_str_find(s, n, ":~") != NULL;
+}
+
+/* Paragraphs (runs of new-text lines) of which at least half, and two or
+ * more, lines are pasted output are output as a whole: the prose-looking
+ * lines of an oops or a test run ("The buggy address belongs to ...")
+ * sit between them. */
+void lint_log_mark(struct lint_text *t)
+{
+	size_t i = 0;
+
+	while (i < t->n) {
+		size_t b = i, logs = 0;
+
+		for (; i < t->n && t->v[i].cls == LC_T; i++)
+			logs += lint_log_line(lint_line_ptr(t, i), t->v[i].len);
+		if (logs >= 2 && logs * 2 >= i - b)
+			for (size_t j = b; j < i; j++)
+				t->v[j].flags |= LF_LOGOUT;
+		if (i == b)
+			i++;
+	}
 }

@@ -262,7 +262,8 @@ static unsigned long_prose(const struct lint_line *l, const char *s,
 
 	if (n <= limit / 4 || (w = lint_width(s, n)) <= limit)
 		return 0;
-	if ((l->flags & LF_TAG) || separator(s, n) || lint_log_line(s, n))
+	if ((l->flags & (LF_TAG | LF_LOGOUT)) || separator(s, n) ||
+	    lint_log_line(s, n))
 		return 0;
 	/* TAB-indented text is code unless it reads as prose (Outlook users
 	 * indent sentences with a TAB); a space-indented block only when it
