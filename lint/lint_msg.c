@@ -93,6 +93,7 @@ static void run_body_rules(struct lint_msg *m)
 		return;
 	}
 	lint_classify(m, &m->text);
+	rule_mime_charset(m);
 	if (h >= 0 && h < m->body && only_footer(&m->text)) {
 		run_html_rules(m, h);
 		return;

@@ -88,6 +88,10 @@ static void rule_multipart(struct lint_msg *m)
 
 	if (m->nparts == 0 || !is_multipart(top))
 		return;
+	/* PGP/MIME encryption cannot be sent without its wrapper; whether
+	 * it should go to a list at all is the encrypted rule's question */
+	if (is_type(top, "multipart/encrypted"))
+		return;
 	if (only_signed(m)) {
 		lint_emit(m, "multipart", "signed-mime", LINT_WARNING, 1,
 		    top->line, 0, "message is PGP/MIME or S/MIME signed "
@@ -193,7 +197,26 @@ static void rule_encrypted(struct lint_msg *m)
 	}
 }
 
-static void rule_charset(struct lint_msg *m)
+/* A one-byte charset that agrees with ASCII on ASCII (iso-8859-*,
+ * windows-125x, koi8-*) labelling a body whose decoded text is pure
+ * ASCII: every reader sees the same text, nothing to fix. */
+static int ascii_superset_ok(const struct lint_msg *m,
+    const struct lint_part *p)
+{
+	size_t cl = strlen(p->charset);
+
+	if (!(lint_str_prefix(p->charset, cl, "iso-8859-") ||
+	    lint_str_prefix(p->charset, cl, "windows-125") ||
+	    lint_str_prefix(p->charset, cl, "koi8-")) || m->text.truncated)
+		return 0;
+	for (size_t i = 0; i < m->text.len; i++)
+		if ((unsigned char)m->text.buf[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* Needs the decoded body: run by lint_msg.c once it is loaded. */
+void rule_mime_charset(struct lint_msg *m)
 {
 	const struct lint_part *p;
 	char cs[sizeof(p->charset)];
@@ -201,7 +224,7 @@ static void rule_charset(struct lint_msg *m)
 	if (m->body < 0)
 		return;
 	p = &m->parts[m->body];
-	if (lint_charset_is_utf8ish(p->charset))
+	if (lint_charset_is_utf8ish(p->charset) || ascii_superset_ok(m, p))
 		return;
 	printable(cs, sizeof(cs), p->charset, strlen(p->charset));
 	lint_emit(m, "charset", NULL, LINT_WARNING, 0, p->line, 0,
@@ -216,5 +239,4 @@ void rule_mime_run(struct lint_msg *m)
 	rule_multipart(m);
 	rule_attached_patch(m);
 	rule_encrypted(m);
-	rule_charset(m);
 }
