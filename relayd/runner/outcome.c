@@ -104,6 +104,18 @@ static int session_refusal(const struct smtp_status *st)
 	    has_enhanced(st, "5.7.0"));
 }
 
+/* RFC 5321 4.5.3.1.10: "452 4.5.3 too many recipients" at RCPT is a
+ * limit per transaction, not a problem of the address; old servers say
+ * 552 for it, which the RFC asks clients to take as temporary. */
+int outcome_too_many(const struct smtp_status *st)
+{
+	if (st->stage != SMTP_STAGE_RCPT || (st->code != 452 &&
+	    st->code != 552))
+		return 0;
+	return has_enhanced(st, st->code == 452 ? "4.5.3" : "5.5.3") ||
+	    strcasestr(st->text, "too many recipients") != NULL;
+}
+
 enum outcome_kind outcome_classify(const struct smtp_status *st)
 {
 	if (st->outcome == SMTP_OK)
@@ -111,7 +123,8 @@ enum outcome_kind outcome_classify(const struct smtp_status *st)
 	/* Connection, TLS and AUTH trouble is about the session, not about
 	 * this message: never bounce for it (a wrong password is fixed by
 	 * the user, and the mail should still go out afterwards). */
-	if (outcome_session_stage(st->stage) || session_refusal(st))
+	if (outcome_session_stage(st->stage) || session_refusal(st) ||
+	    outcome_too_many(st))
 		return OUTCOME_DEFERRED;
 	if (st->code >= 500 && st->code <= 599)
 		return OUTCOME_FAILED;

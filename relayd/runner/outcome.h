@@ -56,6 +56,11 @@ const char *outcome_stage_name(enum smtp_stage st);
 /* Session stages (connect .. AUTH) fail every message of the session. */
 int outcome_session_stage(enum smtp_stage st);
 
+/* A refusal at RCPT that only says the transaction has too many
+ * recipients (452 4.5.3, or 552 saying so): the rest goes in the next
+ * transaction of the same session; alone it is a deferral, never a failure. */
+int outcome_too_many(const struct smtp_status *st);
+
 /* Classify one status: session stages are always temporary; otherwise a
  * 5xx reply is permanent, a 4xx (or any other reply) temporary, and a
  * local error (code 0) keeps the SMTP layer's verdict; a local error while

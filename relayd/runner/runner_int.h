@@ -32,7 +32,8 @@ void runner_msg(struct runner_pass_state *p, const char *id);
  * now); lock = lock, reload, due check (1: env loaded and *lockfd held;
  * 0: skipped, all said); process = the one-message path under the lock; fill = the
  * smtp_msg of env's due recipients and its body fd (-1 with *st); apply =
- * outcomes per recipient; finish = attempts, store, log, report. */
+ * outcomes per recipient (returns how many were refused only for their
+ * number and stay due). */
 int runner_msg_look(struct runner_pass_state *p, const char *id,
     const char **parts, size_t max, size_t *nparts, int *skewed);
 int runner_msg_lock(struct runner_pass_state *p, const char *id,
@@ -41,20 +42,30 @@ void runner_msg_process(struct runner_pass_state *p, struct envelope *env);
 int runner_msg_fill(struct runner_pass_state *p, struct envelope *env,
     struct smtp_msg *m, const char **addrs, size_t *idx,
     struct smtp_status *st);
-void runner_msg_apply(struct runner_pass_state *p, struct envelope *env,
+size_t runner_msg_apply(struct runner_pass_state *p, struct envelope *env,
     const size_t *idx, size_t n, const struct smtp_status *rst,
     const struct smtp_status *st, struct runner_report *rep);
-void runner_msg_finish(struct runner_pass_state *p, struct envelope *env,
-    struct runner_report *rep);
+/* After a transaction that left `again` recipients for the next one (a
+ * recipient limit, 452 4.5.3): when the session and the pass may go on,
+ * store env's state now (in-flight mark cleared), so a crash from here
+ * never sends again to those it reached.  0 = send the next transaction. */
+int runner_msg_again(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep, size_t again);
 
 /* The window path of a pass over `l` (runner_window.c). */
 void runner_window_pass(struct runner_pass_state *p,
     const struct spool_list *l);
 
-/* Write env's new state, or bounce + remove it when settled (the bounce
- * skipped when `bounced`).  0 when on disk, -1 (logged, rep->note). */
-int runner_msg_store(struct runner_pass_state *p, struct envelope *env,
+/* The end of an attempt (runner_record.c).  finish = attempts, store,
+ * log, report.  store = write env's new state, or bounce + remove it when
+ * settled (the bounce skipped when `bounced`); 0 when on disk, -1
+ * (logged, rep->note).  report = hand rep to the caller's callback. */
+void runner_record_finish(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep);
+int runner_record_store(struct runner_pass_state *p, struct envelope *env,
     struct runner_report *rep, int bounced);
+void runner_record_report(struct runner_pass_state *p,
+    struct runner_report *rep);
 
 /* Held state (runner_hold.c): keep a copy of env after its write failed,
  * or forget it. */

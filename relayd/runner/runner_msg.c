@@ -43,31 +43,6 @@ static int mark_in_flight(void *arg)
 	return -1;
 }
 
-static void report(struct runner_pass_state *p, struct runner_report *rep)
-{
-	if (p->r->report != NULL)
-		p->r->report(p->r->report_arg, rep);
-}
-
-/* All recipients delivered or failed: a message with failed recipients is
- * kept in the failed state (runner_fail.c), a delivered one is removed. */
-static int finalize(struct runner_pass_state *p, struct envelope *env,
-    struct runner_report *rep, int bounced)
-{
-	struct op_err e;
-
-	if (outcome_any_failed(env))
-		return runner_fail_keep(p, env, rep, bounced);
-	if ((p->jnl != NULL ? spool_journal_remove(p->jnl, env->id, &e) :
-	    spool_remove(p->r->sp, env->id, &e)) < 0) {
-		log_msg(LOG_LVL_ERROR, env->id, "cannot remove: %s", e.msg);
-		rep->note = "could not be removed from the queue";
-		return -1;
-	}
-	rep->removed = 1;
-	return 0;
-}
-
 /* Session could not be opened: defer each due recipient with that reason
  * (attempts++, backoff), as if this message's own attempt had failed. */
 static void defer_all(struct runner_pass_state *p, struct envelope *env,
@@ -102,21 +77,48 @@ static size_t due_rcpts(const struct runner_pass_state *p,
 	return n;
 }
 
-void runner_msg_apply(struct runner_pass_state *p, struct envelope *env,
+size_t runner_msg_apply(struct runner_pass_state *p, struct envelope *env,
     const size_t *idx, size_t n, const struct smtp_status *rst,
     const struct smtp_status *st, struct runner_report *rep)
 {
 	const struct smtp_status *s;
 	struct outcome_policy tmp;
 	char why[SPOOL_REASON_MAX];
-	size_t i;
+	size_t i, again = 0;
 
 	for (i = 0; i < n; i++) {
 		s = outcome_pick(&rst[i], st);
+		/* The server took the message for the others and refused
+		 * this one only for the number: it stays due, untouched. */
+		if (st->outcome == SMTP_OK && s != st && outcome_too_many(s)) {
+			again++;
+			continue;
+		}
 		outcome_reason(why, sizeof(why), s);
 		outcome_apply(env, idx[i], outcome_classify(s), why,
 		    runner_fail_policy(p, env, s, &tmp), p->now, &rep->tally);
 	}
+	return again;
+}
+
+int runner_msg_again(struct runner_pass_state *p, struct envelope *env,
+    struct runner_report *rep, size_t again)
+{
+	struct runner *r = p->r;
+
+	if (again == 0 || p->halted || p->sess == NULL ||
+	    !r->ops->usable(r->ops->ctx, p->sess) ||
+	    (r->stop != NULL && r->stop(r->stop_arg)))
+		return -1;
+	env->in_flight = 0;
+	if (runner_record_store(p, env, rep, 0) < 0) {
+		p->halted = 1;		/* record() holds it when marked */
+		return -1;
+	}
+	p->marked = 0;
+	log_msg(LOG_LVL_INFO, env->id, "the server takes fewer recipients "
+	    "per transaction; sending to the other %zu in a new one", again);
+	return 0;
 }
 
 /* A reused session that the server dropped or closed with 421 before it
@@ -128,7 +130,7 @@ static int retry_fresh(const struct runner_pass_state *p,
 	    st->stage == SMTP_STAGE_MAIL && (st->code == 0 || st->code == 421);
 }
 
-static int send_once(struct runner_pass_state *p, struct smtp_msg *m,
+static int send_once(struct runner_pass_state *p, const struct smtp_msg *m,
     struct dot_ctx *d, struct smtp_status *rst, struct smtp_status *st)
 {
 	const struct runner_ops *ops = p->r->ops;
@@ -178,15 +180,38 @@ static int open_body(struct runner_pass_state *p, struct envelope *env,
 	return -1;
 }
 
+/* One transaction of env's due recipients; returns how many the server
+ * left for the next one (runner_msg_apply). */
+static size_t transaction(struct runner_pass_state *p, struct envelope *env,
+    const struct smtp_msg *m, const size_t *idx, struct smtp_status *rst,
+    struct runner_report *rep, int first)
+{
+	struct dot_ctx d = { p, env, "" };
+	struct smtp_status st;
+
+	if (send_once(p, m, &d, rst, &st) < 0 && first &&
+	    retry_fresh(p, &st)) {
+		log_msg(LOG_LVL_INFO, env->id, "session dropped; retrying on "
+		    "a new one");
+		runner_session_drop(p);
+		if (runner_session_get(p) == 0)
+			(void)send_once(p, m, &d, rst, &st);
+	}
+	if (d.why[0] != '\0')		/* say why it was not sent */
+		snprintf(st.text, sizeof(st.text), "%s", d.why);
+	p->sent_on_sess++;
+	return runner_msg_apply(p, env, idx, m->nrcpt, rst, &st, rep);
+}
+
 static void deliver(struct runner_pass_state *p, struct envelope *env,
     struct runner_report *rep)
 {
 	const char **addrs = calloc(env->nrcpt, sizeof(*addrs));
 	size_t *idx = calloc(env->nrcpt, sizeof(*idx));
 	struct smtp_status *rst = calloc(env->nrcpt, sizeof(*rst));
-	struct dot_ctx d = { p, env, "" };
 	struct smtp_msg m;
 	struct smtp_status st;
+	size_t again, round;
 
 	memset(&m, 0, sizeof(m));
 	memset(&st, 0, sizeof(st));
@@ -198,100 +223,20 @@ static void deliver(struct runner_pass_state *p, struct envelope *env,
 		runner_msg_apply(p, env, idx, m.nrcpt, rst, &st, rep);
 		goto out;
 	}
-	if (send_once(p, &m, &d, rst, &st) < 0 && retry_fresh(p, &st)) {
-		log_msg(LOG_LVL_INFO, env->id, "session dropped; retrying on "
-		    "a new one");
-		runner_session_drop(p);
-		if (runner_session_get(p) == 0)
-			(void)send_once(p, &m, &d, rst, &st);
+	again = transaction(p, env, &m, idx, rst, rep, 1);
+	/* Recipient limit: the rest at once (each round delivers one). */
+	for (round = 1; round < env->nrcpt &&
+	    runner_msg_again(p, env, rep, again) == 0; round++) {
+		m.nrcpt = due_rcpts(p, env, addrs, idx);
+		again = transaction(p, env, &m, idx, rst, rep, 0);
 	}
 	close(m.fd);
-	if (d.why[0] != '\0')		/* say why it was not sent */
-		snprintf(st.text, sizeof(st.text), "%s", d.why);
-	p->sent_on_sess++;
-	runner_msg_apply(p, env, idx, m.nrcpt, rst, &st, rep);
 	if (p->sess != NULL && !p->r->ops->usable(p->r->ops->ctx, p->sess))
 		runner_session_drop(p);
 out:
 	free(addrs);
 	free(idx);
 	free(rst);
-}
-
-/* First reason among the recipients in `state` (for logs and progress). */
-static const char *first_reason(const struct envelope *env,
-    enum rcpt_state state)
-{
-	size_t i;
-
-	for (i = 0; i < env->nrcpt; i++)
-		if (env->rcpt[i].state == state && env->rcpt[i].reason[0])
-			return env->rcpt[i].reason;
-	return "";
-}
-
-static void log_result(const struct envelope *env,
-    const struct runner_report *rep)
-{
-	const struct outcome_tally *t = &rep->tally;
-
-	if (t->delivered != 0)
-		log_msg(LOG_LVL_INFO, env->id, "delivered to %u recipient(s)",
-		    t->delivered);
-	if (t->failed != 0 || t->expired != 0)
-		log_msg(LOG_LVL_WARN, env->id, "%u recipient(s) failed: %s",
-		    t->failed + t->expired, first_reason(env, RCPT_FAILED));
-	if (t->possibly != 0)
-		log_msg(LOG_LVL_WARN, env->id, "%s (may arrive twice)",
-		    first_reason(env, RCPT_DEFERRED));
-	else if (t->deferred > t->expired)
-		log_msg(LOG_LVL_WARN, env->id, "deferred: %s",
-		    first_reason(env, RCPT_DEFERRED));
-}
-
-int runner_msg_store(struct runner_pass_state *p, struct envelope *env,
-    struct runner_report *rep, int bounced)
-{
-	struct op_err e;
-
-	if (outcome_settled(env))
-		return finalize(p, env, rep, bounced);
-	if (spool_update(p->r->sp, env, &e) == 0) {
-		/* No longer in flight; a lost line only flags it (safe). */
-		if (p->jnl != NULL && p->marked &&
-		    spool_journal_done(p->jnl, env->id, &e) < 0)
-			log_msg(LOG_LVL_WARN, env->id, "%s", e.msg);
-		return 0;
-	}
-	log_msg(LOG_LVL_ERROR, env->id, "cannot record the delivery state: "
-	    "%s", e.msg);
-	rep->note = "delivery state not recorded";
-	return -1;
-}
-
-/* Store the outcome.  When that fails the pass stops (the spool cannot
- * be written); a message whose "." went out is held in memory so it is
- * written before anything else is sent, never re-sent in a loop. */
-static void record(struct runner_pass_state *p, struct envelope *env,
-    struct runner_report *rep)
-{
-	int64_t t;
-
-	if (runner_msg_store(p, env, rep, 0) < 0) {
-		p->halted = 1;
-		if (p->marked) {
-			runner_hold_keep(p->r, env, rep->bounce_id[0] != '\0');
-			rep->note = "sent, but the delivery state could not "
-			    "be written; kept in memory, not sent again";
-		}
-	}
-	if (rep->removed || env->failed != 0)	/* left the active queue */
-		p->res->removed++;
-	else
-		p->res->remaining++;
-	t = outcome_next_try(env);
-	if (!rep->removed && t < p->res->next_wake)
-		p->res->next_wake = t;
 }
 
 /* Under the message lock: decide, deliver or defer, record, report. */
@@ -312,20 +257,7 @@ void runner_msg_process(struct runner_pass_state *p, struct envelope *env)
 		rep.what = RUNNER_SENT;
 		deliver(p, env, &rep);
 	}
-	runner_msg_finish(p, env, &rep);
-}
-
-void runner_msg_finish(struct runner_pass_state *p, struct envelope *env,
-    struct runner_report *rep)
-{
-	if (rep->what != RUNNER_FINISHED)
-		outcome_finish(env, p->now);
-	p->res->attempted++;
-	if (rep->tally.delivered > 0)
-		runner_gate_sent(p, env);	/* before record may remove */
-	record(p, env, rep);
-	log_result(env, rep);
-	report(p, rep);
+	runner_record_finish(p, env, &rep);
 }
 
 static void note_wake(struct runner_pass_state *p, const struct envelope *env)
@@ -367,7 +299,7 @@ int runner_msg_lock(struct runner_pass_state *p, const char *id,
 		rep.what = RUNNER_BUSY;
 		rep.note = got < 0 ? e.msg : "in use by another process";
 		p->res->busy++;
-		report(p, &rep);
+		runner_record_report(p, &rep);
 		return 0;
 	}
 	/* Reload under the lock: the state may have changed meanwhile (a
@@ -470,7 +402,7 @@ static int hold_write(struct runner_pass_state *p)
 		return -1;
 	memset(&rep, 0, sizeof(rep));
 	rep.id = r->held.id;
-	rc = runner_msg_store(p, &r->held, &rep, r->held_bounced);
+	rc = runner_record_store(p, &r->held, &rep, r->held_bounced);
 	if (rc < 0 && rep.bounce_id[0] != '\0')
 		r->held_bounced = 1;	/* never a second bounce */
 	spool_unlock_msg(lockfd);

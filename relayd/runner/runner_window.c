@@ -24,6 +24,8 @@ struct witem {
 	const char **addrs;
 	size_t *idx;
 	struct smtp_status *rst;
+	struct outcome_tally tally;	/* of its earlier transactions */
+	struct witem *again;		/* next on wctx.again */
 };
 
 struct wctx {
@@ -34,6 +36,9 @@ struct wctx {
 	char parts[SPOOL_SERIES_MAX + 1][SPOOL_QID_LEN + 1];
 	size_t nparts, part;
 	struct witem *first;		/* found before the session opened */
+	/* Messages with recipients left by a recipient limit (452 4.5.3):
+	 * sent again before any other, FIFO. */
+	struct witem *again, **again_end;
 	struct spool_journal jnl;
 	int jnl_open;
 };
@@ -48,24 +53,60 @@ static void item_free(struct witem *it)
 	free(it);
 }
 
-/* Outcome of one message: record it, report it, let it go. */
+static void item_report(struct witem *it, struct runner_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->id = it->env.id;
+	rep->env = &it->env;
+	rep->what = RUNNER_SENT;
+	rep->tally = it->tally;
+}
+
+/* Record, report and let go of a message whose attempt is over. */
+static void item_finish(struct runner_pass_state *p, struct witem *it,
+    struct runner_report *rep)
+{
+	if (it->m.fd >= 0)
+		close(it->m.fd);
+	p->marked = it->marked;
+	runner_record_finish(p, &it->env, rep);
+	item_free(it);
+}
+
+/* Outcome of one transaction; 1 when recipients are left for the next
+ * one and it is ready to go again (state stored, body reopened). */
+static int item_outcome(struct runner_pass_state *p, struct witem *it,
+    const struct smtp_status *st, struct runner_report *rep)
+{
+	struct smtp_status why;
+	size_t again;
+
+	item_report(it, rep);
+	p->sent_on_sess++;
+	again = runner_msg_apply(p, &it->env, it->idx, it->m.nrcpt, it->rst,
+	    st, rep);
+	p->marked = it->marked;
+	if (runner_msg_again(p, &it->env, rep, again) < 0)
+		return 0;
+	it->tally = rep->tally;
+	it->marked = 0;
+	close(it->m.fd);
+	memset(&why, 0, sizeof(why));
+	if (runner_msg_fill(p, &it->env, &it->m, it->addrs, it->idx,
+	    &why) < 0) {
+		it->m.fd = -1;		/* still due: the next pass */
+		return 0;
+	}
+	return 1;
+}
+
 static void item_done(struct runner_pass_state *p, struct witem *it,
     const struct smtp_status *st)
 {
 	struct runner_report rep;
 
-	memset(&rep, 0, sizeof(rep));
-	rep.id = it->env.id;
-	rep.env = &it->env;
-	rep.what = RUNNER_SENT;
-	if (it->m.fd >= 0)
-		close(it->m.fd);
-	p->sent_on_sess++;
-	runner_msg_apply(p, &it->env, it->idx, it->m.nrcpt, it->rst, st,
-	    &rep);
-	p->marked = it->marked;
-	runner_msg_finish(p, &it->env, &rep);
-	item_free(it);
+	if (item_outcome(p, it, st, &rep) == 0)
+		item_finish(p, it, &rep);
 }
 
 /* Not sent in a window after all: the one-message path decides (it
@@ -154,6 +195,14 @@ static struct witem *take_next(struct wctx *w)
 	const char *id;
 	int lockfd, skewed;
 
+	if (w->again != NULL && !p->halted &&
+	    (r->stop == NULL || !r->stop(r->stop_arg))) {
+		it = w->again;
+		w->again = it->again;
+		if (w->again == NULL)
+			w->again_end = &w->again;
+		return it;
+	}
 	while (!p->halted && next_id(w, &id, &skewed)) {
 		if (r->stop != NULL && r->stop(r->stop_arg))
 			return NULL;
@@ -224,8 +273,31 @@ static int w_mark(void *arg, void *const *items, size_t n,
 static void w_done(void *arg, void *item, const struct smtp_status *st)
 {
 	struct wctx *w = arg;
+	struct witem *it = item;
+	struct runner_report rep;
 
-	item_done(w->p, item, st);
+	if (item_outcome(w->p, it, st, &rep) == 0) {
+		item_finish(w->p, it, &rep);
+		return;
+	}
+	it->again = NULL;
+	*w->again_end = it;
+	w->again_end = &it->again;
+}
+
+/* End of the pass: messages still waiting for another transaction are
+ * recorded as they are (their recipients stay due). */
+static void drain_again(struct wctx *w)
+{
+	struct runner_report rep;
+	struct witem *it;
+
+	while ((it = w->again) != NULL) {
+		w->again = it->again;
+		item_report(it, &rep);
+		item_finish(w->p, it, &rep);
+	}
+	w->again_end = &w->again;
 }
 
 static const struct smtp_window_ops wops = { w_next, w_mark, w_done };
@@ -243,6 +315,7 @@ void runner_window_pass(struct runner_pass_state *p,
 	memset(&w, 0, sizeof(w));
 	w.p = p;
 	w.l = l;
+	w.again_end = &w.again;
 	while (!p->halted && (w.first = take_next(&w)) != NULL) {
 		if (runner_session_get(p) < 0) {
 			item_process(p, w.first);	/* deferred */
@@ -254,9 +327,10 @@ void runner_window_pass(struct runner_pass_state *p,
 			item_process(p, w.first);
 		if (rc < 0 || !ops->usable(ops->ctx, p->sess))
 			runner_session_drop(p);
-		if (rc == 0)
+		if (rc == 0 && w.again == NULL)
 			break;
 	}
+	drain_again(&w);
 	if (w.jnl_open && spool_journal_close(&w.jnl, p->r->has_held,
 	    &e) < 0)
 		log_warn("%s", e.msg);

@@ -27,7 +27,9 @@ AIOSMTPD_SCENARIOS = ("ok", "rcpt451", "rcpt451_esc", "rcpt550_one",
 RAW_SCENARIOS = ("raw_ok", "greet421", "drop_mid_data", "drop_after_dot",
                  "stall_greeting", "stall_mail", "stall_dot",
                  "stall_dot_once", "no_starttls", "starttls_inject",
-                 "starttls_454", "starttls_554", "tls11_only", "huge_ehlo")
+                 "starttls_454", "starttls_554", "tls11_only", "huge_ehlo",
+                 "rcpt_limit3", "no_8bitmime")
+RCPT_LIMIT = 3          # rcpt_limit3: recipients per transaction
 
 # A reply that tries terminal-escape and log injection through mailq.
 ESC_REPLY = ("451 4.3.0 \x1b[2J\x1b[31mfake: all mail delivered\x1b[0m "
@@ -263,6 +265,9 @@ class RawSession:
                 mail_from, rcpts = path_of(arg), []
                 self.send("250 2.1.0 OK\r\n")
             elif verb == "RCPT":
+                if self.sc == "rcpt_limit3" and len(rcpts) >= RCPT_LIMIT:
+                    self.send("452 4.5.3 Error: too many recipients\r\n")
+                    continue
                 rcpts.append(path_of(arg))
                 self.send("250 2.1.5 OK\r\n")
             elif verb == "DATA":
@@ -286,6 +291,8 @@ class RawSession:
             return
         caps = ["fault.test", "PIPELINING", "8BITMIME",
                 "ENHANCEDSTATUSCODES", "SIZE 52428800"]
+        if self.sc == "no_8bitmime":
+            caps.remove("8BITMIME")
         if self.sc == "huge_ehlo":
             # A reply that never seems to end: the client must cap it.
             caps[1:1] = ["X-FILLER-%06d %s" % (i, "x" * 400)

@@ -41,6 +41,13 @@ SERVICES = {
     "mech_cram": ("starttls", "good", "CRAM-MD5"),
     "mech_digest": ("starttls", "good", "DIGEST-MD5"),
     "mech_scram": ("starttls", "good", "SCRAM-SHA-256"),
+    "rcptlimit": ("starttls", "good", None),
+    "no8bit": ("starttls", "good", None),
+}
+# Extra smtpd options of some services (limits and missing extensions).
+SERVICE_OPTS = {
+    "rcptlimit": ["smtpd_recipient_limit=3"],       # 452 4.5.3 after 3
+    "no8bit": ["smtpd_discard_ehlo_keywords=8bitmime"],
 }
 
 # Postfix's own services, all unchrooted (the temp dir is not a chroot).
@@ -257,6 +264,7 @@ delay_warning_time = 0
                 opts.append("smtpd_tls_wrappermode=yes")
             if mechs:
                 opts.append("smtpd_sasl_path=smtpd_" + _mech_tag(mechs))
+            opts += SERVICE_OPTS.get(name, [])
             lines.append("127.0.0.1:%d inet n - n - - smtpd" %
                          self.ports[name])
             lines += ["  -o " + o for o in opts]

@@ -122,6 +122,33 @@ START_TEST(auth_refusals_defer)
 }
 END_TEST
 
+/* RFC 5321 4.5.3.1.10: "too many recipients" is a limit per
+ * transaction; the old 552 form of it is temporary too. */
+START_TEST(too_many_recipients)
+{
+	struct smtp_status st;
+
+	st = mk(SMTP_TEMP, SMTP_STAGE_RCPT, 452, "452 4.5.3 Error: too many "
+	    "recipients");
+	ck_assert(outcome_too_many(&st));
+	st = mk(SMTP_TEMP, SMTP_STAGE_RCPT, 452, "452 Too many recipients");
+	ck_assert(outcome_too_many(&st));
+	st = mk(SMTP_PERM, SMTP_STAGE_RCPT, 552, "552 5.5.3 limit reached");
+	ck_assert(outcome_too_many(&st));
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_DEFERRED);
+	/* Out of space, or the wrong stage: not a recipient limit. */
+	st = mk(SMTP_TEMP, SMTP_STAGE_RCPT, 452, "452 4.3.1 Insufficient "
+	    "system storage");
+	ck_assert(!outcome_too_many(&st));
+	st = mk(SMTP_PERM, SMTP_STAGE_RCPT, 552, "552 5.2.2 mailbox full");
+	ck_assert(!outcome_too_many(&st));
+	ck_assert_int_eq(outcome_classify(&st), OUTCOME_FAILED);
+	st = mk(SMTP_TEMP, SMTP_STAGE_MAIL, 452, "452 4.5.3 too many "
+	    "recipients");
+	ck_assert(!outcome_too_many(&st));
+}
+END_TEST
+
 START_TEST(classification_table)
 {
 	static const struct {
@@ -294,6 +321,7 @@ static Suite *suite(void)
 	Suite *s = suite_create("outcome");
 	TCase *tc = tcase_create("core");
 
+	tcase_add_test(tc, too_many_recipients);
 	tcase_add_test(tc, backoff_doubles_and_caps);
 	tcase_add_test(tc, backoff_huge_values_no_overflow);
 	tcase_add_test(tc, policy_from_conf);

@@ -27,6 +27,11 @@ struct fake {
 	int dots, refused_dots;
 	int copies_a;		/* transactions that carried a@ */
 	int signals_at_dot;	/* SIGINTs to ourselves right after the "." */
+	/* Recipient limit: after `limit` RCPTs, 452 4.5.3 (0 = none). */
+	int limit, txs, crash_at_tx;	/* crash: _exit after that "." */
+	int copies[9];		/* per "rN@" recipient, N 1..8 */
+	int done_on_disk[9];	/* delivered on disk when tx N began */
+	const char *id;
 };
 
 static char root[64];
@@ -54,6 +59,33 @@ static void set(struct smtp_status *st, enum smtp_outcome o,
 	snprintf(st->text, sizeof(st->text), "%s", text);
 }
 
+/* What the spool says before transaction f->txs, then the server's
+ * limit: the first f->limit recipients in, the others 452 4.5.3. */
+static void limited_tx(struct fake *f, const struct smtp_msg *m,
+    struct smtp_status *rst)
+{
+	struct envelope env;
+	struct op_err e;
+	size_t i;
+
+	f->txs++;
+	ck_assert_int_lt(f->txs, 9);
+	ck_assert_msg(spool_load(f->sp, f->id, &env, &e) == 0, "%s", e.msg);
+	for (i = 0; i < env.nrcpt; i++)
+		f->done_on_disk[f->txs] += env.rcpt[i].state ==
+		    RCPT_DELIVERED;
+	envelope_free(&env);
+	for (i = 0; i < m->nrcpt; i++) {
+		if ((int)i >= f->limit) {
+			set(&rst[i], SMTP_TEMP, SMTP_STAGE_RCPT, 452,
+			    "452 4.5.3 Error: too many recipients");
+			continue;
+		}
+		ck_assert(m->rcpts[i][0] == 'r');
+		f->copies[m->rcpts[i][1] - '0']++;
+	}
+}
+
 static int f_send(void *ctx, void *sess, const struct smtp_msg *m,
     int (*hook)(void *), void *arg, struct smtp_status *rst,
     struct smtp_status *st)
@@ -62,6 +94,8 @@ static int f_send(void *ctx, void *sess, const struct smtp_msg *m,
 	size_t i;
 
 	(void)sess;
+	if (f->limit)
+		limited_tx(f, m, rst);
 	for (i = 0; i < m->nrcpt; i++)
 		if (strncmp(m->rcpts[i], "later@", 6) == 0)
 			set(&rst[i], SMTP_TEMP, SMTP_STAGE_RCPT, 451,
@@ -81,6 +115,8 @@ static int f_send(void *ctx, void *sess, const struct smtp_msg *m,
 			f->copies_a++;
 	if (f->fail_after_mark != NULL)
 		f->sp->fault = f->fail_after_mark;
+	if (f->limit && f->txs == f->crash_at_tx)
+		_exit(9);		/* kill -9 after the server took it */
 	set(st, SMTP_OK, SMTP_STAGE_DOT, 250, "250 2.0.0 queued");
 	return 0;
 }
@@ -366,6 +402,92 @@ START_TEST(second_ctrl_c_aborts)
 }
 END_TEST
 
+/* r1@ .. r8@ */
+static void enqueue_eight(char id[SPOOL_QID_LEN + 1])
+{
+	static const char body[] = "From: me@example.org\nSubject: t\n\nhi\n";
+	struct spool_tx *tx = malloc(sizeof(*tx));
+	struct envelope env;
+	struct op_err e;
+	char a[32];
+	int i;
+
+	ck_assert_ptr_nonnull(tx);
+	envelope_init(&env);
+	snprintf(env.sender, sizeof(env.sender), "me@example.org");
+	for (i = 1; i <= 8; i++) {
+		snprintf(a, sizeof(a), "r%d@example.net", i);
+		ck_assert_int_eq(envelope_add_rcpt(&env, a, NULL), 0);
+	}
+	ck_assert_msg(spool_tx_begin(&sp, tx, &env, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(spool_tx_write(tx, body, strlen(body), &e), 0);
+	ck_assert_msg(spool_tx_commit(tx, id, &e) == 0, "%s", e.msg);
+	envelope_free(&env);
+	free(tx);
+}
+
+/* 452 4.5.3 after 3 recipients: 3 transactions at once, one pass, one
+ * session, each one's outcome on disk before the next began. */
+START_TEST(recipient_limit_rest_at_once)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct runner_result res;
+	struct runner r;
+	int i;
+
+	enqueue_eight(id);
+	fk.limit = 3;
+	fk.id = id;
+	runner_init(&r, &cf, &sp, &ops);
+	r.now = (int64_t)time(NULL);
+	ck_assert_int_eq(runner_pass(&r, &res, NULL), 0);	/* not flush */
+	ck_assert_int_eq(fk.txs, 3);
+	ck_assert_int_eq(res.sessions, 1);
+	ck_assert_uint_eq(res.removed, 1);
+	for (i = 1; i <= 8; i++)
+		ck_assert_int_eq(fk.copies[i], 1);
+	ck_assert_int_eq(fk.done_on_disk[1], 0);
+	ck_assert_int_eq(fk.done_on_disk[2], 3);
+	ck_assert_int_eq(fk.done_on_disk[3], 6);
+	ck_assert_int_eq(runner_end(&r, 1), 0);
+}
+END_TEST
+
+/* Killed after the second transaction's "." was answered: the first
+ * three are never sent again; only the second three may be (flagged). */
+START_TEST(recipient_limit_crash_keeps_done)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct runner_result res;
+	struct envelope env;
+	struct runner r;
+	int status, i;
+	pid_t pid;
+
+	enqueue_eight(id);
+	fk.limit = 3;
+	fk.id = id;
+	fk.crash_at_tx = 2;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		runner_init(&r, &cf, &sp, &ops);
+		_exit(runner_pass(&r, &res, NULL) == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 9);
+	memset(fk.copies, 0, sizeof(fk.copies));
+	fk.txs = 0;
+	fk.crash_at_tx = 0;
+	runner_init(&r, &cf, &sp, &ops);
+	pass(&r, &res);
+	for (i = 1; i <= 8; i++)
+		ck_assert_int_eq(fk.copies[i], i <= 3 ? 0 : 1);
+	ck_assert_int_eq(runner_end(&r, 1), 0);
+	ck_assert_int_eq(spool_load(&sp, id, &env, NULL), -1);	/* done */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("runner_faults");
@@ -378,6 +500,8 @@ int main(void)
 	tcase_add_test(tc, clock_skew_clamped);
 	tcase_add_test(tc, ctrl_c_finishes_the_message);
 	tcase_add_test(tc, second_ctrl_c_aborts);
+	tcase_add_test(tc, recipient_limit_rest_at_once);
+	tcase_add_test(tc, recipient_limit_crash_keeps_done);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
