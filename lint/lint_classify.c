@@ -1,9 +1,9 @@
 /*
- * Line classes (docs/LINT-RULES.md): patch hunks counted from their @@ headers,
- * diffstat, list footer, quotes (with tails a client re-wrapped off
- * them), attributions and unmarked originals,
- * forwards, signature, empty and new text.  One pass per concern over the
- * line array; never allocates.  Rules only read the classes.
+ * Line classes (docs/LINT-RULES.md): patch hunks counted from their @@
+ * headers, diffstat, list footer, signature, empty and new text; quotes,
+ * attributions, originals and forwards come from the quote model
+ * (lint_quote.c).  One pass per concern over the line array; never
+ * allocates.  Rules only read the classes.
  */
 #include "lint/lint_int.h"
 
@@ -146,7 +146,9 @@ static size_t outlook_original_start(const struct lint_text *t)
 		if (lint_str_prefix(s, n, "diff ") ||
 		    lint_str_prefix(s, n, "@@ -") || (n > 0 && s[0] == '>'))
 			return t->n;
-		if (text_above && (lint_attrib_original(s, n) ||
+		/* a separator line starts an original even with nothing
+		 * above it (all answers are inline) */
+		if (lint_attrib_original(s, n) || (text_above &&
 		    outlook_block(t, i)))
 			return i;
 		text_above |= !lint_str_blank(s, n);
@@ -275,125 +277,6 @@ static void mark_diffstat(struct lint_text *t)
 	}
 }
 
-static void mark_quotes(struct lint_text *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		const char *s = lint_line_ptr(t, i);
-		size_t n = t->v[i].len, k = 0;
-		unsigned d = 0;
-
-		if (t->v[i].cls != LC_T || n == 0 || s[0] != '>' ||
-		    lint_str_prefix(s, n, ">From "))
-			continue;
-		while (k < n && s[k] == '>') {
-			d++;
-			k++;
-			while (k < n && (s[k] == ' ' || s[k] == '\t'))
-				k++;
-		}
-		t->v[i].cls = LC_Q;
-		t->v[i].depth = (uint8_t)(d > 255 ? 255 : d);
-	}
-}
-
-#define REWRAP_WIDTH 72		/* joined line over this: it was wrapped */
-#define REWRAP_PREV_MIN 50		/* a quoted line long enough to wrap */
-#define REWRAP_FRAG_MAX 40		/* the wrapped-off tail is short */
-#define REWRAP_FRAG_WORDS 6
-
-static size_t word_count(const char *s, size_t n)
-{
-	size_t w = 0;
-
-	for (size_t i = 0; i < n; i++)
-		w += s[i] != ' ' && (i == 0 || s[i - 1] == ' ');
-	return w;
-}
-
-/* Line i, unquoted between two quoted lines, is the tail of line i - 1
- * cut off when a client (Exchange) re-wrapped the quote: the quoted line
- * is long, the two joined would not fit the wrap width, and the tail is a
- * short piece that goes on mid-sentence (not capitalised, no question). */
-static int rewrap_tail(const struct lint_text *t, size_t i)
-{
-	const char *s = lint_line_ptr(t, i), *p;
-	size_t n = lint_str_rtrim(s, t->v[i].len), pn;
-	unsigned w, pw;
-
-	if (i == 0 || i + 1 >= t->n || t->v[i].cls != LC_T ||
-	    t->v[i - 1].cls != LC_Q || t->v[i + 1].cls != LC_Q || n == 0)
-		return 0;
-	if ((s[0] >= 'A' && s[0] <= 'Z') || s[0] == ' ' || s[0] == '\t' ||
-	    s[n - 1] == '?' || word_count(s, n) > REWRAP_FRAG_WORDS)
-		return 0;
-	p = lint_line_ptr(t, i - 1);
-	pn = lint_str_rtrim(p, t->v[i - 1].len);
-	w = lint_width(s, n);
-	pw = lint_width(p, pn);
-	return w <= REWRAP_FRAG_MAX && pw >= REWRAP_PREV_MIN &&
-	    pw + 1 + w > REWRAP_WIDTH;
-}
-
-static void mark_rewrapped(struct lint_text *t)
-{
-	for (size_t i = 1; i + 1 < t->n; i++)
-		if (rewrap_tail(t, i)) {
-			t->v[i].cls = LC_Q;
-			t->v[i].depth = t->v[i - 1].depth;
-		}
-}
-
-static void fill_from(struct lint_text *t, size_t i, uint8_t cls)
-{
-	for (; i < t->n; i++)
-		if (t->v[i].cls == LC_T)
-			t->v[i].cls = cls;
-}
-
-/* Attributions, Outlook blocks (the rest is an unmarked original: O) and
- * forwards (the rest is forwarded content: X). */
-static void mark_reply(struct lint_text *t, int patch)
-{
-	int text_above = 0;
-
-	for (size_t i = 0; i < t->n; i++) {
-		const char *s = lint_line_ptr(t, i);
-		size_t n = t->v[i].len, k;
-
-		if (t->v[i].cls != LC_T)
-			continue;
-		if (lint_attrib_forward(s, n)) {
-			t->v[i].cls = LC_F;
-			fill_from(t, i + 1, LC_X);
-			return;
-		}
-		if (lint_attrib_hdr_pair(t, i) > 0) {
-			t->v[i].cls = t->v[i + 1].cls = LC_A;
-			i++;
-			continue;
-		}
-		/* a From:/Date: block with nothing above is a forward or the
-		 * in-body header of a patch, not a quoted original */
-		if (lint_attrib_original(s, n) || (text_above && !patch &&
-		    (k = lint_attrib_outlook(t, i)) > 0)) {
-			t->v[i].cls = LC_A;
-			t->v[i].flags |= LF_OUTLOOK;
-			fill_from(t, i + 1, LC_O);
-			return;
-		}
-		if (t->v[i].cls == LC_T)
-			text_above = 1;
-		if (lint_attrib_line(s, n))
-			t->v[i].cls = LC_A;
-		else if (i + 1 < t->n && lint_str_prefix(s, n, "On ") &&
-		    lint_attrib_wrote_tail(lint_line_ptr(t, i + 1),
-		    t->v[i + 1].len)) {
-			t->v[i].cls = t->v[i + 1].cls = LC_A;
-			i++;
-		}
-	}
-}
-
 static int sig_sep(const char *s, size_t n)
 {
 	return (n == 3 && memcmp(s, "-- ", 3) == 0) ||
@@ -457,10 +340,10 @@ void lint_classify(struct lint_msg *m, struct lint_text *t)
 	if (m->has_patch)
 		mark_diffstat(t);
 	lint_footer_mark(t);
-	mark_quotes(t);
+	lint_quote_markers(t);
 	mark_empty_and_tags(t);
-	mark_rewrapped(t);
-	mark_reply(t, m->has_patch);
+	lint_quote_reply(t, m->has_patch);
 	mark_signature(t);
+	lint_quote_cited(t);
 	lint_log_mark(t);
 }

@@ -62,7 +62,10 @@ enum {
 	LF_LOG = 1 << 3,		/* commit log of a patch mail */
 	LF_CORRUPT = 1 << 4,		/* broken line inside a hunk */
 	LF_OUTLOOK = 1 << 5,		/* attribution of Outlook style */
-	LF_LOGOUT = 1 << 6		/* in a paragraph of pasted output */
+	LF_LOGOUT = 1 << 6,		/* in a paragraph of pasted output */
+	LF_OWNTAIL = 1 << 7,		/* last paragraph, below an unmarked
+					   original: the sender's footer */
+	LF_CITED = 1 << 8		/* indented block cited after "...:" */
 };
 
 struct lint_line {
@@ -70,8 +73,7 @@ struct lint_line {
 	uint32_t lineno;		/* 1-based input line */
 	uint8_t cls;
 	uint8_t depth;			/* quote depth */
-	uint8_t flags;
-	uint8_t stuffed;		/* flowed space-stuffing removed */
+	uint16_t flags;
 };
 
 /* Set in lint_line.lineno for lines of a base64/QP part: the rest is the
@@ -172,6 +174,11 @@ static inline const char *lint_line_ptr(const struct lint_text *t, size_t i)
 
 /* lint_classify.c */
 void lint_classify(struct lint_msg *m, struct lint_text *t);
+
+/* lint_quote.c: the quote model, in the order lint_classify runs it */
+void lint_quote_markers(struct lint_text *t);
+void lint_quote_reply(struct lint_text *t, int patch);
+void lint_quote_cited(struct lint_text *t);
 
 /* lint_attrib.c */
 int lint_attrib_line(const char *s, size_t n);

@@ -209,6 +209,23 @@ static int build_diag(const char *s, size_t n)
 	    lint_str_find(s, n, " warning: ") != NULL;
 }
 
+/* "[Piet] ..." or "[Piet S.] ...": a reviewer's answer marker in an
+ * unmarked Outlook original, not a log prefix like "[   12.3456]". */
+static int name_tag(const char *s, size_t n)
+{
+	size_t k = 2, lower = 0;
+
+	if (n < 4 || s[1] < 'A' || s[1] > 'Z')
+		return 0;
+	for (; k < n && k < 32 && s[k] != ']'; k++) {
+		lower += s[k] >= 'a' && s[k] <= 'z';
+		if (!(s[k] >= 'a' && s[k] <= 'z') && !(s[k] >= 'A' &&
+		    s[k] <= 'Z') && s[k] != ' ' && s[k] != '.')
+			return 0;
+	}
+	return lower > 0 && k + 1 < n && s[k] == ']' && s[k + 1] == ' ';
+}
+
 /* A line of pasted log, command or compiler output. */
 int lint_log_line(const char *s, size_t n)
 {
@@ -220,8 +237,8 @@ int lint_log_line(const char *s, size_t n)
 	n -= i;
 	if (n == 0)
 		return 0;
-	if (s[0] == '[' || s[0] == '$' || s[0] == '#' || s[0] == '<' ||
-	    s[0] == '|' || s[0] == '{')
+	if ((s[0] == '[' && !name_tag(s, n)) || s[0] == '$' || s[0] == '#' ||
+	    s[0] == '<' || s[0] == '|' || s[0] == '{')
 		return 1;
 	for (size_t k = 0; log_starts[k]; k++)
 		if (lint_str_prefix(s, n, log_starts[k]))

@@ -101,14 +101,17 @@ struct scan {
 
 typedef int (*line_pick)(const struct lint_line *l);
 
+/* The quote model (lint_quote.c) decides: own text and signature, and
+ * the footer below an unmarked original; cited blocks are nobody's. */
 static int pick_own(const struct lint_line *l)
 {
-	return l->cls == LC_T || l->cls == LC_S;
+	return ((l->cls == LC_T || l->cls == LC_S) &&
+	    !(l->flags & LF_CITED)) || (l->flags & LF_OWNTAIL);
 }
 
 static int pick_quoted(const struct lint_line *l)
 {
-	return l->cls == LC_Q;
+	return l->cls == LC_Q && !(l->flags & LF_CITED);
 }
 
 static void put_norm(struct scan *sc, const char *s, size_t n)

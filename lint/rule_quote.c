@@ -351,12 +351,27 @@ static void rule_quoted_sig(struct lint_msg *m)
 	}
 }
 
+/* "Fwd:", "Fw:", "[Fwd: ...]": a forward passes a message on, it need
+ * not add words to it (the quote model marks a forwarded body as X when
+ * there is a forward marker; some clients quote it with '>' instead). */
+static int forward_subject(const struct lint_msg *m)
+{
+	char v[64];
+	size_t n = lint_hdr_get(m->raw, m->hdr_len, "Subject", v, sizeof(v)),
+	    k = 0;
+
+	while (k < n && (v[k] == ' ' || v[k] == '['))
+		k++;
+	return lint_str_iprefix(v + k, n - k, "fwd:") ||
+	    lint_str_iprefix(v + k, n - k, "fw:");
+}
+
 void rule_quote_run(struct lint_msg *m)
 {
 	struct shape sh;
 
 	measure(&m->text, &sh);
-	if (sh.marked > 0 && sh.t == 0)
+	if (sh.marked > 0 && sh.t == 0 && !forward_subject(m))
 		lint_emit(m, "no-new-text", NULL, LINT_ERROR, 0,
 		    m->text.v[sh.first_q].lineno, 0,
 		    "reply contains only quoted text");
