@@ -97,12 +97,18 @@ void smtp_status_ok(struct smtp_status *st, enum smtp_stage stage);
 enum smtp_rstate { SMTP_R_SKIP = 0, SMTP_R_PENDING, SMTP_R_DONE };
 struct smtp_tx {
 	struct smtp_session *s;
-	const struct smtp_msg *m;
+	const struct smtp_msg *m;	/* the caller's, or &conv */
 	struct smtp_status *rst, *st;
 	unsigned char *state;		/* enum smtp_rstate per recipient */
 	size_t nvalid, accepted;
+	/* 8-bit text for a server without 8BITMIME: the caller's message
+	 * with its text re-encoded 7-bit in conv.fd (closed by _end). */
+	struct smtp_msg conv;
+	int conv_fd;
 };
-/* Statuses to "not attempted", local checks (addresses, SIZE, SMTPUTF8).
+/* Statuses to "not attempted", local checks (addresses, SIZE, SMTPUTF8),
+ * 8-bit text made 7-bit when the server lacks 8BITMIME (x->m then points
+ * to x->conv; a message that cannot be is deferred with the reason).
  * -1 when the message cannot be sent at all (*st and rcpt_st say why);
  * smtp_tx_end() in both cases. */
 int smtp_tx_begin(struct smtp_tx *x, struct smtp_session *s,
@@ -115,6 +121,14 @@ int smtp_tx_none_accepted(struct smtp_tx *x);
 int smtp_tx_mail_refused(struct smtp_tx *x, const struct smtp_reply *r);
 int smtp_tx_rcpt_reply(struct smtp_tx *x, size_t i,
     const struct smtp_reply *r);
+
+/* --- smtp_7bit.c: 8-bit text made 7-bit (pure; RFC 6152, RFC 2045) --- */
+/* msg[0, len) with every MIME leaf whose body has 8-bit bytes re-encoded
+ * quoted-printable (its Content-Transfer-Encoding field replaced).  0 with
+ * *out (malloc'ed, at most max bytes, NUL after *outlen); -1 with a reason in
+ * why ("the message has 8-bit headers", a message/ part, ...). */
+int smtp_7bit(const char *msg, size_t len, size_t max, char **out,
+    size_t *outlen, char *why, size_t wlen);
 
 /* --- smtp_caps.c --- */
 void smtp_caps_parse(struct smtp_caps *caps, const char *raw,

@@ -4,9 +4,12 @@
  * (smtp_window.c): local checks before anything is written, and how MAIL,
  * RCPT and a lost session become per-recipient and message outcomes.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "relayd/smtp/smtp_session.h"
 
@@ -78,6 +81,84 @@ int smtp_tx_rcpt_reply(struct smtp_tx *x, size_t i,
 	return 0;
 }
 
+#define CONV_IN_MAX	((uint64_t)256 << 20)	/* re-encoded in memory */
+
+static int read_all(int fd, char *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, buf + got, len - got, off + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* RFC 6152: no 8-bit text to a server without 8BITMIME.  The text is
+ * re-encoded (smtp_7bit) into an anonymous memory file that stands in for
+ * the spool's; when it cannot be, the message waits (temporary), with
+ * the reason, for a server that takes it or for its expiry. */
+static int to_7bit(struct smtp_tx *x)
+{
+	const struct smtp_msg *m = x->m;
+	size_t len = (size_t)m->len, outlen = 0;
+	char why[256] = "out of memory", *in = NULL, *out = NULL;
+	int rc = -1;
+
+	if (!m->body_8bit || x->s->caps.eightbit)
+		return 0;
+	if (m->len > CONV_IN_MAX)
+		snprintf(why, sizeof(why), "the message is too large to "
+		    "re-encode");
+	else if ((in = malloc(len ? len : 1)) == NULL)
+		;
+	else if (read_all(m->fd, in, len, m->off) < 0)
+		snprintf(why, sizeof(why), "reading the queued message: %s",
+		    errno ? strerror(errno) : "shorter than its size");
+	else if (smtp_7bit(in, len, 4 * len + 65536, &out, &outlen, why,
+	    sizeof(why)) == 0 && (x->conv_fd = memfd_create("outpost-7bit",
+	    MFD_CLOEXEC)) >= 0 && write_all(x->conv_fd, out, outlen) == 0)
+		rc = 0;
+	else if (out != NULL)
+		snprintf(why, sizeof(why), "re-encoding: %s", strerror(errno));
+	free(in);
+	free(out);
+	if (rc < 0) {
+		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_TEMP, "the "
+		    "server lacks 8BITMIME and %s, so the 8-bit text cannot "
+		    "be sent to it", why);
+		return -1;
+	}
+	x->conv = *m;
+	x->conv.fd = x->conv_fd;
+	x->conv.off = 0;
+	x->conv.len = outlen;
+	x->conv.body_8bit = 0;
+	x->m = &x->conv;
+	return 0;
+}
+
 /* Local checks before anything is written; -1 with *st. */
 static int prepare(struct smtp_tx *x, int *utf8)
 {
@@ -85,6 +166,9 @@ static int prepare(struct smtp_tx *x, int *utf8)
 	size_t i;
 
 	*utf8 = m->smtputf8 || has_8bit(m->sender);
+	if (to_7bit(x) < 0)
+		return -1;
+	m = x->m;
 	if (!smtp_cmd_addr_ok(m->sender)) {
 		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_PERM,
 		    "invalid sender address (control character, space or "
@@ -129,6 +213,7 @@ int smtp_tx_begin(struct smtp_tx *x, struct smtp_session *s,
 	size_t i;
 
 	memset(x, 0, sizeof(*x));
+	x->conv_fd = -1;
 	x->s = s;
 	x->m = m;
 	x->rst = rcpt_st;
@@ -158,4 +243,7 @@ void smtp_tx_end(struct smtp_tx *x)
 {
 	free(x->state);
 	x->state = NULL;
+	if (x->conv_fd >= 0)
+		close(x->conv_fd);
+	x->conv_fd = -1;
 }

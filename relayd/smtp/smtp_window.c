@@ -83,6 +83,8 @@ static int pull(struct win *w)
 	if (smtp_tx_begin(&sl->x, w->s, &sl->m, sl->rst, &sl->st,
 	    &sl->utf8) < 0)
 		sl->local = sl->decided = 1;
+	else if (sl->x.m == &sl->x.conv)
+		sl->m = sl->x.conv;	/* its text re-encoded 7-bit */
 	sl->alone = !smtp_window_ok(w->s) ||
 	    sl->x.nvalid > SMTP_PIPE_RCPT_MAX;
 	w->tail++;
