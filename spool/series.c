@@ -187,6 +187,7 @@ void series_verdict(const struct series_set *s, const struct envelope *env,
 	if (have >= need)
 		return;
 	v->st = s->now < last + (int64_t)s->wait ? SERIES_WAIT : SERIES_HELD;
+	v->until = last + (int64_t)s->wait;
 	snprintf(v->reason, sizeof(v->reason), v->st == SERIES_WAIT ?
 	    "waiting for the rest of the series: %u of %u queued" :
 	    "series incomplete: %u of %u queued (send the rest, or `outpost "

@@ -274,6 +274,7 @@ enum series_state { SERIES_NONE = 0, SERIES_GO, SERIES_WAIT, SERIES_HELD,
 struct series_verdict {
 	enum series_state st;
 	char reason[SPOOL_HDR_MAX];	/* printable; "" for NONE and GO */
+	int64_t until;			/* SERIES_WAIT: when the wait ends */
 };
 int series_set_build(struct spool *sp, int64_t now, uint64_t wait,
     struct series_set *s, struct op_err *e);
@@ -331,5 +332,12 @@ void spool_unlock_msg(int lockfd);
  * for; independent of the runner lock.  1 got (*lockfd set), 0 busy. */
 int spool_lock_relayd(struct spool *sp, int *lockfd, struct op_err *e);
 void spool_unlock_relayd(int lockfd);
+/* The holder of relayd.lock says who it is ("relayd", "on-demand"; NULL
+ * empties the note before unlocking), so that a relayd starting while an
+ * on-demand runner serves can ask it to leave.  0 or -1. */
+int spool_relayd_note(int lockfd, const char *role);
+/* Read that note: 1 with role and pid, 0 when there is none. */
+int spool_relayd_holder(struct spool *sp, char *role, size_t len,
+    pid_t *pid);
 
 #endif

@@ -9,8 +9,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
+
+#include "util/parse.h"
 
 static int lock_fd(int fd, int wait)
 {
@@ -82,6 +87,48 @@ void spool_unlock_relayd(int lockfd)
 {
 	if (lockfd >= 0)
 		close(lockfd);	/* closing drops the flock */
+}
+
+/* Who holds relayd.lock, in the file itself: "<role> <pid>\n".  Written
+ * right after the lock is taken, emptied before it is dropped. */
+int spool_relayd_note(int lockfd, const char *role)
+{
+	char buf[64];
+	int n = role != NULL ? snprintf(buf, sizeof(buf), "%s %ld\n", role,
+	    (long)getpid()) : 0;
+
+	if (n < 0 || (size_t)n >= sizeof(buf) || ftruncate(lockfd, 0) < 0)
+		return -1;
+	return pwrite(lockfd, buf, (size_t)n, 0) == n ? 0 : -1;
+}
+
+int spool_relayd_holder(struct spool *sp, char *role, size_t len,
+    pid_t *pid)
+{
+	char buf[64], *sp_at;
+	uint64_t v;
+	ssize_t n;
+	int fd;
+
+	*pid = 0;
+	role[0] = '\0';
+	fd = openat(sp->dirfd, "relayd.lock", O_RDONLY | O_CLOEXEC |
+	    O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	if (n <= 1 || buf[n - 1] != '\n')
+		return 0;
+	buf[n - 1] = '\0';
+	sp_at = memchr(buf, ' ', (size_t)n - 1);
+	if (sp_at == NULL || (size_t)(sp_at - buf) >= len ||
+	    parse_uint(sp_at + 1, strlen(sp_at + 1), 2, INT32_MAX, &v) < 0)
+		return 0;
+	memcpy(role, buf, (size_t)(sp_at - buf));
+	role[sp_at - buf] = '\0';
+	*pid = (pid_t)v;
+	return 1;
 }
 
 int spool_lock_msg(struct spool *sp, const char *id, int *lockfd,
