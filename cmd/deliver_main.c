@@ -129,8 +129,10 @@ static enum op_status run(const struct args *a, const struct conf *c,
 {
 	struct flush_opts o;
 
+	/* run-once stays as the on-demand runner while mail waits. */
 	if (a->ci->id == CMD_RUN_ONCE)
-		return flush_once(c, &runner_smtp_ops, e);
+		return flush_once(c, &runner_smtp_ops, e) == OP_OK ?
+		    relayd_on_demand(c, &runner_smtp_ops, e) : e->st;
 	if (a->ci->id == CMD_RELAYD)
 		return relayd_run(c, &runner_smtp_ops, e);
 	memset(&o, 0, sizeof(o));

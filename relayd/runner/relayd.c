@@ -1,25 +1,25 @@
 /*
- * `outpost relayd`: the long-running runner for a systemd --user unit.  One
- * per spool (<spool>/relayd.lock, held for its life); it takes the runner
- * lock only for each pass, so `flush` and run-once deliver in between.
- * Passes when a new *.msg appears in <spool>/queue (inotify; sendmail
- * commits with link(), hence IN_CREATE) and when the earliest retry is due.
- * SIGTERM/SIGINT/SIGHUP (runner_signal.c): the message in flight is
- * finished, then it exits 0; a second signal aborts at once.
+ * The long-running runners.  `outpost relayd` (a systemd --user unit) and
+ * the on-demand runner that the run started by sendmail turns into while
+ * mail waits for a retry.  Both hold <spool>/relayd.lock (one serving
+ * runner per spool) and take the runner lock only for each pass, so `flush`
+ * delivers in between.  A pass runs on new mail (inotify) and when the
+ * earliest retry is due; the on-demand runner leaves once nothing deferred
+ * or held for a time is left, and steps aside when a relayd starts.
+ * SIGTERM/SIGINT/SIGHUP: the message in flight is finished, then exit 0.
  */
 #include "relayd/runner/relayd.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "relayd/runner/runner_signal.h"
+#include "relayd/runner/relayd_wait.h"
 #include "util/log.h"
 
 #define RELAYD_RESCAN_S		3600	/* look anyway, in case of a missed event */
@@ -27,13 +27,16 @@
 #define RELAYD_BUSY_MAX_MS	5000	/* look again, backing off to this */
 #define RELAYD_MIN_WAIT_S	1	/* between timer-driven passes */
 #define RELAYD_LOCK_WAIT_MS	60000	/* for a flush or run-once to finish */
-#define RELAYD_LOCK_POLL_MS	50	/* between tries of the runner lock */
+#define RELAYD_LOCK_POLL_MS	50	/* between tries of a lock */
+#define RELAYD_ROLE		"relayd"
+#define ONDEMAND_ROLE		"on-demand"
 
 struct relayd {
-	int sigfd, inofd;	/* sigfd: runner_signal_fd(&sig) */
+	struct relayd_wait w;
 	int stopping;
 	int busy_ms;		/* last busy back-off, 0 after a clean pass */
-	struct runner_signal sig;
+	int ondemand;		/* leave when nothing waits for a retry */
+	int lockfd;		/* relayd.lock, -1 when not held */
 };
 
 static int relayd_stop_requested(void *arg)
@@ -41,66 +44,8 @@ static int relayd_stop_requested(void *arg)
 	struct relayd *d = arg;
 
 	/* Checked between messages: never interrupts one in flight. */
-	d->stopping = runner_signal_stop(&d->sig);
+	d->stopping = relayd_wait_stop(&d->w);
 	return d->stopping;
-}
-
-static int setup(struct relayd *d, const struct spool *sp, struct op_err *e)
-{
-	char dir[sizeof(sp->path) + 8];
-
-	if (runner_signal_open(&d->sig, e) < 0)
-		return -1;
-	d->sigfd = runner_signal_fd(&d->sig);
-	d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (d->inofd < 0)
-		return op_errnof(e, OP_TEMP, "inotify_init1");
-	if (snprintf(dir, sizeof(dir), "%s/queue", sp->path) >=
-	    (int)sizeof(dir))
-		return op_errf(e, OP_CONFIG, "spool path too long");
-	if (inotify_add_watch(d->inofd, dir, IN_CREATE | IN_MOVED_TO) < 0)
-		return op_errnof(e, OP_TEMP, "watch %s", dir);
-	return 0;
-}
-
-static void teardown(struct relayd *d)
-{
-	if (d->inofd >= 0)
-		close(d->inofd);
-	runner_signal_close(&d->sig);
-	d->sigfd = -1;
-}
-
-static int ends_with(const char *s, size_t n, const char *suffix)
-{
-	size_t k = strlen(suffix);
-
-	return n >= k && memcmp(s + n - k, suffix, k) == 0;
-}
-
-/* Drain the inotify queue; 1 when a new message file appeared (our own
- * envelope updates, *.env and temporaries, do not count). */
-static int new_mail(int fd)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	const struct inotify_event *ev;
-	ssize_t n;
-	size_t off;
-	int found = 0;
-
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (off = 0; off + sizeof(*ev) <= (size_t)n;
-		    off += sizeof(*ev) + ev->len) {
-			ev = (const struct inotify_event *)(buf + off);
-			/* Overflowed event queue: we may have missed one. */
-			if (ev->mask & IN_Q_OVERFLOW)
-				found = 1;
-			else if (ev->len > 0 && ends_with(ev->name,
-			    strnlen(ev->name, ev->len), ".msg"))
-				found = 1;
-		}
-	}
-	return found;
 }
 
 /*
@@ -139,37 +84,6 @@ static int timeout_ms(struct relayd *d, const struct runner_result *res)
 	return (int)(wait * 1000);
 }
 
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Sleep until new mail, the timeout, or a stop signal. */
-static void wait_for_work(struct relayd *d, int ms)
-{
-	struct pollfd pfd[2] = { { .fd = d->sigfd, .events = POLLIN },
-	    { .fd = d->inofd, .events = POLLIN } };
-	int64_t deadline = mono_ms() + ms, left;
-
-	for (;;) {
-		left = deadline - mono_ms();
-		if (left <= 0)
-			return;
-		if (poll(pfd, 2, left > INT_MAX ? INT_MAX : (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		if (pfd[0].revents != 0 && relayd_stop_requested(d))
-			return;
-		if (pfd[1].revents != 0 && new_mail(d->inofd))
-			return;
-	}
-}
-
 /*
  * Take the runner lock for one pass.  A flush or run-once may hold it: wait
  * for it (bounded), trying every RELAYD_LOCK_POLL_MS because flock() has no
@@ -179,19 +93,19 @@ static void wait_for_work(struct relayd *d, int ms)
 static int lock_for_pass(struct relayd *d, struct spool *sp,
     struct op_err *e)
 {
-	struct pollfd pfd = { .fd = d->sigfd, .events = POLLIN };
-	int64_t deadline = mono_ms() + RELAYD_LOCK_WAIT_MS;
-	int got;
+	struct pollfd pfd = { .fd = d->w.sigfd, .events = POLLIN };
+	int waited = 0, got;
 
 	for (;;) {
 		got = spool_lock_runner(sp, 0, e);
 		if (got != 0)
 			return got;
-		if (mono_ms() >= deadline)
+		if (waited >= RELAYD_LOCK_WAIT_MS)
 			return 0;
 		if (poll(&pfd, 1, RELAYD_LOCK_POLL_MS) > 0 &&
 		    relayd_stop_requested(d))
 			return 0;
+		waited += RELAYD_LOCK_POLL_MS;
 	}
 }
 
@@ -228,52 +142,163 @@ static void one_pass(struct relayd *d, struct runner *r,
 	spool_unlock_runner(r->sp);
 }
 
+static int take_lock(struct relayd *d, struct spool *sp, struct op_err *e)
+{
+	int got = spool_lock_relayd(sp, &d->lockfd, e);
+
+	if (got == 1 && spool_relayd_note(d->lockfd, d->ondemand ?
+	    ONDEMAND_ROLE : RELAYD_ROLE) < 0)
+		log_warn("cannot write who holds %s/relayd.lock", sp->path);
+	return got;
+}
+
+static void drop_lock(struct relayd *d)
+{
+	if (d->lockfd < 0)
+		return;
+	(void)spool_relayd_note(d->lockfd, NULL);
+	spool_unlock_relayd(d->lockfd);
+	d->lockfd = -1;
+}
+
+/*
+ * The on-demand runner after a pass that left nothing to wait for: let go
+ * of relayd.lock, then look at the queue's events once more.  A sendmail
+ * that committed before we let go and found the lock taken left its run
+ * to us; its message shows up here and we take the lock back (unless
+ * someone else got it, who then serves that message).  1 = stay.
+ */
+static int stay_on(struct relayd *d, struct spool *sp)
+{
+	drop_lock(d);
+	if (!relayd_wait_new_mail(&d->w))
+		return 0;
+	return take_lock(d, sp, NULL) == 1;
+}
+
+/* Nothing deferred, held for a time (series_wait) or busy is left. */
+static int idle(const struct runner_result *res)
+{
+	return res->next_wake == INT64_MAX && res->busy == 0 &&
+	    !res->stopped;
+}
+
+/* The loop of both runners.  relayd_wait_for() is its only sleep. */
 static void serve(struct relayd *d, struct runner *r)
 {
 	struct runner_result res;
+	enum relayd_wake why;
 
 	while (!relayd_stop_requested(d)) {
 		one_pass(d, r, &res);
 		if (d->stopping)
 			break;
-		wait_for_work(d, timeout_ms(d, &res));
+		if (d->ondemand && idle(&res) && !stay_on(d, r->sp))
+			break;
+		why = relayd_wait_for(&d->w, timeout_ms(d, &res));
+		if (why == RELAYD_WAKE_GONE) {
+			log_info("the spool's queue/ was removed; stopping");
+			break;
+		}
 	}
+}
+
+/* Serve with relayd.lock held; the runner lock is taken pass by pass. */
+static void serve_locked(struct relayd *d, const struct conf *c,
+    struct spool *sp, const struct runner_ops *ops, struct op_err *e)
+{
+	struct runner r;
+
+	if (relayd_wait_open(&d->w, sp, e) == 0) {
+		log_info("%s: serving %s, smarthost %s", d->ondemand ?
+		    "on-demand runner" : "relayd", sp->path, c->host);
+		runner_init(&r, c, sp, ops);
+		r.stop = relayd_stop_requested;
+		r.stop_arg = d;
+		serve(d, &r);
+		/* A held outcome: one last try under the runner lock. */
+		(void)runner_end(&r, r.has_held &&
+		    runner_lock(sp, RELAYD_LOCK_POLL_MS, NULL) == 1);
+		log_info("%s: stopped", d->ondemand ? "on-demand runner" :
+		    "relayd");
+	}
+	relayd_wait_close(&d->w);
+	spool_unlock_runner(sp);	/* no-op unless a pass was cut short */
+	drop_lock(d);
+}
+
+/* Is pid running our own program (so not a recycled pid)? */
+static int same_program(pid_t pid)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)pid);
+	return stat(path, &a) == 0 && stat("/proc/self/exe", &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * relayd.lock is taken.  By an on-demand runner: ask it to stop (it
+ * finishes the message in flight) and wait, bounded, for the lock.  1 got,
+ * 0 another relayd (or a runner that does not leave), -1 error.
+ */
+static int take_over(struct relayd *d, const struct conf *c, struct spool *sp,
+    struct op_err *e)
+{
+	char role[16];
+	pid_t pid;
+	uint64_t waited = 0, bound = RELAYD_LOCK_WAIT_MS +
+	    c->command_timeout * 1000;
+	int got = 0;
+
+	if (!spool_relayd_holder(sp, role, sizeof(role), &pid) ||
+	    strcmp(role, ONDEMAND_ROLE) != 0 || !same_program(pid) ||
+	    kill(pid, SIGTERM) < 0)
+		return 0;
+	log_info("relayd: asking the on-demand runner (pid %ld) to hand over",
+	    (long)pid);
+	while (got == 0 && waited < bound) {
+		(void)poll(NULL, 0, RELAYD_LOCK_POLL_MS);
+		waited += RELAYD_LOCK_POLL_MS;
+		got = take_lock(d, sp, e);
+	}
+	return got;
+}
+
+static enum op_status run(struct relayd *d, const struct conf *c,
+    const struct runner_ops *ops, struct op_err *e)
+{
+	struct spool sp;
+	int got;
+
+	op_err_clear(e);
+	if (spool_open(&sp, c->spool, e) < 0)
+		return e->st;
+	got = take_lock(d, &sp, e);
+	if (got == 0 && !d->ondemand)
+		got = take_over(d, c, &sp, e);
+	if (got == 0 && !d->ondemand)
+		op_errf(e, OP_TEMP, "another relayd serves %s "
+		    "(is outpost relayd already running?)", sp.path);
+	if (got == 1)
+		serve_locked(d, c, &sp, ops, e);
+	spool_close(&sp);
+	return got < 0 || (got == 0 && !d->ondemand) ? e->st : OP_OK;
 }
 
 enum op_status relayd_run(const struct conf *c, const struct runner_ops *ops,
     struct op_err *e)
 {
-	struct relayd d = { .sigfd = -1, .inofd = -1, .sig = { .rfd = -1,
-	    .wfd = -1 } };
-	struct spool sp;
-	struct runner r;
-	int got, lockfd;
+	struct relayd d = { .lockfd = -1 };
 
-	op_err_clear(e);
-	if (spool_open(&sp, c->spool, e) < 0)
-		return e->st;
-	got = spool_lock_relayd(&sp, &lockfd, e);
-	if (got <= 0) {
-		spool_close(&sp);
-		if (got == 0)
-			op_errf(e, OP_TEMP, "another relayd serves %s "
-			    "(is outpost relayd already running?)", sp.path);
-		return e->st;
-	}
-	if (setup(&d, &sp, e) == 0) {
-		log_info("relayd: serving %s, smarthost %s", sp.path, c->host);
-		runner_init(&r, c, &sp, ops);
-		r.stop = relayd_stop_requested;
-		r.stop_arg = &d;
-		serve(&d, &r);
-		/* A held outcome: one last try under the runner lock. */
-		(void)runner_end(&r, r.has_held &&
-		    runner_lock(&sp, RELAYD_LOCK_POLL_MS, NULL) == 1);
-		log_info("relayd: stopped");
-	}
-	teardown(&d);
-	spool_unlock_runner(&sp);	/* no-op unless a pass was cut short */
-	spool_unlock_relayd(lockfd);
-	spool_close(&sp);
-	return e->st;
+	return run(&d, c, ops, e);
+}
+
+enum op_status relayd_on_demand(const struct conf *c,
+    const struct runner_ops *ops, struct op_err *e)
+{
+	struct relayd d = { .lockfd = -1, .ondemand = 1 };
+
+	return run(&d, c, ops, e);
 }

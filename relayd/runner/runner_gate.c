@@ -155,6 +155,10 @@ int runner_gate_series(struct runner_pass_state *p,
 	case SERIES_NONE:
 		return 0;
 	case SERIES_WAIT:
+		/* Held for a time: a pass is due when the wait ends. */
+		if (v.until < p->res->next_wake)
+			p->res->next_wake = v.until;
+		/* fall through */
 	case SERIES_HELD:
 		log_msg(LOG_LVL_DEBUG, env->id, "not sent: %s", v.reason);
 		return 1;

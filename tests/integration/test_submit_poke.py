@@ -9,13 +9,15 @@ stopwatch:
   sendmail has returned while its run is still alive (it is detached);
 - the run connects to the smarthost (it was started), and by then a pipe
   the "MUA" leaked to sendmail is already closed in it;
-- the smarthost hangs up, the run records its attempt and exits;
+- the smarthost hangs up, the run records its attempt and, the message
+  being deferred, stays as the on-demand runner until SIGTERM;
 - `sendmail -odq` returns leaving no child at all: no run was started.
 """
 
 import ctypes
 import os
 import select
+import signal
 import socket
 import subprocess
 import sys
@@ -72,8 +74,8 @@ class Setup:
         become_subreaper()
         self.srv, self.accepted = silent_server()
         d = util.temp_dir("outpost-poke-")
-        # retry_min 1h: once deferred, the message is not due again, so
-        # the run ends after its attempt instead of calling back.
+        # retry_min 1h: once deferred, the message is not due again for
+        # an hour, so the run waits (asleep) instead of calling back.
         self.op = util.Outpost(d, port=self.srv.getsockname()[1], tls="off",
                                connect_timeout="5s", command_timeout="1h",
                                retry_min="1h", retry_max="1h")
@@ -123,7 +125,7 @@ def test_sendmail_returns_while_its_run_goes_on():
             os.close(leak_w)
 
 
-def test_hangup_is_recorded_and_the_run_ends():
+def test_hangup_is_recorded_and_the_run_waits():
     for c in S.accepted:
         c.close()                   # the smarthost hangs up at the greeting
 
@@ -131,7 +133,15 @@ def test_hangup_is_recorded_and_the_run_ends():
         q = S.op.mailq()
         return q and q[0]["attempts"] >= 1
     util.wait_for(attempted, 30, "the run to record its attempt")
-    util.wait_for(lambda: children() != "alive", 30, "the run to exit")
+    # Deferred for an hour: the run stays as the on-demand runner, asleep.
+    util.wait_for(lambda: [p for p in S.op.runner_pids()
+                           if S.op.runner_waiting(p)], 30,
+                  "the run to wait as the on-demand runner")
+    assert children() == "alive"
+    pid = S.op.on_demand_pid()
+    os.kill(pid, signal.SIGTERM)    # a stop request ends it cleanly
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, status
     assert children() == "none"
 
 
@@ -148,5 +158,5 @@ def test_odq_starts_no_run():
 
 if __name__ == "__main__":
     util.run_tests([test_sendmail_returns_while_its_run_goes_on,
-                    test_hangup_is_recorded_and_the_run_ends,
+                    test_hangup_is_recorded_and_the_run_waits,
                     test_odq_starts_no_run], setup=setup)

@@ -327,11 +327,39 @@ class Outpost:
         finally:
             os.close(fd)
 
+    def on_demand_pid(self):
+        """Pid of the on-demand runner serving this spool (the note in
+        relayd.lock), or None."""
+        try:
+            with open(os.path.join(self.spool, "relayd.lock")) as f:
+                role, _, pid = f.read().strip().partition(" ")
+        except (FileNotFoundError, ValueError):
+            return None
+        return int(pid) if role == "on-demand" and pid.isdigit() else None
+
+    def runner_waiting(self, pid):
+        """Is pid the on-demand runner, asleep in its wait (poll)?"""
+        if pid != self.on_demand_pid():
+            return False
+        try:
+            with open("/proc/%d/wchan" % pid) as f:
+                return "poll" in f.read()
+        except OSError:
+            return False
+
     def wait_idle(self, timeout=30):
-        """Wait until no runner for this spool is alive (background runs
-        poked by sendmail included) and the runner lock is free."""
-        wait_for(lambda: not self.runner_pids() and self.spool_lock_free(),
-                 timeout, "background runner to finish")
+        """Wait until no runner for this spool is working (background runs
+        poked by sendmail included; an on-demand runner waiting for the
+        next retry counts as idle) and the runner lock is free."""
+        def idle():
+            return self.spool_lock_free() and all(
+                self.runner_waiting(p) for p in self.runner_pids())
+        wait_for(idle, timeout, "background runner to finish")
+
+    def wait_no_runner(self, timeout=30):
+        """Wait until no runner process for this spool is alive at all."""
+        wait_for(lambda: not self.runner_pids(), timeout,
+                 "every runner to exit")
 
 
 # ---------------------------------------------------------------- runner

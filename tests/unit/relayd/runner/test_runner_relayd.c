@@ -251,6 +251,8 @@ static int deferred_now(void)
 
 static int in_send(void) { return exists("in-send"); }
 
+static int one_left(void) { return queue_len() == 1; }
+
 static int alive(pid_t pid)
 {
 	return waitpid(pid, NULL, WNOHANG) == 0;
@@ -294,16 +296,22 @@ static enum op_status flush_now(struct lines *l, struct op_err *e)
 	return flush_run(cf, &flush_ops, &o, e);
 }
 
-static pid_t start_relayd(void)
+typedef enum op_status (*driver_fn)(const struct conf *,
+    const struct runner_ops *, struct op_err *);
+
+/* relayd_run or relayd_on_demand in a child process. */
+static pid_t start_driver(driver_fn run)
 {
 	pid_t pid = fork();
 	struct op_err e;
 
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0)
-		_exit(relayd_run(cf, &ops, &e) == OP_OK ? 0 : 1);
+		_exit(run(cf, &ops, &e) == OP_OK ? 0 : 1);
 	return pid;
 }
+
+static pid_t start_relayd(void) { return start_driver(relayd_run); }
 
 START_TEST(relayd_delivers_new_mail_and_stops)
 {
@@ -395,6 +403,73 @@ START_TEST(flush_waits_for_relayd_pass)
 }
 END_TEST
 
+static pid_t start_on_demand(void) { return start_driver(relayd_on_demand); }
+
+static void expect_exit0(pid_t pid)
+{
+	int status;
+
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+
+/* Nothing waits for a retry: the on-demand runner delivers and returns,
+ * leaving both locks free. */
+START_TEST(on_demand_leaves_when_nothing_waits)
+{
+	struct op_err e;
+
+	enqueue();
+	ck_assert_msg(relayd_on_demand(cf, &ops, &e) == OP_OK, "%s", e.msg);
+	ck_assert_int_eq(queue_len(), 0);
+	ck_assert(!relayd_running());
+	ck_assert(!lock_taken());
+}
+END_TEST
+
+/* A deferred message keeps it alive (the retry is a minute away); it
+ * serves new mail; a second one leaves at once; a relayd that starts
+ * takes over (the on-demand runner stops, exit 0) instead of failing. */
+START_TEST(on_demand_stays_and_hands_over_to_relayd)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct op_err e;
+	pid_t od, rd;
+
+	enqueue_to("later@example.net", watched);
+	od = start_on_demand();
+	ck_assert(wait_until(deferred_now));
+	ck_assert(wait_until(relayd_running));
+	ck_assert(alive(od));
+	ck_assert_int_eq(relayd_on_demand(cf, &ops, &e), OP_OK);
+	enqueue_to("a@example.net", id);
+	ck_assert(wait_until(one_left));
+	ck_assert(alive(od));
+	rd = start_relayd();
+	expect_exit0(od);
+	ck_assert(wait_until(relayd_running));
+	ck_assert(alive(rd));
+	stop_relayd(rd);
+}
+END_TEST
+
+/* SIGTERM ends a waiting on-demand runner cleanly. */
+START_TEST(on_demand_stops_on_sigterm)
+{
+	pid_t od;
+
+	enqueue_to("later@example.net", watched);
+	od = start_on_demand();
+	ck_assert(wait_until(deferred_now));
+	ck_assert(wait_until(relayd_running));
+	ck_assert_int_eq(kill(od, SIGTERM), 0);
+	expect_exit0(od);
+	ck_assert(!relayd_running());
+	ck_assert_int_eq(queue_len(), 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("relayd");
@@ -405,6 +480,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, relayd_delivers_new_mail_and_stops);
 	tcase_add_test(tc, flush_while_relayd_idles);
 	tcase_add_test(tc, flush_waits_for_relayd_pass);
+	tcase_add_test(tc, on_demand_leaves_when_nothing_waits);
+	tcase_add_test(tc, on_demand_stays_and_hands_over_to_relayd);
+	tcase_add_test(tc, on_demand_stops_on_sigterm);
 	suite_add_tcase(s, tc);
 	return s;
 }
