@@ -1,6 +1,7 @@
 /*
  * The local half of `outpost doctor`: config parsed, secret file modes,
- * smarthost set, spool directory and its mode, password obtainable.  The
+ * smarthost set, spool directory and its mode, entries in its corrupt/,
+ * password obtainable.  The
  * password is fetched only to prove it can be, then wiped; its value and
  * length are never shown.
  */
@@ -11,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool/spool.h"
+#include "util/printable.h"
 
 #define DOCTOR_PASSWORD_MAX	1024
 
@@ -114,6 +119,44 @@ static int step_spool(const struct conf *c, doctor_step_fn step, void *arg,
 	return 0;
 }
 
+/* Entries recovery set aside in corrupt/ are never deleted and never
+ * delivered: say how many, which, and why, so none is forgotten.  Not a
+ * stop: the session steps still run; the result says it (exit 65). */
+static int step_corrupt(const struct conf *c, doctor_step_fn step, void *arg,
+    struct op_err *e)
+{
+	char detail[1024], names[SPOOL_CORRUPT_SHOW * 66 + 8] = "", one[64];
+	struct spool_corrupt k;
+	struct spool sp;
+	size_t i, o = 0;
+
+	if (access(c->spool, F_OK) < 0)
+		return 0;			/* created on first use */
+	if (spool_open(&sp, c->spool, e) < 0 ||
+	    spool_corrupt_count(&sp, &k, e) < 0) {
+		say(step, arg, "spool corrupt/", 0, e->msg);
+		return -1;
+	}
+	spool_close(&sp);
+	if (k.n == 0) {
+		say(step, arg, "spool corrupt/", 1, "empty");
+		return 0;
+	}
+	for (i = 0; i < k.n && i < SPOOL_CORRUPT_SHOW; i++) {
+		printable(one, sizeof(one), k.names[i], strlen(k.names[i]));
+		o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s",
+		    i ? " " : "", one);
+	}
+	op_errf(e, OP_DATA, "%zu unreadable entr%s in %s/corrupt (%s%s): "
+	    "recovery set them aside because they did not parse (damaged "
+	    "or not ours); they are kept, never sent; look at them, then "
+	    "remove them or queue their text again", k.n, k.n == 1 ? "y" :
+	    "ies", c->spool, names, k.n > SPOOL_CORRUPT_SHOW ? " ..." : "");
+	snprintf(detail, sizeof(detail), "%s", e->msg);
+	say(step, arg, "spool corrupt/", 0, detail);
+	return -1;
+}
+
 static int step_password(const struct conf *c, char *pw, size_t len,
     doctor_step_fn step, void *arg, struct op_err *e)
 {
@@ -136,6 +179,8 @@ enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
 	char pw[DOCTOR_PASSWORD_MAX] = "";
 	struct conf *c = malloc(sizeof(*c));	/* ~50 KB: not on the stack */
 	enum op_status st;
+	struct op_err ce;
+	int corrupt;
 
 	op_err_clear(e);
 	if (c == NULL) {
@@ -149,8 +194,14 @@ enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
 		st = e->st == OP_OK ? OP_CONFIG : e->st;
 	else if (step_password(c, pw, sizeof(pw), step, arg, e) < 0)
 		st = e->st == OP_OK ? OP_CONFIG : e->st;
-	else
+	else {
+		corrupt = step_corrupt(c, step, arg, &ce);
 		st = doctor_net(c, c->user[0] ? pw : NULL, ops, step, arg, e);
+		if (st == OP_OK && corrupt < 0) {
+			*e = ce;
+			st = ce.st;
+		}
+	}
 	/* The password was needed only for AUTH inside doctor_net. */
 	explicit_bzero(pw, sizeof(pw));
 	free(c);

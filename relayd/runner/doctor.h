@@ -1,7 +1,7 @@
 /*
  * `outpost doctor` / `outpost conf test`: check the set-up step by step
- * (config, secret file modes, spool, connect, TLS, certificate, AUTH,
- * QUIT) and say which step failed and why.  Never shows a secret; never
+ * (config, secret file modes, spool and its corrupt/ entries, connect, TLS,
+ * certificate, AUTH, MAIL FROM, QUIT) and say which step failed and why.  Never shows a secret; never
  * prints itself: each step goes to a caller's callback.
  */
 #ifndef OUTPOST_DOCTOR_H
@@ -21,6 +21,9 @@ struct doctor_ops {
 	    struct smtp_session **out, struct smtp_status *st);
 	void (*info)(const struct smtp_session *s, struct smtp_info *info);
 	void (*close)(struct smtp_session *s);
+	/* MAIL FROM + RSET (smtp_probe_sender); NULL skips the step. */
+	int (*probe)(struct smtp_session *s, const char *sender,
+	    struct smtp_status *st);
 	/* The lint policy check (lint_policy_build, set by the main; NULL
 	 * skips the step): 0 with a summary in detail, or -1 with e. */
 	int (*lint_policy)(const struct conf *c, char *detail, size_t len,

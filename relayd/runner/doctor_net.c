@@ -2,7 +2,7 @@
  * The network half of `outpost doctor`: open a real session (connect,
  * greeting, EHLO, STARTTLS, TLS verification, EHLO, AUTH), show what was
  * negotiated (TLS version, cipher, certificate names and pins,
- * capabilities, AUTH mechanism) and QUIT.  Server text is untrusted and
+ * capabilities, AUTH mechanism), try MAIL FROM (then RSET) and QUIT.  Server text is untrusted and
  * goes through printable(); the password is passed on, never shown.
  */
 #include "relayd/runner/doctor.h"
@@ -17,6 +17,7 @@
 
 const struct doctor_ops doctor_smtp_ops = {
 	.open = smtp_open, .info = smtp_get_info, .close = smtp_close,
+	.probe = smtp_probe_sender,
 };
 
 static void say(doctor_step_fn step, void *arg, const char *name, int ok,
@@ -103,6 +104,48 @@ static void report_success(const struct conf *c, const struct smtp_info *in,
 	show(step, arg, "AUTH", d);
 }
 
+/* A server that refuses the sender would fail every message (and a
+ * refused null sender every bounce sent to it): try MAIL FROM, then RSET,
+ * never DATA.  A refusal is a config matter (`from`, the login's rights). */
+static int probe_one(struct smtp_session *s, const struct doctor_ops *ops,
+    const char *sender, doctor_step_fn step, void *arg, struct op_err *e)
+{
+	struct smtp_status st;
+	char why[SPOOL_REASON_MAX], d[SPOOL_REASON_MAX + CONF_ADDR_MAX + 64];
+
+	memset(&st, 0, sizeof(st));
+	if (ops->probe(s, sender, &st) == 0) {
+		snprintf(d, sizeof(d), "<%s> accepted (then RSET; nothing "
+		    "sent)", sender);
+		show(step, arg, "MAIL FROM", d);
+		return 0;
+	}
+	outcome_reason(why, sizeof(why), &st);
+	snprintf(d, sizeof(d), "<%s> refused: %s; %s", sender, why,
+	    sender[0] ? "check `from` and what this login may send as" :
+	    "bounces sent to the smarthost (bounce_to_smarthost) would be "
+	    "refused");
+	printable(why, sizeof(why), d, strlen(d));
+	say(step, arg, "MAIL FROM", 0, why);
+	op_errf(e, st.code >= 500 ? OP_CONFIG : OP_TEMP, "MAIL FROM: %s", why);
+	return -1;
+}
+
+static int probe_senders(const struct conf *c, struct smtp_session *s,
+    const struct doctor_ops *ops, doctor_step_fn step, void *arg,
+    struct op_err *e)
+{
+	if (ops->probe == NULL)
+		return 0;
+	if (c->from[0] == '\0')
+		say(step, arg, "MAIL FROM", 1, "no `from` set: not tried");
+	else if (probe_one(s, ops, c->from, step, arg, e) < 0)
+		return -1;
+	if (c->bounce_to_smarthost)
+		return probe_one(s, ops, "", step, arg, e);
+	return 0;
+}
+
 enum op_status doctor_net(const struct conf *c, const char *password,
     const struct doctor_ops *ops, doctor_step_fn step, void *arg,
     struct op_err *e)
@@ -120,6 +163,10 @@ enum op_status doctor_net(const struct conf *c, const char *password,
 	memset(&info, 0, sizeof(info));
 	ops->info(s, &info);
 	report_success(c, &info, step, arg);
+	if (probe_senders(c, s, ops, step, arg, e) < 0) {
+		ops->close(s);
+		return e->st;
+	}
 	ops->close(s);
 	say(step, arg, "QUIT", 1, "session closed");
 	return OP_OK;

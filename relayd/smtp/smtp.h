@@ -110,6 +110,13 @@ int smtp_window_ok(const struct smtp_session *s);
 int smtp_window_run(struct smtp_session *s, unsigned window,
     const struct smtp_window_ops *ops, void *arg);
 
+/* For doctor: MAIL FROM:<sender> (no RCPT, no DATA), then RSET, so a
+ * server that refuses the sender is noticed before real mail is.  0 when
+ * the server accepted it, else -1 with *st (its reply or the local
+ * reason). */
+int smtp_probe_sender(struct smtp_session *s, const char *sender,
+    struct smtp_status *st);
+
 /* Is the session still usable for another message? */
 int smtp_usable(const struct smtp_session *s);
 void smtp_close(struct smtp_session *s);	/* QUIT (best effort) + free */

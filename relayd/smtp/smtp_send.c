@@ -280,3 +280,33 @@ out:
 	smtp_tx_end(&x);
 	return rc;
 }
+
+int smtp_probe_sender(struct smtp_session *s, const char *sender,
+    struct smtp_status *st)
+{
+	struct smtp_msg m;
+	struct smtp_reply r;
+	char line[SMTP_CMD_MAX];
+	size_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.sender = sender;
+	if (!smtp_usable(s) || !smtp_cmd_addr_ok(sender)) {
+		smtp_status_local(st, SMTP_STAGE_MAIL, SMTP_PERM, "%s",
+		    smtp_usable(s) ? "invalid sender address" :
+		    "session not usable");
+		return -1;
+	}
+	n = smtp_cmd_mail(s, &m, 0, line, sizeof(line));
+	if (n == 0 || n < 2) {
+		smtp_status_local(st, SMTP_STAGE_MAIL, SMTP_PERM,
+		    "MAIL command too long");
+		return -1;
+	}
+	line[n - 2] = '\0';		/* smtp_io_cmd adds the CRLF */
+	if (smtp_io_cmd(s, line, &r, SMTP_STAGE_MAIL, st) < 0)
+		return -1;
+	smtp_status_reply(s, st, SMTP_STAGE_MAIL, &r);
+	rset(s);
+	return st->outcome == SMTP_OK ? 0 : -1;
+}

@@ -28,7 +28,7 @@ RAW_SCENARIOS = ("raw_ok", "greet421", "drop_mid_data", "drop_after_dot",
                  "stall_greeting", "stall_mail", "stall_dot",
                  "stall_dot_once", "no_starttls", "starttls_inject",
                  "starttls_454", "starttls_554", "tls11_only", "huge_ehlo",
-                 "rcpt_limit3", "no_8bitmime")
+                 "rcpt_limit3", "no_8bitmime", "mail553")
 RCPT_LIMIT = 3          # rcpt_limit3: recipients per transaction
 
 # A reply that tries terminal-escape and log injection through mailq.
@@ -262,6 +262,10 @@ class RawSession:
                 if self.sc == "stall_mail":
                     self.stall("mail")
                     return
+                if self.sc == "mail553":
+                    self.send("553 5.7.1 <%s>: Sender address rejected: "
+                              "not owned by user alice\r\n" % path_of(arg))
+                    continue
                 mail_from, rcpts = path_of(arg), []
                 self.send("250 2.1.0 OK\r\n")
             elif verb == "RCPT":
