@@ -65,7 +65,9 @@ enum {
 	LF_LOGOUT = 1 << 6,		/* in a paragraph of pasted output */
 	LF_OWNTAIL = 1 << 7,		/* last paragraph, below an unmarked
 					   original: the sender's footer */
-	LF_CITED = 1 << 8		/* indented block cited after "...:" */
+	LF_CITED = 1 << 8,		/* indented block cited after "...:" */
+	LF_REWRAP = 1 << 9		/* unquoted fragment read as a re-wrapped
+					   quote tail (could be a short answer) */
 };
 
 struct lint_line {

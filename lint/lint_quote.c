@@ -158,6 +158,7 @@ static void mark_rewrapped(struct lint_text *t)
 	for (size_t i = 1; i + 1 < t->n; i++)
 		if (rewrap_tail(t, i)) {
 			t->v[i].cls = LC_Q;
+			t->v[i].flags |= LF_REWRAP;
 			t->v[i].depth = t->v[i - 1].depth;
 		}
 }

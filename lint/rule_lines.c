@@ -325,6 +325,28 @@ static void rule_html_text(struct lint_msg *m)
 	}
 }
 
+/* A patch meant to be applied: the subject carries "[PATCH" and the mail
+ * is not a reply to one, or a scissors line ("-- >8 --") hands one over
+ * in a reply.  A diff sketched in a discussion ("something like this")
+ * is read, not applied: a broken hunk there is no finding. */
+static int patch_to_apply(const struct lint_msg *m)
+{
+	const struct lint_text *t = &m->text;
+	char v[256];
+	size_t n = lint_hdr_get(m->raw, m->hdr_len, "Subject", v, sizeof(v));
+
+	if (lint_str_ifind(v, n, "[patch") && !lint_str_iprefix(v, n, "re:") &&
+	    !lint_str_iprefix(v, n, "aw:"))
+		return 1;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].cls == LC_T && (lint_str_find(lint_line_ptr(t, i),
+		    t->v[i].len, ">8") || lint_str_find(lint_line_ptr(t, i),
+		    t->v[i].len, "8<")) && lint_str_find(lint_line_ptr(t, i),
+		    t->v[i].len, "--"))
+			return 1;
+	return 0;
+}
+
 static void rule_patch_shape(struct lint_msg *m)
 {
 	const struct lint_text *t = &m->text;
@@ -333,6 +355,8 @@ static void rule_patch_shape(struct lint_msg *m)
 		lint_emit(m, "format-flowed-patch", NULL, LINT_ERROR, 0,
 		    m->parts[m->body].line, 0,
 		    "patch sent with format=flowed (lines get rewrapped)");
+	if (!m->has_patch || !patch_to_apply(m))
+		return;
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i].flags & LF_CORRUPT) {
 			lint_emit(m, "patch-corrupted", NULL, LINT_ERROR, 0,

@@ -1,8 +1,9 @@
 /*
- * code-link: links to web code viewers (elixir, cgit, gitweb, GitHub and
- * GitLab blob/tree views, googlesource, sourcegraph) in the sender's new
- * text, where naming the file and function (or "commit <sha> ("subject")")
- * would survive.  Link:/Closes: trailers and lore/patch.msgid links pass.
+ * code-link (off by default, docs/LINT-RULES.md): links to a file in a
+ * web code viewer (elixir, cgit, gitweb, GitHub and GitLab blob/tree
+ * views, googlesource, sourcegraph) and to kernel commit views, in the
+ * sender's new text.  Labelled reference lines, branch and directory
+ * views and other projects' commits pass.
  */
 #include "lint/lint_int.h"
 
@@ -15,31 +16,51 @@ static int has(const char *u, size_t n, const char *what)
 	return lint_str_ifind(u, n, what) != NULL;
 }
 
+/* The last path segment names a file ("core.c", "Makefile" with a line
+ * anchor): a tree view of a branch or directory is a pointer to a branch
+ * to pull, not to code. */
+static int names_file(const char *u, size_t n)
+{
+	const char *q = memchr(u, '?', n), *h = memchr(u, '#', n);
+	size_t e = n, b;
+
+	if (h && (h[1] == 'L' || h[1] == 'n') && h + 2 < u + n &&
+	    h[2] >= '0' && h[2] <= '9')
+		return 1;
+	if (q && (size_t)(q - u) < e)
+		e = (size_t)(q - u);
+	if (h && (size_t)(h - u) < e)
+		e = (size_t)(h - u);
+	while (e > 0 && u[e - 1] == '/')
+		e--;
+	for (b = e; b > 0 && u[b - 1] != '/'; b--)
+		;
+	return memchr(u + b, '.', e - b) != NULL;
+}
+
 static int classify_url(const char *u, size_t n)
 {
 	int commit = has(u, n, "/commit/") || has(u, n, "a=commit") ||
 	    has(u, n, "/commit?") || has(u, n, "/-/commit/");
+	int kernel = has(u, n, "git.kernel.org/");
 
 	if (has(u, n, "elixir.bootlin.com/") || has(u, n, "://lxr.") ||
-	    has(u, n, "sourcegraph.com/") || has(u, n, "cs.android.com/") ||
-	    has(u, n, "gitweb.cgi") || has(u, n, "a=blob") ||
-	    has(u, n, "a=tree"))
-		return LK_CODE;
-	if (has(u, n, "git.kernel.org/") && (has(u, n, "/tree/") ||
-	    has(u, n, "/blob/") || has(u, n, "/plain/")))
-		return LK_CODE;
-	if ((has(u, n, "github.com/") || has(u, n, "gitlab.")) &&
-	    (has(u, n, "/blob/") || has(u, n, "/tree/")))
+	    has(u, n, "sourcegraph.com/") || has(u, n, "cs.android.com/"))
 		return LK_CODE;
 	if (has(u, n, "-review.") || has(u, n, "/review."))
 		return LK_NONE;	/* a code review, not a code viewer */
-	if (has(u, n, "googlesource.com/") && has(u, n, "/+/"))
-		return commit ? LK_COMMIT : LK_CODE;
-	if (has(u, n, "/cgit/"))
-		return commit ? LK_COMMIT : LK_CODE;
-	if (commit && (has(u, n, "git.kernel.org/") || has(u, n, "github.com/") ||
-	    has(u, n, "gitlab.")))
-		return LK_COMMIT;
+	/* commit views: only the kernel's own tree has the
+	 * 'commit <sha> ("subject")' convention to use instead */
+	if (commit)
+		return kernel ? LK_COMMIT : LK_NONE;
+	if ((kernel || has(u, n, "github.com/") || has(u, n, "gitlab.") ||
+	    has(u, n, "/cgit/") || has(u, n, "googlesource.com/")) &&
+	    (has(u, n, "/tree/") || has(u, n, "/blob/") ||
+	    has(u, n, "/plain/") || has(u, n, "/+/")) && names_file(u, n))
+		return LK_CODE;
+	if ((has(u, n, "gitweb.cgi") || has(u, n, "a=blob")) &&
+	    has(u, n, "f="))
+		return LK_CODE;
 	return LK_NONE;
 }
 
@@ -49,11 +70,25 @@ static int url_end(char c)
 	    c == ']' || c == '<';
 }
 
+/* "Link:", "Closes:", and any short label before the URL ("url:",
+ * "base:", "patch link:" in the test robot's report): a reference line
+ * that points at the thing itself, not prose about code. */
 static int link_trailer(const char *s, size_t n)
 {
-	return lint_str_iprefix(s, n, "link:") ||
-	    lint_str_iprefix(s, n, "closes:") ||
-	    lint_str_iprefix(s, n, "buglink:");
+	const char *c = memchr(s, ':', n), *u = lint_str_find(s, n, "://");
+	size_t words = 1;
+
+	if (!c || !u || c >= u)
+		return 0;
+	for (const char *p = s; p < c; p++)
+		words += *p == ' ' && p > s && p[-1] != ' ';
+	if (words > 3 || (size_t)(c - s) > 24 || c[1] != ' ')
+		return 0;
+	for (c++; c < u && (*c == ' ' || *c == '<'); c++)
+		;
+	while (c < u && *c >= 'a' && *c <= 'z')
+		c++;		/* the scheme */
+	return c == u;	/* nothing but the URL after the label */
 }
 
 static void scan_line(struct lint_msg *m, const struct lint_line *l,
@@ -91,6 +126,8 @@ void rule_links_run(struct lint_msg *m)
 {
 	const struct lint_text *t = &m->text;
 
+	if (!lint_msg_rule_on(m, "code-link"))
+		return;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct lint_line *l = &t->v[i];
 		const char *s = lint_line_ptr(t, i);

@@ -366,12 +366,23 @@ static int forward_subject(const struct lint_msg *m)
 	    lint_str_iprefix(v + k, n - k, "fw:");
 }
 
+/* A fragment read as a re-wrapped quote tail may be a short answer
+ * ("yes, agreed"): too unsure to say nothing new was written. */
+static int maybe_answer(const struct lint_text *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].flags & LF_REWRAP)
+			return 1;
+	return 0;
+}
+
 void rule_quote_run(struct lint_msg *m)
 {
 	struct shape sh;
 
 	measure(&m->text, &sh);
-	if (sh.marked > 0 && sh.t == 0 && !forward_subject(m))
+	if (sh.marked > 0 && sh.t == 0 && !forward_subject(m) &&
+	    !maybe_answer(&m->text))
 		lint_emit(m, "no-new-text", NULL, LINT_ERROR, 0,
 		    m->text.v[sh.first_q].lineno, 0,
 		    "reply contains only quoted text");

@@ -166,13 +166,14 @@ static const struct lint_rule_info rules[] = {
   "this list the custom is to reply to all, so that everyone involved\n"
   "keeps following the discussion; please keep the full Cc list next\n"
   "time." },
-{ "code-link", LINT_WARNING,
+{ "code-link", LINT_OFF,
   "link to a web code viewer instead of a file and function",
   "Links to code browsers (elixir, git web views, GitHub blob pages) break\n"
   "or drift as the code changes, and cannot be read offline. Readers have\n"
   "the source tree at hand: name the file and function, and for commits\n"
   "use the kernel form: commit 0123456789ab (\"subject line\").\n"
-  "Links to lore.kernel.org messages are fine.\n"
+  "Links to lore.kernel.org messages are fine. The rule is off unless\n"
+  "you turn it on (lint_rule code-link warning).\n"
   "How to fix:\n"
   "  Write \"kernel/sched/core.c: __schedule()\" instead of a viewer URL,\n"
   "  and get commit references with\n"

@@ -123,6 +123,15 @@ START_TEST(forward_of_own_message)
 }
 END_TEST
 
+/* A short lower-case line between two quoted lines may be a quote tail
+ * a client re-wrapped, or an answer: no-new-text does not guess. */
+START_TEST(short_answer_between_quotes)
+{
+	ck_assert_str_eq(rules("> Should the reset wait for the FIFO to be "
+	    "drained by the interrupt handler\nyes, agreed\n> first?\n"), "");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lint_quote_model");
@@ -135,6 +144,7 @@ int main(void)
 	tcase_add_test(tc, mac_indented_quote);
 	tcase_add_test(tc, cited_disclaimer_is_nobodys);
 	tcase_add_test(tc, forward_of_own_message);
+	tcase_add_test(tc, short_answer_between_quotes);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

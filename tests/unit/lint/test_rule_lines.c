@@ -194,12 +194,21 @@ START_TEST(flowed_patch_and_corruption)
 	static const char flowed[] = HDR
 	    "Content-Type: text/plain; format=flowed\n\nfix \n\n"
 	    "--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
-	static const char wrapped[] = HDR "\n--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n"
-	    "-a\n+b which was wrapped\nby the client\n c\n";
+#define PHDR "From: A <a@example.org>\nTo: list@vger.kernel.org\n" \
+	"Subject: %s\nMessage-ID: <1@x>\n\n%s--- a/x\n+++ b/x\n" \
+	"@@ -1,2 +1,2 @@\n-a\n+b which was wrapped\nby the client\n c\n"
+	char m[512];
 
 	ck_assert(has(flowed, "format-flowed-patch"));
 	ck_assert(!has(flowed, "patch-corrupted"));
-	ck_assert(has(wrapped, "patch-corrupted"));
+	snprintf(m, sizeof(m), PHDR, "[PATCH] x: y", "");
+	ck_assert(has(m, "patch-corrupted"));
+	/* a diff sketched in a discussion is read, not applied (issue 14.7) */
+	snprintf(m, sizeof(m), PHDR, "Re: [PATCH] x: y", "Like this?\n\n");
+	ck_assert(!has(m, "patch-corrupted"));
+	snprintf(m, sizeof(m), PHDR, "Re: [PATCH] x: y", "-- >8 --\n");
+	ck_assert(has(m, "patch-corrupted"));
+#undef PHDR
 }
 END_TEST
 

@@ -130,21 +130,42 @@ START_TEST(series_and_threading)
 }
 END_TEST
 
+/* code-link is off by default (precision on real mail, issue 14.7);
+ * a user who turns it on gets file views and kernel commit views only. */
 START_TEST(code_links)
 {
-	static const char elixir[] = "From: a@x.org\nTo: l@vger.kernel.org\n"
-	    "Subject: q\n\nSee https://elixir.bootlin.com/linux/v6.1/source/"
-	    "kernel/sched/core.c#L6600 for it.\n";
-	static const char commit[] = "From: a@x.org\nTo: l@vger.kernel.org\n"
-	    "Subject: q\n\nBroken by https://git.kernel.org/pub/scm/linux/"
-	    "kernel/git/torvalds/linux.git/commit/?id=0123456789ab\n";
-	static const char lore[] = "From: a@x.org\nTo: l@vger.kernel.org\n"
-	    "Subject: q\n\nSee https://lore.kernel.org/r/123@x.org\n"
+	static const char *const ids[] = { "code-link" };
+	static const enum lint_severity on[] = { LINT_WARNING };
+	const struct lint_ctx c = { .override_ids = ids, .override_sev = on,
+	    .noverrides = 1 };
+#define Q "From: a@x.org\nTo: l@vger.kernel.org\nSubject: q\n\n"
+	static const char elixir[] = Q "See https://elixir.bootlin.com/linux/"
+	    "v6.1/source/kernel/sched/core.c#L6600 for it.\n";
+	static const char commit[] = Q "Broken by https://git.kernel.org/pub/"
+	    "scm/linux/kernel/git/torvalds/linux.git/commit/?id=0123456789ab\n";
+	static const char gh_file[] = Q "It is in https://github.com/o/r/blob/"
+	    "main/src/x.c as well.\n";
+	static const char lore[] = Q "See https://lore.kernel.org/r/123@x.org\n"
 	    "Link: https://github.com/o/r/blob/main/x.c\n";
+	static const char robot[] = Q "url:    https://github.com/intel-lab-lkp/"
+	    "linux/commits/Ada/widget-fix/20240514-101010\nbase:   "
+	    "https://git.kernel.org/pub/scm/linux/kernel/git/torvalds/linux.git"
+	    "/tree/drivers/misc/widget.c\n";
+	static const char branch[] = Q "Pull from https://git.kernel.org/pub/"
+	    "scm/linux/kernel/git/ada/widget.git/tree/?h=widget-next or "
+	    "https://github.com/ada/linux/tree/widget-next please.\n";
+	static const char other[] = Q "Same bug as https://github.com/systemd/"
+	    "systemd/commit/0123456789abcdef in userspace.\n";
+#undef Q
 
-	ck_assert_int_eq(sev_of(elixir, NULL, "code-link"), LINT_WARNING);
-	ck_assert_int_eq(sev_of(commit, NULL, "code-link"), LINT_WARNING);
-	ck_assert_int_eq(sev_of(lore, NULL, "code-link"), LINT_OFF);
+	ck_assert_int_eq(sev_of(elixir, NULL, "code-link"), LINT_OFF);
+	ck_assert_int_eq(sev_of(elixir, &c, "code-link"), LINT_WARNING);
+	ck_assert_int_eq(sev_of(commit, &c, "code-link"), LINT_WARNING);
+	ck_assert_int_eq(sev_of(gh_file, &c, "code-link"), LINT_WARNING);
+	ck_assert_int_eq(sev_of(lore, &c, "code-link"), LINT_OFF);
+	ck_assert_int_eq(sev_of(robot, &c, "code-link"), LINT_OFF);
+	ck_assert_int_eq(sev_of(branch, &c, "code-link"), LINT_OFF);
+	ck_assert_int_eq(sev_of(other, &c, "code-link"), LINT_OFF);
 }
 END_TEST
 
