@@ -10,5 +10,7 @@ int cmd_hold(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_requeue(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
+/* `outpost log [-f] [-n N]` (cmd_log.c). */
+int cmd_log(int argc, char **argv);
 
 #endif

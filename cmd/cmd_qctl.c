@@ -16,6 +16,8 @@
 #include "cmd/deliver_exec.h"
 #include "conf/conf.h"
 #include "relayd/submit/qctl.h"
+#include "relayd/submit/submit_log.h"
+#include "util/log.h"
 #include "spool/spool.h"
 #include "util/printable.h"
 
@@ -113,22 +115,31 @@ static void each(void *arg, const struct qctl_item *it)
 		fprintf(stderr, "outpost %s: %s%s%s: %s\n",
 		    qctl_verb(a->rq.op), it->id_ok ? "" : "\"", id,
 		    it->id_ok ? "" : "\"", why);
-	} else if (!a->quiet) {
+		return;
+	}
+	if (it->changed)
+		log_event(id, "%s (outpost %s)", qctl_done(a->rq.op),
+		    qctl_verb(a->rq.op));
+	if (!a->quiet)
 		printf("%s: %s\n", id, it->changed ? qctl_done(a->rq.op) :
 		    "unchanged (already so)");
-	}
 }
 
 static int run(struct qctl_args *a, const struct conf *c)
 {
 	struct spool sp;
 	struct qctl_sum sum;
+	struct log_file lf;
 	struct op_err e;
 	const char *v;
+	int rc;
 
 	op_err_clear(&e);
-	if (spool_open(&sp, c->spool, &e) < 0 ||
-	    qctl_run(&sp, &a->rq, each, a, &sum, &e) < 0) {
+	submit_log_open(&lf, c);
+	rc = spool_open(&sp, c->spool, &e) < 0 ||
+	    qctl_run(&sp, &a->rq, each, a, &sum, &e) < 0 ? -1 : 0;
+	submit_log_close(&lf);
+	if (rc < 0) {
 		fprintf(stderr, "outpost %s: %s\n", qctl_verb(a->rq.op), e.msg);
 		return op_exitcode(e.st);
 	}

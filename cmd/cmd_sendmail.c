@@ -23,6 +23,7 @@
 #include "relayd/submit/sendmail_args.h"
 #include "relayd/submit/notice.h"
 #include "relayd/submit/submit.h"
+#include "relayd/submit/submit_log.h"
 #include "cmd/deliver_exec.h"
 #include "util/printable.h"
 
@@ -157,6 +158,7 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 	struct lint_policy *pol = malloc(sizeof(*pol));
 	struct lint_ctx policy;
 	struct submit_res rs;
+	struct log_file lf;
 	struct op_err e;
 	int r;
 
@@ -171,7 +173,13 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 	memset(&policy, 0, sizeof(policy));
 	lint_policy_ctx(pol, &policy);
 	rq.policy = &policy;
+	submit_log_open(&lf, c);
 	r = submit_message(&rq, &rs, &e);
+	if (r < 0)
+		submit_log_refused(&rs, &e);
+	else
+		submit_log_queued(&rs);
+	submit_log_close(&lf);
 	free(pol);
 	if (rs.lint.n > 0)
 		lint_cli_print_report(stderr, "<stdin>", &rs.lint,

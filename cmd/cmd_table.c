@@ -89,6 +89,12 @@ static const struct cmd_opt delete_opts[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cmd_opt log_opts[] = {
+	{ "-f", NULL, "keep showing new lines as they are logged" },
+	{ "-n", "N", "only the last N lines (default: all kept)" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cmd_opt help_opts[] = {
 	{ "--commands", NULL, "list the command names, one per line" },
 	{ "--options", "COMMAND", "list a command's options, one per line" },
@@ -128,6 +134,8 @@ static const struct cmd_info table[CMD_COUNT] = {
 	{ CMD_DELETE, "delete", CMD_SUBMIT, 0, "ID...|--all",
 	  "remove messages from the queue (asks on a terminal)",
 	  delete_opts },
+	{ CMD_LOG, "log", CMD_SUBMIT, 0, NULL,
+	  "show the delivery log (~/.local/state/outpost/log)", log_opts },
 };
 
 size_t cmd_count(void)

@@ -24,6 +24,7 @@ enum cmd_id {
 	CMD_RELEASE,
 	CMD_REQUEUE,
 	CMD_DELETE,
+	CMD_LOG,
 	CMD_COUNT
 };
 

@@ -19,6 +19,7 @@
 #include "relayd/runner/runner.h"
 #include "util/harden.h"
 #include "util/log.h"
+#include "util/log_file.h"
 #include "util/printable.h"
 #include "util/status.h"
 
@@ -145,6 +146,8 @@ static enum op_status run(const struct args *a, const struct conf *c,
 static int deliver(const struct args *a)
 {
 	struct conf *c = malloc(sizeof(*c));	/* ~50 KB */
+	char path[sizeof(((struct log_file *)0)->path)];
+	struct log_file lf;
 	struct op_err e;
 	enum op_status st;
 
@@ -158,8 +161,15 @@ static int deliver(const struct args *a)
 		    c->path[0] ? c->path : "the config (none found)");
 		st = OP_CONFIG;
 	}
-	else
+	else {
+		/* Every delivery decision also goes to the delivery log. */
+		conf_log_path(path, sizeof(path));
+		log_file_init(&lf, path, c->log_syslog, "outpost-deliver");
+		log_to_file(&lf);
 		st = run(a, c, &e);
+		log_to_file(NULL);
+		log_file_close(&lf);
+	}
 	free(c);
 	return st == OP_OK ? EX_OK : fail(a->cmd, &e);
 }

@@ -27,6 +27,7 @@ static const cmd_main handlers[CMD_COUNT] = {
 	[CMD_RELEASE] = cmd_release,
 	[CMD_REQUEUE] = cmd_requeue,
 	[CMD_DELETE] = cmd_delete,
+	[CMD_LOG] = cmd_log,
 };
 
 static const char *base_name(const char *p)

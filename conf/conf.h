@@ -91,6 +91,9 @@ struct conf {
 #define CONF_WINDOW_DEFAULT	8
 #define CONF_FILE_MAX		(1024 * 1024)	/* largest config file read */
 
+/* The delivery log: $XDG_STATE_HOME/outpost/log, else
+ * ~/.local/state/outpost/log ("" when neither can be found). */
+void conf_log_path(char *out, size_t outlen);
 /* Built-in defaults (spool under $XDG_STATE_HOME, from = login@host, ...). */
 void conf_defaults(struct conf *c);
 /* Resolve the config path: explicit (-C), else $OUTPOST_CONFIG, else

@@ -79,6 +79,11 @@ void conf_xdg_path(char *out, size_t outlen, const char *env,
 		out[0] = '\0';
 }
 
+void conf_log_path(char *out, size_t outlen)
+{
+	conf_xdg_path(out, outlen, "XDG_STATE_HOME", ".local/state", "log");
+}
+
 /* $XDG_STATE_HOME/outpost/spool, else ~/.local/state/outpost/spool. */
 static void default_spool(struct conf *c)
 {

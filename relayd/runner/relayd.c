@@ -37,6 +37,7 @@ struct relayd {
 	int busy_ms;		/* last busy back-off, 0 after a clean pass */
 	int ondemand;		/* leave when nothing waits for a retry */
 	int lockfd;		/* relayd.lock, -1 when not held */
+	int announced;		/* the on-demand runner said it stays */
 };
 
 static int relayd_stop_requested(void *arg)
@@ -195,6 +196,11 @@ static void serve(struct relayd *d, struct runner *r)
 			break;
 		if (d->ondemand && idle(&res) && !stay_on(d, r->sp))
 			break;
+		if (d->ondemand && !d->announced) {
+			d->announced = 1;
+			log_info("on-demand runner: staying for the mail that "
+			    "waits for a retry (%s)", r->sp->path);
+		}
 		why = relayd_wait_for(&d->w, timeout_ms(d, &res));
 		if (why == RELAYD_WAKE_GONE) {
 			log_info("the spool's queue/ was removed; stopping");
@@ -210,8 +216,9 @@ static void serve_locked(struct relayd *d, const struct conf *c,
 	struct runner r;
 
 	if (relayd_wait_open(&d->w, sp, e) == 0) {
-		log_info("%s: serving %s, smarthost %s", d->ondemand ?
-		    "on-demand runner" : "relayd", sp->path, c->host);
+		if (!d->ondemand)
+			log_info("relayd: serving %s, smarthost %s", sp->path,
+			    c->host);
 		runner_init(&r, c, sp, ops);
 		r.stop = relayd_stop_requested;
 		r.stop_arg = d;
@@ -219,8 +226,9 @@ static void serve_locked(struct relayd *d, const struct conf *c,
 		/* A held outcome: one last try under the runner lock. */
 		(void)runner_end(&r, r.has_held &&
 		    runner_lock(sp, RELAYD_LOCK_POLL_MS, NULL) == 1);
-		log_info("%s: stopped", d->ondemand ? "on-demand runner" :
-		    "relayd");
+		if (!d->ondemand || d->announced)
+			log_info("%s: stopped", d->ondemand ?
+			    "on-demand runner" : "relayd");
 	}
 	relayd_wait_close(&d->w);
 	spool_unlock_runner(sp);	/* no-op unless a pass was cut short */

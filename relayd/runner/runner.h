@@ -56,6 +56,8 @@ struct runner_report {
 	int removed;			/* gone from the queue */
 	char bounce_id[SPOOL_QID_LEN + 1];	/* "" when none queued */
 	const char *note;		/* error text, or NULL */
+	char reply[SPOOL_REASON_MAX];	/* the server's "250 ..." to the
+					   message, printable; "" if none */
 };
 
 struct runner_result {

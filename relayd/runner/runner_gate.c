@@ -158,9 +158,10 @@ int runner_gate_series(struct runner_pass_state *p,
 		/* Held for a time: a pass is due when the wait ends. */
 		if (v.until < p->res->next_wake)
 			p->res->next_wake = v.until;
-		/* fall through */
-	case SERIES_HELD:
 		log_msg(LOG_LVL_DEBUG, env->id, "not sent: %s", v.reason);
+		return 1;
+	case SERIES_HELD:
+		log_msg(LOG_LVL_INFO, env->id, "held: %s", v.reason);
 		return 1;
 	case SERIES_SUPERSEDED:
 		drop_superseded(p, env->id, env->subject);

@@ -86,6 +86,8 @@ size_t runner_msg_apply(struct runner_pass_state *p, struct envelope *env,
 	char why[SPOOL_REASON_MAX];
 	size_t i, again = 0;
 
+	if (st->outcome == SMTP_OK)	/* "queued as ..." for the log */
+		outcome_reason(rep->reply, sizeof(rep->reply), st);
 	for (i = 0; i < n; i++) {
 		s = outcome_pick(&rst[i], st);
 		/* The server took the message for the others and refused

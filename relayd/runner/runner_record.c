@@ -46,11 +46,14 @@ static void log_result(const struct envelope *env,
 	const struct outcome_tally *t = &rep->tally;
 
 	if (t->delivered != 0)
-		log_msg(LOG_LVL_INFO, env->id, "delivered to %u recipient(s)",
-		    t->delivered);
-	if (t->failed != 0 || t->expired != 0)
-		log_msg(LOG_LVL_WARN, env->id, "%u recipient(s) failed: %s",
-		    t->failed + t->expired, first_reason(env, RCPT_FAILED));
+		log_msg(LOG_LVL_INFO, env->id, "sent to %u recipient(s): %s",
+		    t->delivered, rep->reply[0] ? rep->reply : "accepted");
+	if (t->failed != 0)
+		log_msg(LOG_LVL_WARN, env->id, "failed: %u recipient(s): %s",
+		    t->failed, first_reason(env, RCPT_FAILED));
+	if (t->expired != 0)
+		log_msg(LOG_LVL_WARN, env->id, "expired: %u recipient(s): %s",
+		    t->expired, first_reason(env, RCPT_FAILED));
 	if (t->possibly != 0)
 		log_msg(LOG_LVL_WARN, env->id, "%s (may arrive twice)",
 		    first_reason(env, RCPT_DEFERRED));
