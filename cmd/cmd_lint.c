@@ -218,6 +218,7 @@ static int run_hook(struct lint_run *run, struct lint_opts *o,
 		return EXIT_TROUBLE;
 	}
 	run->ctx.noverrides = o->pol.novr;
+	run->ctx.series_once = 1;
 	rc = lint_message(msg, len, &run->ctx, &r);
 	free(msg);
 	if (rc < 0) {

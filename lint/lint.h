@@ -74,6 +74,9 @@ struct lint_ctx {
 	size_t parent_len;
 	/* message-too-large above this many bytes; 0 = LINT_MAX_SIZE */
 	size_t max_size;
+	/* each patch of a series is linted alone (git hook): series-level
+	   findings only on the last patch, N/M with N == M */
+	int series_once;
 };
 
 #define LINT_MAX_SIZE 100000		/* vger's old limit, the default */

@@ -96,6 +96,25 @@ static int add_scanned(struct lint_addrs *a, const char *v, size_t n)
 	return 0;
 }
 
+/* Only blanks and (nested) comments: libetpan leaves a comment after the
+ * last address unread ("bob@x.org (maintainer:WIDGET)"). */
+static int only_cfws(const char *s, size_t n)
+{
+	size_t depth = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (depth > 0 && s[i] == '\\' && i + 1 < n)
+			i++;
+		else if (s[i] == '(')
+			depth++;
+		else if (s[i] == ')' && depth > 0)
+			depth--;
+		else if (depth == 0 && s[i] != ' ' && s[i] != '\t')
+			return 0;
+	}
+	return depth == 0;
+}
+
 int lint_addr_parse(struct lint_addrs *a, const char *v, size_t n)
 {
 	struct mailimf_address_list *al = NULL;
@@ -103,7 +122,7 @@ int lint_addr_parse(struct lint_addrs *a, const char *v, size_t n)
 	int rc;
 
 	if (mailimf_address_list_parse(v, n, &idx, &al) == MAILIMF_NO_ERROR &&
-	    al && lint_str_blank(v + idx, n - idx)) {
+	    al && only_cfws(v + idx, n - idx)) {
 		rc = add_parsed(a, al);
 		mailimf_address_list_free(al);
 		return rc;

@@ -234,24 +234,29 @@ static void rule_encrypted(struct lint_msg *m, const struct rc *r)
 		}
 }
 
-/* Total of a "[PATCH v2 3/27]" prefix, or 0. */
-static uint64_t series_total(const char *s)
+/* Total of a "[PATCH v2 3/27]" prefix, or 0; the number in front of the
+ * slash goes to *idx. */
+static uint64_t series_total(const char *s, uint64_t *idx)
 {
 	const char *b = strchr(s, '[');
 	const char *e = b ? strchr(b, ']') : NULL;
 	uint64_t total = 0;
 
+	*idx = 0;
 	if (!e || !lint_str_ifind(b, (size_t)(e - b), "patch"))
 		return 0;
 	for (const char *p = b + 1; p < e; p++) {
-		const char *q = p + 1;
+		const char *q = p + 1, *a = p;
 
 		if (*p != '/' || p == b + 1 || p[-1] < '0' || p[-1] > '9')
 			continue;
+		while (a > b + 1 && a[-1] >= '0' && a[-1] <= '9')
+			a--;
 		while (q < e && *q >= '0' && *q <= '9')
 			q++;
 		if (q > p + 1 && parse_uint(p + 1, (size_t)(q - p - 1), 0,
-		    1000000, &total) == 0)
+		    1000000, &total) == 0 && parse_uint(a, (size_t)(p - a), 0,
+		    1000000, idx) == 0)
 			return total;
 	}
 	return 0;
@@ -272,8 +277,11 @@ static int reply_subject(const char *s)
  * ("Re: [PATCH 09/18]"), not another long series. */
 static void rule_series(struct lint_msg *m, const struct rc *r)
 {
-	uint64_t n = series_total(r->subject);
+	uint64_t idx, n = series_total(r->subject, &idx);
 
+	/* the git hook sees each patch alone: say it once, with the last */
+	if (m->ctx->series_once && idx != n)
+		return;
 	if (n > SERIES_MAX && !reply_subject(r->subject))
 		lint_emit(m, "series-too-long", NULL, LINT_WARNING, 0, 0, 0,
 		    "series of %llu patches (lists ask for at most %d at once)",

@@ -165,6 +165,73 @@ def test_policy(tmp, patch, env):
                                              p.stderr[-200:]))
 
 
+def add_commits(repo, n, env):
+    for i in range(n):
+        with open(os.path.join(repo, "widget.c"), "a") as f:
+            f.write("\nint widget_more%d(void)\n{\n\treturn %d;\n}\n" % (i, i))
+        git(repo, "commit", "-q", "-a", "-m",
+            "widget: add helper %d\n\nOne more small helper." % i, env=env)
+
+
+def test_series_once(tmp, env):
+    """A 17-patch series: series-too-long is said once for the series (with
+    its last patch), not 17 times; a warning lets the series through."""
+    repo = make_repo(os.path.join(tmp, "long"), env)
+    rec = install_hook(repo, os.path.join(tmp, "long"), env)
+    add_commits(repo, 14, env)
+    out = os.path.join(tmp, "long", "out")
+    git(repo, "format-patch", "-q", "-17", "-s", "-o", out, env=env)
+    patches = sorted(os.path.join(out, p) for p in os.listdir(out))
+    check(len(patches) == 17, "17 patches made: %d" % len(patches))
+    p = send(repo, patches, env)
+    err = p.stderr.decode("utf-8", "replace")
+    check(p.returncode == 0 and count_sent(rec) == 17,
+          "long series sent (rc %d, %d sent)" % (p.returncode,
+                                                 count_sent(rec)))
+    check(err.count("warning: series-too-long") == 1,
+          "series-too-long said once: %d times" %
+          err.count("warning: series-too-long"))
+
+
+def test_cc_comment(tmp, env):
+    """get_maintainer.pl style recipients written by format-patch into the
+    patch file ('addr (comment)', a comma missing): never refused as
+    private; the same patch without the list still is."""
+    repo = make_repo(os.path.join(tmp, "cc"), env)
+    rec = install_hook(repo, os.path.join(tmp, "cc"), env)
+    out = os.path.join(tmp, "cc", "out")
+    git(repo, "format-patch", "-q", "-1", "-s", "-o", out,
+        "--to=Bob Maint <bob@example.com> (maintainer:WIDGET DRIVER)",
+        "--cc=linux-kernel@vger.kernel.org (open list:WIDGET DRIVER)",
+        env=env)
+    patch = os.path.join(out, os.listdir(out)[0])
+    p = git(repo, "send-email", "--confirm=never", "--no-annotate",
+            "--quiet", "--from=Ada Lindqvist <ada@example.org>", patch,
+            env=env, check_rc=False)
+    check(p.returncode == 0 and count_sent(rec) == 1,
+          "Cc: list (comment) accepted: rc %d: %s" % (
+              p.returncode, p.stderr.decode("utf-8", "replace")[-300:]))
+    with open(patch) as f:
+        text = f.read()
+    for cc, want in (("Cc: Carl <carl@example.com> linux-kernel@"
+                      "vger.kernel.org (open list)\n", 0),
+                     ("Cc: Carl <carl@example.com> (reviewer)\n", 1)):
+        bad = os.path.join(tmp, "cc", "variant.patch")
+        with open(bad, "w") as f:
+            f.write(re_cc(text, cc))
+        p = subprocess.run([OUTPOST, "lint", "--git-hook", bad],
+                           capture_output=True, env=env, timeout=60)
+        check(p.returncode == want and (b"private" in p.stderr) == bool(want),
+              "%r: rc %d %r" % (cc, p.returncode, p.stderr[-200:]))
+
+
+def re_cc(text, cc):
+    """The patch with its Cc: line replaced."""
+    lines = text.split("\n")
+    return "\n".join(cc.rstrip("\n") if l.startswith("Cc: ") else l
+                     for l in lines)
+
+
 def main():
     if not os.access(OUTPOST, os.X_OK):
         print("skip: %s not built" % OUTPOST)
@@ -187,6 +254,8 @@ def main():
         first = test_series(tmp, env)
         test_headers_file(tmp, first, env)
         test_policy(tmp, first, env)
+        test_series_once(tmp, env)
+        test_cc_comment(tmp, env)
     finally:
         shutil.rmtree(tmp)
     print("%d failure(s)" % len(failures))

@@ -73,6 +73,21 @@ START_TEST(get_maintainer_comments)
 }
 END_TEST
 
+/* A comment after the last address is read, not a parse failure: the
+ * maintainer alone is still private (git format-patch --to "x (c)"). */
+START_TEST(trailing_comment_still_private)
+{
+	static const char m[] = "From: Ann <ann@example.net>\n"
+	    "To: Bob Maint <bob@example.org> (maintainer:WIDGET (DRIVER))\n"
+	    "Subject: [PATCH] widget: fix\n\nFix it.\n";
+	char msg[320];
+
+	lint_rule(m, "private", msg, sizeof msg);
+	ck_assert_str_eq(msg, "no mailing list among the 1 recipient of a "
+	    "patch");
+}
+END_TEST
+
 START_TEST(missing_comma_is_unknown_not_private)
 {
 	static const char with_list[] = "From: Ann <ann@example.net>\n"
@@ -114,6 +129,7 @@ int main(void)
 
 	tcase_add_test(tc, all_recipients_counted);
 	tcase_add_test(tc, get_maintainer_comments);
+	tcase_add_test(tc, trailing_comment_still_private);
 	tcase_add_test(tc, missing_comma_is_unknown_not_private);
 	tcase_add_test(tc, every_to_field_and_groups);
 	suite_add_tcase(s, tc);
