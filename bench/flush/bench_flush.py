@@ -1,32 +1,48 @@
-"""Benchmark: `outpost flush` of a queue versus msmtp once per message.
+"""Benchmark: `outpost flush` of a queue next to the one-session ceiling.
 
 Sets up the private Postfix of the integration harness (STARTTLS + AUTH,
 discard transport), queues N messages of ~4 KB with 3 recipients each with
-`outpost sendmail -odq`, times `outpost flush` and reports messages/s, the
-TCP connections and TLS handshakes Postfix logged, and the runner's peak
-RSS.  Then sends the same N messages with msmtp, one process per message
-(tls on, the test CA, auth plain) and reports its messages/s.
+`outpost sendmail -odq` (once, into a template spool copied for every
+flush), and then, RUNS times in a row:
 
-Usage: python3 bench_flush.py [--count N] [--no-msmtp]
-(env OUTPOST_BUILD = build dir; `make bench_flush` sets it).  Prints
-figures; it is not a test.  Needs root (Postfix) and Debian's msmtp.
+  * times `outpost flush` for each pipeline_window K asked for, and counts
+    the TCP connections and TLS handshakes Postfix logged and the peak RSS
+    of the runner (outpost-deliver, which `outpost flush` execs);
+  * runs the shared ceiling client (../shared/bench/pipeline_ceiling.py
+    from the repository root, never copied here) against the same server,
+    in `lockstep` and `bdat8` modes, with the same message and count.
+
+Between measurements it waits until Postfix has removed every message it
+accepted, so its queue manager does not eat into the next figure.  At the
+end it prints, per K and per ceiling mode, the median msgs/s of the runs
+and their spread (min..max), and the ratio Outpost / lockstep ceiling.
+
+Usage: python3 bench_flush.py [--count N] [--runs R] [--windows 1,2,4,8,16]
+                              [--ceiling PATH] [--msmtp]
+(env OUTPOST_BUILD = build dir; `cmake --build build --target bench_flush`
+sets it).  Prints figures; it is not a test.  Needs root (Postfix).
 """
 
 import argparse
 import os
+import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration",
-                                "lib"))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "lib"))
 import util                     # noqa: E402
 import ca                       # noqa: E402
 import postfix                  # noqa: E402
 
 RCPTS = ["bob@example.net", "carol@example.com", "dave@example.org"]
+CEILING = os.path.join(ROOT, "..", "shared", "bench", "pipeline_ceiling.py")
+CEILING_MODES = ["lockstep", "bdat8"]
+TIME = "/usr/bin/time"
 
 
 def message(i, size=4096):
@@ -42,105 +58,225 @@ def message(i, size=4096):
     return (head + body)[:size].rsplit("\n", 1)[0].encode() + b"\n"
 
 
-def queue(op, n):
+class LogTail:
+    """Counts in the Postfix log since the last look, read incrementally
+    (the log grows by tens of MB over a sweep; never re-read whole)."""
+
+    def __init__(self, path):
+        self.path, self.pos = path, 0
+        self.connects = self.handshakes = self.removed = 0
+
+    def poll(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.pos)
+                data = f.read()
+        except FileNotFoundError:
+            return
+        end = data.rfind(b"\n") + 1       # whole lines only
+        self.pos += end
+        for line in data[:end].splitlines():
+            if b"/submission/smtpd[" in line:
+                if b": connect from " in line:
+                    self.connects += 1
+                elif b"TLS connection established from" in line:
+                    self.handshakes += 1
+            elif b"/qmgr[" in line and line.endswith(b": removed"):
+                self.removed += 1
+
+
+def settle(log, want, what):
+    """Wait until Postfix has accepted and removed `want` messages."""
+    def done():
+        log.poll()
+        return log.removed >= want
+    util.wait_for(done, 300, what, interval=0.2)
+
+
+def queue_template(tmp, port, pki, n):
+    op = util.Outpost(os.path.join(tmp, "template"), port=port, pki=pki)
     t0 = time.monotonic()
     for i in range(n):
         op.sendmail(RCPTS, message(i), args=["-odq"])
-    return time.monotonic() - t0
+    secs = time.monotonic() - t0
+    left = len(op.mailq())
+    if left != n:
+        sys.exit("bench: %d of %d messages queued" % (left, n))
+    print("queued %d messages (4 KB, 3 recipients) in %.2f s "
+          "(%.1f ms each)" % (n, secs, 1000.0 * secs / n))
+    return op.spool
 
 
-def run_flush(op):
-    """`outpost flush` as a child; returns (seconds, exit code, maxrss KB,
-    stdout)."""
+def run_flush(op, tmp):
+    """`outpost flush` under /usr/bin/time (a small process forks it, so
+    the peak RSS is the runner's own, not a copy of this Python image);
+    (seconds, exit, peak RSS KB or 0)."""
+    out = os.path.join(tmp, "flush.out")
+    cmd = [util.outpost_bin(), "flush"]
+    if os.access(TIME, os.X_OK):
+        cmd = [TIME, "-f", "bench-peak-rss %M"] + cmd
+    with open(out, "w+b") as f:
+        t0 = time.monotonic()
+        rc = subprocess.run(cmd, env=op.env(), stdin=subprocess.DEVNULL,
+                            stdout=f, stderr=f).returncode
+        secs = time.monotonic() - t0
+        f.seek(0)
+        text = f.read().decode(errors="replace")
+    m = re.search(r"^bench-peak-rss (\d+)$", text, re.M)
+    if rc != 0:
+        sys.stderr.write(text[-2000:])
+    return secs, rc, int(m.group(1)) if m else 0
+
+
+def one_flush(w, k, run):
+    """Copy the template spool, flush it with pipeline_window k."""
+    d = os.path.join(w["tmp"], "run%d-k%d" % (run, k))
+    op = util.Outpost(d, port=w["port"], pki=w["pki"],
+                      pipeline_window=str(k))
+    shutil.copytree(w["template"], op.spool, symlinks=True)
+    log = w["log"]
+    log.poll()
+    c0, h0, r0 = log.connects, log.handshakes, log.removed
+    secs, rc, rss = run_flush(op, d)
+    settle(log, r0 + w["n"], "Postfix to remove %d messages" % w["n"])
+    left = len(op.mailq())
+    res = {"rate": w["n"] / secs, "secs": secs, "rc": rc, "left": left,
+           "conns": log.connects - c0, "tls": log.handshakes - h0,
+           "rss": rss}
+    print("  run %d  outpost K=%-2d %7.1f msgs/s  %.2f s  exit %d  "
+          "%d left  %d conn  %d TLS  peak RSS %d KB" % (
+              run, k, res["rate"], secs, rc, left, res["conns"],
+              res["tls"], rss), flush=True)
+    shutil.rmtree(d, ignore_errors=True)
+    return res
+
+
+def one_ceiling(w, run):
+    """The shared client in every mode against the same server."""
+    log = w["log"]
+    log.poll()
+    r0 = log.removed
+    cmd = [sys.executable, w["ceiling"], "--host", "127.0.0.1",
+           "--port", str(w["port"]), "--ca", w["pki"].ca.cert,
+           "--tls-name", "localhost", "--user", postfix.USER,
+           "--password", postfix.PASSWORD, w["msgfile"], str(w["n"])]
+    p = subprocess.run(cmd + CEILING_MODES, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=900)
+    rates = {}
+    for m in re.finditer(rb"^(\w+) ([\d.]+)$", p.stdout, re.M):
+        rates[m.group(1).decode()] = float(m.group(2))
+    if p.returncode != 0 or len(rates) != len(CEILING_MODES):
+        sys.stderr.write(p.stderr.decode(errors="replace")[-2000:])
+        sys.exit("bench: the ceiling client failed (exit %d)" %
+                 p.returncode)
+    settle(log, r0 + w["n"] * len(CEILING_MODES),
+           "Postfix to remove the ceiling's messages")
+    print("  run %d  ceiling    %s" % (run, "  ".join(
+        "%s %.1f msgs/s" % (m, rates[m]) for m in CEILING_MODES)),
+        flush=True)
+    return rates
+
+
+def spread(xs):
+    return "median %7.1f  (min %.1f, max %.1f, n=%d)" % (
+        statistics.median(xs), min(xs), max(xs), len(xs))
+
+
+def summary(w, flushes, ceilings, windows):
+    print("\nbench/flush: %d messages of 4 KB, 3 recipients, %d run(s); "
+          "load average %s" % (w["n"], len(ceilings) or len(
+              next(iter(flushes.values()))), "%.2f %.2f %.2f" %
+          os.getloadavg()))
+    lock = [c["lockstep"] for c in ceilings]
+    for k in windows:
+        rs = flushes[k]
+        line = "outpost K=%-2d %s msgs/s" % (k, spread([r["rate"]
+                                                        for r in rs]))
+        if lock:
+            ratios = [r["rate"] / c for r, c in zip(rs, lock)]
+            line += "  vs lockstep: %.2fx (%.2f..%.2f)" % (
+                statistics.median(ratios), min(ratios), max(ratios))
+        print(line)
+        print("             %s TCP conn, %s TLS, peak RSS %s KB, %s left "
+              "queued" % ("/".join(str(r["conns"]) for r in rs),
+                          "/".join(str(r["tls"]) for r in rs),
+                          "/".join(str(r["rss"]) for r in rs),
+                          "/".join(str(r["left"]) for r in rs)))
+    for m in CEILING_MODES if ceilings else []:
+        print("ceiling %-8s %s msgs/s" % (m, spread([c[m]
+                                                     for c in ceilings])))
+    if not ceilings:
+        print("ceiling: %s not found; ran Outpost only" % w["ceiling"])
+
+
+def msmtp_compare(w):
+    """msmtp started once per message, as msmtpq does: the classic setup."""
+    if shutil.which("msmtp") is None:
+        print("msmtp not installed: skipping the comparison")
+        return
+    cfg = os.path.join(w["tmp"], "msmtprc")
+    with open(cfg, "w") as f:
+        f.write("defaults\ntls on\ntls_starttls on\ntls_trust_file %s\n"
+                "tls_host_override localhost\naccount bench\n"
+                "host 127.0.0.1\nport %d\nauth plain\nuser %s\n"
+                "password %s\nfrom alice@example.org\ndomain localhost\n"
+                "account default : bench\n" % (
+                    w["pki"].ca.cert, w["port"], postfix.USER,
+                    postfix.PASSWORD))
+    os.chmod(cfg, 0o600)
     t0 = time.monotonic()
-    proc = subprocess.Popen([util.outpost_bin(), "flush"], env=op.env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = proc.stdout.read(), proc.stderr.read()
-    _, status, ru = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.monotonic() - t0
-    if err:
-        sys.stderr.write(err.decode(errors="replace")[-2000:])
-    return elapsed, proc.returncode, ru.ru_maxrss, out.decode(errors="replace")
-
-
-def msmtp_config(workdir, port, pki):
-    path = os.path.join(workdir, "msmtprc")
-    with open(path, "w") as f:
-        f.write("defaults\n"
-                "tls on\ntls_starttls on\n"
-                "tls_trust_file %s\n"
-                "tls_host_override localhost\n"
-                "account bench\nhost 127.0.0.1\nport %d\n"
-                "auth plain\nuser %s\npassword %s\n"
-                "from alice@example.org\n"
-                # EHLO name given, as outpost's is: no hostname lookup.
-                "domain localhost\n"
-                "account default : bench\n"
-                % (pki.ca.cert, port, postfix.USER, postfix.PASSWORD))
-    os.chmod(path, 0o600)
-    return path
-
-
-def run_msmtp(cfg, n):
-    t0 = time.monotonic()
-    for i in range(n):
+    for i in range(w["n"]):
         subprocess.run(["msmtp", "-C", cfg] + RCPTS, input=message(i),
                        check=True, stdout=subprocess.DEVNULL)
-    return time.monotonic() - t0
-
-
-def settle(pf, want, what):
-    """Postfix logs through postlogd: wait until the count is stable."""
-    util.wait_for(lambda: len(pf.accepted()) >= want, 120, what)
+    secs = time.monotonic() - t0
+    print("msmtp (one process per message): %.1f msgs/s" % (w["n"] / secs))
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=1000)
-    ap.add_argument("--no-msmtp", action="store_true")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--windows", default="1,2,4,8,16",
+                    help="pipeline_window values to time, comma-separated")
+    ap.add_argument("--ceiling", default=CEILING)
+    ap.add_argument("--msmtp", action="store_true",
+                    help="also time msmtp once per message (slow)")
     args = ap.parse_args()
+    windows = [int(x) for x in args.windows.split(",") if x.strip()]
     postfix.require()
     util.require_outpost()
-    n = args.count
+    # The ceiling client writes to relay.test addresses: discard those too
+    # (an error transport would make Postfix bounce them, extra work).
+    postfix.DOMAINS += " relay.test"
     tmp = util.temp_dir("outpost-bench-")
     pki = ca.TestPKI(os.path.join(tmp, "pki"))
-    services = {"submission": postfix.SERVICES["submission"]}
-    pf = postfix.Postfix(os.path.join(tmp, "pf"), pki, services=services,
+    pf = postfix.Postfix(os.path.join(tmp, "pf"), pki,
+                         services={"submission":
+                                   postfix.SERVICES["submission"]},
                          deliver="discard")
     pf.start()
-    port = pf.ports["submission"]
-    op = util.Outpost(os.path.join(tmp, "op"), port=port, pki=pki)
-
-    qsecs = queue(op, n)
-    print("queued %d messages (4 KB, 3 recipients) in %.2f s" % (n, qsecs))
-    c0, h0 = pf.connects(), pf.tls_handshakes()
-    secs, rc, rss, out = run_flush(op)
-    settle(pf, n, "Postfix to log %d accepted messages" % n)
-    conns, hands = pf.connects() - c0, pf.tls_handshakes() - h0
-    left = len(op.mailq())
-    o_rate = n / secs
-    print("outpost flush: %.2f s, %.1f msgs/s, exit %d, %d left queued"
-          % (secs, o_rate, rc, left))
-    print("outpost flush: %d TCP connection(s), %d TLS handshake(s), "
-          "peak RSS %d KB" % (conns, hands, rss))
-    if rc != 0:
-        print(out[-2000:])
-    if args.no_msmtp:
-        return 0
-    if shutil.which("msmtp") is None:
-        print("msmtp not installed: skipping the comparison")
-        return 0
-    cfg = msmtp_config(tmp, port, pki)
-    c0, h0 = pf.connects(), pf.tls_handshakes()
-    msecs = run_msmtp(cfg, n)
-    settle(pf, 2 * n, "Postfix to log the msmtp messages")
-    m_rate = n / msecs
-    print("msmtp (one process per message): %.2f s, %.1f msgs/s, %d TCP "
-          "connection(s), %d TLS handshake(s)" % (
-              msecs, m_rate, pf.connects() - c0, pf.tls_handshakes() - h0))
-    print("speed-up: %.1fx (goal >= 3x with 1 connection, 1 handshake)"
-          % (o_rate / m_rate))
+    w = {"tmp": tmp, "pki": pki, "port": pf.ports["submission"],
+         "n": args.count, "log": LogTail(pf.logfile),
+         "ceiling": os.path.abspath(args.ceiling),
+         "msgfile": os.path.join(tmp, "message.eml")}
+    with open(w["msgfile"], "wb") as f:
+        f.write(message(0))
+    have_ceiling = os.path.exists(w["ceiling"])
+    if not have_ceiling:
+        print("ceiling client %s not found: skipping the ceiling" %
+              w["ceiling"])
+    w["template"] = queue_template(tmp, w["port"], pki, args.count)
+    print("machine: %d CPU(s), load average %.2f %.2f %.2f at start" % (
+        os.cpu_count(), *os.getloadavg()))
+    flushes, ceilings = {k: [] for k in windows}, []
+    for run in range(1, args.runs + 1):
+        for k in windows:
+            flushes[k].append(one_flush(w, k, run))
+        if have_ceiling:
+            ceilings.append(one_ceiling(w, run))
+    summary(w, flushes, ceilings, windows)
+    if args.msmtp:
+        msmtp_compare(w)
     return 0
 
 
