@@ -100,7 +100,7 @@ void bounce_status(const char *reason, char out[16])
 	snprintf(out, 16, "5.0.0");
 }
 
-static void rfc5322_date(char *buf, size_t len, int64_t t)
+void bounce_date(char *buf, size_t len, int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -120,13 +120,13 @@ static void rfc5322_date(char *buf, size_t len, int64_t t)
 	    tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* A boundary that does not occur in the copied headers. */
-static void pick_boundary(const struct bounce_in *in, char *b, size_t len)
+void bounce_boundary(const struct bounce_in *in, const char *kind, char *b,
+    size_t len)
 {
 	unsigned n;
 
 	for (n = 0; n < 1000; n++) {
-		snprintf(b, len, "=_outpost-report-%s-%u", in->env->id, n);
+		snprintf(b, len, "=_outpost-%s-%s-%u", kind, in->env->id, n);
 		if (in->orig == NULL ||
 		    memmem(in->orig, in->olen, b, strlen(b)) == NULL)
 			return;
@@ -137,7 +137,7 @@ static void put_headers(FILE *f, const struct bounce_in *in, const char *b)
 {
 	char date[64];
 
-	rfc5322_date(date, sizeof(date), in->now);
+	bounce_date(date, sizeof(date), in->now);
 	fprintf(f, "From: \"Mail Delivery System\" <MAILER-DAEMON@%s>\n",
 	    in->domain);
 	fprintf(f, "To: <%s>\n", in->env->sender);
@@ -204,7 +204,7 @@ static void put_status(FILE *f, const struct bounce_in *in, const char *b)
 	char date[64];
 	size_t i;
 
-	rfc5322_date(date, sizeof(date), env->arrival);
+	bounce_date(date, sizeof(date), env->arrival);
 	fprintf(f, "--%s\nContent-Type: message/delivery-status\n"
 	    "Content-Description: Delivery report\n\n", b);
 	fprintf(f, "Reporting-MTA: dns; %s\n", in->domain);
@@ -242,7 +242,7 @@ int bounce_build(const struct bounce_in *in, char **out, size_t *outlen,
 
 	if (f == NULL)
 		return op_errnof(e, OP_TEMP, "bounce: open_memstream");
-	pick_boundary(in, boundary, sizeof(boundary));
+	bounce_boundary(in, "report", boundary, sizeof(boundary));
 	put_headers(f, in, boundary);
 	put_human(f, in, boundary);
 	put_status(f, in, boundary);

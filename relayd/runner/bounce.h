@@ -48,6 +48,27 @@ void bounce_status(const char *reason, char out[16]);
  * "550 ..."), or NULL when the reason holds no reply. */
 const char *bounce_reply(const char *reason);
 
+/* An RFC 5322 date (English names, UTC) of unix time t. */
+void bounce_date(char *buf, size_t len, int64_t t);
+/* A MIME boundary "=_outpost-<kind>-<id>-<n>" not found in in->orig. */
+void bounce_boundary(const struct bounce_in *in, const char *kind, char *b,
+    size_t len);
+
+/* The delay notice (bounce_delay.c): wanted once the message waited
+ * 4 x warn_after with recipients still deferred, it was not told yet
+ * (`warned`), the sender is not null, no bounce, -N (if given) includes
+ * DELAY. */
+int bounce_delay_wanted(const struct envelope *env, uint64_t warn_after,
+    int64_t now);
+/* Its text: RFC 3464 report, "Action: delayed" per deferred recipient,
+ * Will-Retry-Until when `until` > 0, the original headers attached. */
+int bounce_delay_build(const struct bounce_in *in, int64_t until,
+    char **out, size_t *outlen, struct op_err *e);
+/* Build it for env (headers read from the spool) and append it to
+ * c->bounce_mbox.  0, or -1 with e. */
+int bounce_delay_store(struct spool *sp, const struct conf *c,
+    const struct envelope *env, int64_t now, struct op_err *e);
+
 /* Build the whole bounce message (headers + multipart/report body, LF line
  * ends) into a malloc'd buffer. */
 int bounce_build(const struct bounce_in *in, char **out, size_t *outlen,

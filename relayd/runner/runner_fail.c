@@ -3,7 +3,8 @@
  * expired) is never deleted.  Its DSN, with the full original, goes to the
  * local mbox (bounce_mbox) and, with bounce_to_smarthost, to the sender
  * through the smarthost; the message stays in the spool marked `failed`
- * until `outpost requeue` or `outpost delete`.
+ * until `outpost requeue` or `outpost delete`.  A message that is only
+ * late gets its delay notice, once, the same way.
  */
 #include "relayd/runner/runner_int.h"
 
@@ -79,4 +80,21 @@ int runner_fail_keep(struct runner_pass_state *p, struct envelope *env,
 	    "full text; 'outpost requeue %s' tries again, 'outpost delete "
 	    "%s' removes it", env->id, env->id);
 	return 0;
+}
+
+void runner_fail_delay(struct runner_pass_state *p, struct envelope *env)
+{
+	const struct conf *c = p->r->conf;
+	struct op_err e;
+
+	if (!bounce_delay_wanted(env, c->warn_after, p->now))
+		return;
+	if (bounce_delay_store(p->r->sp, c, env, p->now, &e) < 0) {
+		log_msg(LOG_LVL_ERROR, env->id, "delay notice not stored: %s",
+		    e.msg);
+		return;
+	}
+	env->warned = 1;
+	log_msg(LOG_LVL_INFO, env->id, "delayed: notice to the sender "
+	    "stored in %s", c->bounce_mbox);
 }

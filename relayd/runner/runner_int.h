@@ -103,6 +103,9 @@ void runner_session_drop(struct runner_pass_state *p);
 /* The failed state (runner_fail.c): store the DSN locally (bounce_mbox),
  * queue it too with bounce_to_smarthost, mark the message failed and keep
  * it with its full text.  0, or -1 when the state could not be written. */
+/* Still deferred after 4 x warn_after: store the delay notice once (sets
+ * env->warned, written with the state that follows). */
+void runner_fail_delay(struct runner_pass_state *p, struct envelope *env);
 int runner_fail_keep(struct runner_pass_state *p, struct envelope *env,
     struct runner_report *rep, int bounced);
 /* The policy for one attempt: notes in env when it first reached the

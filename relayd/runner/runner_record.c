@@ -110,8 +110,10 @@ static void record(struct runner_pass_state *p, struct envelope *env,
 void runner_record_finish(struct runner_pass_state *p, struct envelope *env,
     struct runner_report *rep)
 {
-	if (rep->what != RUNNER_FINISHED)
+	if (rep->what != RUNNER_FINISHED) {
 		outcome_finish(env, p->now);
+		runner_fail_delay(p, env);
+	}
 	p->res->attempted++;
 	if (rep->tally.delivered > 0)
 		runner_gate_sent(p, env);	/* before record may remove */

@@ -480,6 +480,58 @@ START_TEST(expired_message_fails_and_bounces)
 }
 END_TEST
 
+static size_t mbox_text(char *buf, size_t len)
+{
+	FILE *f = fopen(cf->bounce_mbox, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* Late (4 x warn_after) and still deferred: one delay notice, RFC 3464
+ * "delayed", into bounce_mbox; a young message gets none; never twice. */
+START_TEST(late_message_gets_one_delay_notice)
+{
+	char old_id[SPOOL_QID_LEN + 1], young[SPOOL_QID_LEN + 1];
+	char mbox[16384], want[64];
+	struct runner_result res;
+	struct envelope env;
+	size_t n;
+
+	cf->warn_after = 3600;
+	enqueue(now - 5 * 3600, old_id, "a@example.net");
+	enqueue(now, young, "b@example.net");
+	fk->plan[0] = fk->plan[1] = P_DOT451;
+	pass(&res, 1);
+	n = mbox_text(mbox, sizeof(mbox));
+	ck_assert_ptr_nonnull(strstr(mbox, "Subject: Delayed mail"));
+	ck_assert_ptr_nonnull(strstr(mbox, "Final-Recipient: rfc822; "
+	    "a@example.net\nAction: delayed\nStatus: 4.0.0\n"
+	    "Diagnostic-Code: smtp; 451 4.3.0 try later\n"));
+	ck_assert_ptr_nonnull(strstr(mbox, "Content-Type: "
+	    "text/rfc822-headers"));
+	ck_assert_ptr_nonnull(strstr(mbox, "\nSubject: t\n"));
+	ck_assert_ptr_null(strstr(mbox, "b@example.net"));
+	snprintf(want, sizeof(want), "X-Outpost-Queue-ID: %s\n", old_id);
+	ck_assert_ptr_nonnull(strstr(mbox, want));
+	load(old_id, &env);
+	ck_assert_int_eq(env.warned, 1);
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_DEFERRED);
+	envelope_free(&env);
+	load(young, &env);
+	ck_assert_int_eq(env.warned, 0);
+	envelope_free(&env);
+	fk->plan[2] = fk->plan[3] = P_DOT451;
+	pass(&res, 1);
+	ck_assert_uint_eq(mbox_text(mbox, sizeof(mbox)), n);
+}
+END_TEST
+
 struct lines { char text[8][FLUSH_LINE_MAX]; int n; };
 
 static void on_line(void *arg, const char *text)
@@ -603,6 +655,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, lost_after_dot_and_reopen);
 	tcase_add_test(tc, dropped_reused_session_retried);
 	tcase_add_test(tc, expired_message_fails_and_bounces);
+	tcase_add_test(tc, late_message_gets_one_delay_notice);
 	tcase_add_test(tc, flush_lines_and_status);
 	tcase_add_test(tc, flush_says_possible_duplicate);
 	tcase_add_test(tc, flush_waits_then_reports_busy);
