@@ -76,21 +76,89 @@ static size_t convert(iconv_t cd, const char *in, size_t n, char **outp,
 	return o;
 }
 
-int lint_charset_to_utf8(struct lint_text *t, const char *cs)
+/* Charsets whose bytes below 0x80 are ASCII and only ever ASCII: text
+ * without a byte over 0x7f reads the same in UTF-8 (not UTF-7, UTF-16,
+ * ISO-2022-*, which encode with ASCII bytes). */
+static int ascii_superset(const char *cs)
+{
+	static const char *const pfx[] = {
+		"iso-8859-", "iso8859-", "windows-", "cp12", "koi8-", "euc-",
+		"gb", "big5", "latin", NULL
+	};
+
+	for (size_t i = 0; pfx[i]; i++)
+		if (strncmp(cs, pfx[i], strlen(pfx[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static int has_8bit(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return 0;
+}
+
+/* ISO-8859-1 is the common case and maps byte to code point: no iconv
+ * module to load for it (iconv_open costs more than the conversion). */
+static size_t latin1(const char *in, size_t n, char **outp, int *cut)
+{
+	size_t cap = n * 2 < LINT_MAX_DECODED ? n * 2 : LINT_MAX_DECODED, o = 0;
+	char *out = malloc(cap ? cap : 1);
+
+	if (!out)
+		return (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (o + 2 > cap) {
+			*cut = 1;
+			break;
+		}
+		if (c < 0x80)
+			out[o++] = (char)c;
+		else {
+			out[o++] = (char)(0xC0 | (c >> 6));
+			out[o++] = (char)(0x80 | (c & 0x3F));
+		}
+	}
+	*outp = out;
+	return o;
+}
+
+/* The converted text in *nb: its length, (size_t)-1 on allocation
+ * failure, (size_t)-2 when iconv does not know cs. */
+static size_t to_utf8(const char *in, size_t n, const char *cs, char **nb,
+    int *cut)
 {
 	iconv_t cd;
+	size_t r;
+
+	if (strcmp(cs, "iso-8859-1") == 0 || strcmp(cs, "latin1") == 0)
+		return latin1(in, n, nb, cut);
+	cd = iconv_open("UTF-8", cs);
+	if (cd == (iconv_t)-1)
+		return (size_t)-2;
+	r = convert(cd, in, n, nb, cut);
+	iconv_close(cd);
+	return r;
+}
+
+int lint_charset_to_utf8(struct lint_text *t, const char *cs)
+{
+	const char *in = t->buf ? t->buf : "";
 	char *nb = NULL;
 	size_t n;
 
-	if (lint_charset_is_utf8ish(cs))
+	if (lint_charset_is_utf8ish(cs) || (ascii_superset(cs) &&
+	    !has_8bit(in, t->len)))
 		return 0;
-	cd = iconv_open("UTF-8", cs);
-	if (cd == (iconv_t)-1) {
+	n = to_utf8(in, t->len, cs, &nb, &t->truncated);
+	if (n == (size_t)-2) {
 		t->charset_unknown = 1;
 		return 0;
 	}
-	n = convert(cd, t->buf ? t->buf : "", t->len, &nb, &t->truncated);
-	iconv_close(cd);
 	if (n == (size_t)-1)
 		return -1;
 	if (n > LINT_MAX_DECODED) {

@@ -20,6 +20,10 @@ static int digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Narrowest width a width rule acts on (commit-log-long-line's 75): a
+ * paragraph without a longer line needs no output test. */
+#define LOG_WIDTH_MIN 75
+
 static const char *const log_starts[] = {
 	"WARNING:", "BUG:", "Call Trace:", "RIP:", "Caused by:", "Exception ",
 	"Traceback ", "ERROR:", "error:", "warning:", "note:", "make:",
@@ -266,10 +270,15 @@ void lint_log_mark(struct lint_text *t)
 	size_t i = 0;
 
 	while (i < t->n) {
-		size_t b = i, logs = 0;
+		size_t b = i, logs = 0, e;
+		int wide = 0;
 
-		for (; i < t->n && t->v[i].cls == LC_T; i++)
+		for (e = i; e < t->n && t->v[e].cls == LC_T; e++)
+			wide |= t->v[e].len > LOG_WIDTH_MIN;
+		/* only lines that may be too wide need the flag */
+		for (; wide && i < e; i++)
 			logs += lint_log_line(lint_line_ptr(t, i), t->v[i].len);
+		i = e;
 		if (logs >= 2 && logs * 2 >= i - b)
 			for (size_t j = b; j < i; j++)
 				t->v[j].flags |= LF_LOGOUT;

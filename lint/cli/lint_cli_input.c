@@ -59,18 +59,25 @@ static size_t next_sep(const char *d, size_t len, size_t from)
 {
 	size_t pos = from;
 
+	/* memchr for the rare 'F' beats memmem for "\nFrom " (or memchr
+	 * for every line end) by far */
 	while (pos < len) {
-		const char *hit = memmem(d + pos, len - pos, "\nFrom ", 6);
+		const char *hit = memchr(d + pos, 'F', len - pos);
 		size_t at;
 
 		if (hit == NULL)
 			return len;
-		at = (size_t)(hit - d) + 1;
+		at = (size_t)(hit - d);
+		if (at == 0 || d[at - 1] != '\n' || len - at < 5 ||
+		    memcmp(d + at, "From ", 5) != 0) {
+			pos = at + 1;
+			continue;
+		}
 		if (at >= 2 && (d[at - 2] == '\n' ||
 		    (d[at - 2] == '\r' && at >= 3 && d[at - 3] == '\n')) &&
 		    is_sep_line(d + at, len - at))
 			return at;
-		pos = at;
+		pos = at + 1;
 	}
 	return len;
 }
