@@ -3,13 +3,16 @@
 server has the whole message and is stalling before its reply to the final
 "."); a second flush loses nothing.  At most the in-flight message arrives
 twice, and Outpost says so ("possibly delivered") in mailq or in the flush
-output.
+output.  The campaign (issue 10): many kills at random points of a long
+flush to a real Postfix, 0 lost, every duplicate marked (ctest label
+`kill9` as well as `integration`; bounded to a few minutes).
 """
 
 import os
 import re
 import signal
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "lib"))
@@ -82,9 +85,12 @@ def test_kill9_mid_delivery_loses_nothing():
         text.strip().replace("\n", " | ")))
 
 
-def test_kill9_during_series_to_postfix():
-    """SIGKILL while a long series is going to a real Postfix: after a
-    second flush every message is there, at most a window of them twice."""
+FILLER = "".join("%05d padding so each message takes a while\n" % i
+                 for i in range(6000))
+
+
+def postfix_and_outpost():
+    """A started private Postfix (submission only) and an Outpost on it."""
     util.require_outpost()
     postfix.require()
     tmp = util.temp_dir()
@@ -93,15 +99,19 @@ def test_kill9_during_series_to_postfix():
                          services={"submission":
                                    postfix.SERVICES["submission"]})
     pf.start()
-    op = util.Outpost(os.path.join(tmp, "client"), pf.ports["submission"],
-                      pki)
+    return pf, util.Outpost(os.path.join(tmp, "client"),
+                            pf.ports["submission"], pki)
+
+
+def test_kill9_during_series_to_postfix():
+    """SIGKILL while a long series is going to a real Postfix: after a
+    second flush every message is there, at most a window of them twice."""
+    pf, op = postfix_and_outpost()
     n = 30
-    filler = "".join("%05d padding so each message takes a while\n" % i
-                     for i in range(6000))
     mids = ["<series-kill-%02d@example.org>" % i for i in range(n)]
     for i, mid in enumerate(mids):
         op.sendmail(["bob@example.org"], util.make_message(
-            "series %d" % i, filler, msgid=mid), args=["-odq"])
+            "series %d" % i, FILLER, msgid=mid), args=["-odq"])
     proc = op.popen(["flush"])
     util.wait_for(lambda: len(pf.accepted()) >= 2, 60,
                   "Postfix to accept the first messages")
@@ -126,6 +136,142 @@ def test_kill9_during_series_to_postfix():
     assert sorted(mids, key=got.index) == mids, got
 
 
+def journal_in_flight(op):
+    """Ids the spool journal leaves in flight (last line `in-flight`) whose
+    message is still queued: what the next recovery flags."""
+    last = {}
+    try:
+        with open(os.path.join(op.spool, "journal")) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and parts[0] in ("in-flight", "done"):
+                    last[parts[1]] = parts[0]
+    except FileNotFoundError:
+        pass
+    return {i for i, what in last.items() if what == "in-flight" and
+            os.path.exists(os.path.join(op.spool, "queue", i + ".msg"))}
+
+
+def flagged_in_output(text):
+    """Queue ids a flush run reported as possibly delivered."""
+    return set(re.findall(r"(?m)^(\w+): .*possibly delivered", text))
+
+
+KILLS = 10
+MESSAGES = 50
+
+
+def marks_now(op):
+    """(journal bytes, ids marked in flight by the journal or the state)."""
+    try:
+        with open(os.path.join(op.spool, "journal"), "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        raw = None
+    return raw, journal_in_flight(op) | {m["id"] for m in op.mailq()
+                                         if m["in_flight"]}
+
+
+def shrink_or_exit(op, proc, target, timeout=60):
+    """Poll (tightly: a message takes milliseconds) until at most `target`
+    messages are queued or the flush ended."""
+    deadline = time.monotonic() + timeout
+    while queued(op) > target and proc.poll() is None:
+        if time.monotonic() > deadline:
+            raise util.Timeout("queue did not shrink to %d" % target)
+        time.sleep(0.001)
+
+
+def queued(op):
+    """Messages still in the queue (cheap: the .msg files)."""
+    return sum(1 for n in os.listdir(os.path.join(op.spool, "queue"))
+               if n.endswith(".msg"))
+
+
+def test_kill9_campaign_to_postfix():
+    """The runner kill campaign of issue 10: KILLS SIGKILLs at random
+    points of a MESSAGES-message flush to a real Postfix, then a final
+    flush.  Nothing is lost (every message arrived at least once) and
+    every message that arrived twice was marked in flight on disk (the
+    journal or its state) at a kill, which recovery turns into "possibly
+    delivered".  Prints the duplicates per kill and the seed
+    (OUTPOST_KILL9_SEED repeats a run)."""
+    import random
+    pf, op = postfix_and_outpost()
+    seed = int(os.environ.get("OUTPOST_KILL9_SEED") or
+               random.SystemRandom().randrange(1 << 30))
+    rnd = random.Random(seed)
+    print("seed %d" % seed)
+    mids = ["<campaign-%02d@example.org>" % i for i in range(MESSAGES)]
+    for i, mid in enumerate(mids):
+        op.sendmail(["bob@example.org"], util.make_message(
+            "campaign %d" % i, FILLER, msgid=mid), args=["-odq"])
+    mid_of = {m["id"]: m["message_id"] for m in op.mailq()}
+    assert len(mid_of) == MESSAGES
+
+    marks, shown, per_kill = {}, set(), []
+    for k in range(KILLS):
+        left = queued(op)
+        if not left:
+            break
+        base = len(pf.accepted())
+        before = marks_now(op)
+        proc = op.popen(["flush"])
+        # The random point: right away (start-up, recovery, TLS), or
+        # once the queue shrank by 1 or 2 (mid-window).
+        more = rnd.randrange(0, 3)
+        try:
+            shrink_or_exit(op, proc, left - more)
+        finally:
+            kill_runner(op, proc)
+        out = proc.stdout.read().decode(errors="replace")
+        proc.stdout.close()
+        proc.stderr.close()
+        after = marks_now(op)
+        # Marks the killed run wrote (an untouched journal and state
+        # mean it died before recovery: the old marks, counted already).
+        at_kill = set() if after == before else after[1]
+        for i in at_kill:
+            marks[i] = marks.get(i, 0) + 1
+        shown |= flagged_in_output(out) | {
+            m["id"] for m in op.mailq() if m["possibly_delivered"]}
+        per_kill.append((k, len(pf.accepted()) - base, sorted(at_kill)))
+
+    proc = op.flush()
+    text = (proc.stdout + proc.stderr).decode(errors="replace")
+    assert proc.returncode == 0, text
+    assert op.mailq() == [], op.mailq()
+    shown |= flagged_in_output(text)
+    util.wait_for(lambda: set(mids) <= {a["message_id"]
+                                        for a in pf.accepted()}, 60,
+                  "every message id in the Postfix log")
+    got = [a["message_id"] for a in pf.accepted()]
+    lost = [m for m in mids if m not in got]
+    dups = {i for i, m in mid_of.items() if got.count(m) > 1}
+    for k, accepted, at_kill in per_kill:
+        print("kill %d: %d accepted by Postfix in that run; %d marked in "
+              "flight; %d of those arrived more than once" % (
+                  k + 1, accepted, len(at_kill), len(dups & set(at_kill))))
+    print("total: %d kills, %d messages, %d arrivals, %d lost, %d "
+          "duplicated, %d marked at kills, %d shown as possibly "
+          "delivered" % (len(per_kill), MESSAGES, len(got), len(lost),
+                         len(dups), len(marks), len(shown)))
+    assert lost == [], lost
+    # One extra copy at most per kill that found the message in flight.
+    extra = {i: got.count(m) - 1 for i, m in mid_of.items()
+             if got.count(m) > 1 + marks.get(i, 0)}
+    assert not extra, ("more copies than kills in flight", extra, marks)
+    unmarked = dups - set(marks)
+    assert not unmarked, ("duplicates not marked in flight", unmarked)
+    # What the user saw: a flush line or mailq saying "possibly
+    # delivered".  Not asserted: a kill between a re-sent message's removal
+    # and its progress line leaves only the on-disk mark (asserted above)
+    # and the recovery warning, which names no id (see the issue 10 report).
+    print("duplicates shown as possibly delivered: %d of %d" % (
+        len(dups & shown), len(dups)))
+
+
 if __name__ == "__main__":
     util.run_tests([test_kill9_mid_delivery_loses_nothing,
-                    test_kill9_during_series_to_postfix])
+                    test_kill9_during_series_to_postfix,
+                    test_kill9_campaign_to_postfix])
