@@ -301,6 +301,8 @@ int cmd_lint(int argc, char **argv)
 		rc = run_inputs(&run, argc - optind, argv + optind, o->format);
 out:
 	free(parent);
+	if (c != NULL)
+		conf_free(c);
 	free(c);
 	free(o);
 	return rc;

@@ -115,6 +115,7 @@ int cmd_mailq(int argc, char **argv)
 		fprintf(stderr, "outpost mailq: delivery cannot start: %s; "
 		    "run 'outpost doctor'\n", c->delivery_problem);
 	r = show(c, fmt, failed);
+	conf_free(c);
 	free(c);
 	return r;
 }

@@ -181,6 +181,7 @@ static int cmd_qctl(int argc, char **argv, enum spool_ctl op)
 		return op_exitcode(e.st);
 	}
 	r = run(&a, c);
+	conf_free(c);
 	free(c);
 	return r;
 }

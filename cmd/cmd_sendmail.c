@@ -236,6 +236,7 @@ int cmd_sendmail(int argc, char **argv)
 		return fail(&e);
 	}
 	r = submit(&o, c);
+	conf_free(c);
 	free(c);
 	return r;
 }

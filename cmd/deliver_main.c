@@ -170,6 +170,7 @@ static int deliver(const struct args *a)
 		log_to_file(NULL);
 		log_file_close(&lf);
 	}
+	conf_free(c);
 	free(c);
 	return st == OP_OK ? EX_OK : fail(a->cmd, &e);
 }

@@ -19,6 +19,12 @@
 #define CONF_LISTS_MAX	128
 #define CONF_RULES_MAX	64
 #define CONF_LINE_MAX	4096	/* longest config line accepted */
+#define CONF_NAME_MAX	64	/* account name, NUL included */
+#define CONF_PINS_MAX	8	/* tls_fingerprint lines per account */
+#define CONF_MECHS_MAX	256	/* auth_mechanisms value */
+#define CONF_FROM_MAX	32	/* from patterns per account */
+#define CONF_ACCOUNTS_MAX 64
+#define CONF_SECRET_MAX	16384	/* longest password or OAuth token */
 
 enum conf_tls { CONF_TLS_STARTTLS = 0, CONF_TLS_IMPLICIT, CONF_TLS_OFF };
 enum conf_lint { CONF_LINT_REJECT = 0, CONF_LINT_WARN, CONF_LINT_OFF };
@@ -39,13 +45,16 @@ struct conf {
 	enum conf_tls tls;
 	char tls_ca_file[PATH_MAX];
 	char tls_server_name[CONF_HOST_MAX];
-	unsigned char tls_fingerprint[32];	/* sha256 */
-	int has_fingerprint;
+	unsigned char tls_fingerprint[CONF_PINS_MAX][32];	/* sha256 */
+	size_t npins;				/* 0 = no pinning */
 
 	char user[CONF_ADDR_MAX];		/* SASL user, "" = no AUTH */
 	char password_file[PATH_MAX];
 	char password_command[CONF_CMD_MAX];
 	char helo[CONF_HOST_MAX];		/* EHLO name; default: from's domain */
+	/* SASL mechanisms to use, in order ("" = ours, see smtp_sasl.c);
+	 * `auth xoauth2` stores "XOAUTH2".  Upper case, space-separated. */
+	char auth_mechanisms[CONF_MECHS_MAX];
 
 	char from[CONF_ADDR_MAX];		/* default envelope sender */
 	char spool[PATH_MAX];
@@ -83,6 +92,14 @@ struct conf {
 	 * alone ("FILE:LINE: what; what to do"), "" when none.  The key it
 	 * names kept its default. */
 	char delivery_problem[OP_ERR_MAX];
+
+	/* `account NAME` sections (conf_account.c): the fields above hold
+	 * the defaults (keys before the first section); each account keeps
+	 * only its resolved delivery settings in one small allocation.
+	 * naccounts == 0: no sections, the fields above are the account. */
+	struct conf_account **accounts;
+	size_t naccounts;
+	char account_default[CONF_NAME_MAX];	/* "" = none */
 };
 
 #define CONF_PASSWORD_TIMEOUT_MS	30000
@@ -118,6 +135,25 @@ int conf_parse(const char *buf, size_t len, const char *name, struct conf *c,
     struct op_err *e);
 /* Checks that need the whole file (e.g. password_file mode). */
 int conf_validate(const struct conf *c, struct op_err *e);
+
+/* Free the accounts (after conf_load/conf_parse; safe to repeat). */
+void conf_free(struct conf *c);
+
+/* --- accounts (conf_account.c) --- */
+/* Name of account i (< naccounts). */
+const char *conf_account_name(const struct conf *c, size_t i);
+/* Index of the account called name, -1 when there is none. */
+int conf_account_find(const struct conf *c, const char *name);
+/* The account for envelope sender addr: an exact `from` pattern of any
+ * account first, then a `*@domain` one, then account_default.  -1 when
+ * nothing matches (the message must be refused). */
+int conf_account_match(const struct conf *c, const char *addr);
+/* "work, personal" into out: the configured names, for messages. */
+void conf_account_list(const struct conf *c, char *out, size_t outlen);
+/* out = c with account i's delivery settings (smarthost, tls*, user,
+ * secret source, helo, auth) in place of the defaults.  out holds no
+ * accounts of its own: never conf_free() it. */
+void conf_account_view(const struct conf *c, size_t i, struct conf *out);
 
 /* Fetch the SASL password from password_file (mode re-checked) or
  * password_command (no shell, stdin /dev/null, timeout).  The caller wipes

@@ -22,7 +22,7 @@
 #include "util/printable.h"
 
 #define ARGV_MAX	64
-#define OUT_MAX		4096	/* bytes of output kept; the rest is drained */
+#define OUT_MAX		(CONF_SECRET_MAX + 2)	/* output kept; the rest is drained */
 
 static int64_t now_ms(void)
 {

@@ -24,6 +24,58 @@ struct conf_key {
 	int repeat;		/* may appear more than once */
 };
 
+#define CONF_NKEYS_MAX	48	/* room in the parser's per-key arrays */
+#define CONF_FROMBUF	4096	/* one account's from patterns, NUL-separated */
+
+/* The parser's state (conf_parse.c, conf_section.c). */
+struct conf_pstate {
+	char name[512];			/* printable file name for messages */
+	unsigned seen[CONF_NKEYS_MAX];	/* line of each key, 0 = not seen */
+	/* Sections: sect_line is the line of the current `account`, 0
+	 * while the defaults are read.  The defaults are packed at the first
+	 * section and restored into the struct at each next one. */
+	unsigned sect_line;
+	char sect_name[CONF_NAME_MAX];
+	struct conf_account *defaults;
+	unsigned dseen[CONF_NKEYS_MAX];
+	char from[CONF_FROMBUF];	/* the section's patterns */
+	size_t fromlen, nfrom;
+	int tolerant;			/* delivery problems do not fail */
+};
+/* In tolerant mode note the problem in e and return 0, else -1. */
+int conf_tolerate(const struct conf_pstate *st, struct conf *c,
+    struct op_err *e);
+
+int conf_perr(const struct conf_pstate *st, unsigned line, struct op_err *e,
+    const char *what);
+unsigned conf_seen(const struct conf_pstate *st, const char *key);
+/* Checks between the delivery keys of one account (or of the whole file
+ * when it has no sections), and the values derived from others. */
+int conf_delivery_checks(const struct conf_pstate *st, const struct conf *c,
+    struct op_err *e);
+void conf_derive(const struct conf_pstate *st, struct conf *c);
+
+/* Sections (conf_section.c).  begin at `account NAME`; key_ok before a key
+ * is set inside a section (refuses global keys, resets inherited lists);
+ * from takes a section's `from` patterns; finish at the end of the file. */
+int conf_section_begin(struct conf_pstate *st, struct conf *c,
+    const char *name, unsigned line, struct op_err *e);
+int conf_section_key(struct conf_pstate *st, struct conf *c, const char *key,
+    unsigned line, struct op_err *e);
+int conf_section_from(struct conf_pstate *st, const char *val,
+    unsigned line, struct op_err *e);
+int conf_section_finish(struct conf_pstate *st, struct conf *c,
+    struct op_err *e);
+
+/* Account records (conf_account.c): pack the delivery settings of c (plus
+ * name and patterns "a\0b\0") into one allocation; apply writes them back. */
+struct conf_account *conf_account_pack(const struct conf *c,
+    const char *name, const char *from, size_t fromlen, size_t nfrom);
+void conf_account_apply(const struct conf_account *a, struct conf *c);
+int conf_account_add(struct conf *c, struct conf_account *a);
+/* 0 when s is a valid account name ([A-Za-z0-9._-], 1..63 bytes). */
+int conf_name_ok(const char *s);
+
 /* The key table (conf_keys.c); conf_keys_find returns the index or -1. */
 size_t conf_keys_count(void);
 const struct conf_key *conf_keys_at(size_t i);

@@ -144,15 +144,19 @@ static int set_tls_server_name(struct conf *c, const char *v, char *why,
 	    "tls_server_name", why, whylen);
 }
 
+/* Repeatable (key rotation): each line adds one accepted pin. */
 static int set_tls_fingerprint(struct conf *c, const char *v, char *why,
     size_t whylen)
 {
+	if (c->npins >= CONF_PINS_MAX)
+		return WHY("more than %d tls_fingerprint lines; keep the "
+		    "current and the next key only", CONF_PINS_MAX);
 	if (strncasecmp(v, "sha256:", 7) != 0 ||
-	    parse_hex(v + 7, strlen(v + 7), c->tls_fingerprint,
-	    sizeof(c->tls_fingerprint)) < 0)
+	    parse_hex(v + 7, strlen(v + 7), c->tls_fingerprint[c->npins],
+	    sizeof(c->tls_fingerprint[0])) < 0)
 		return WHY("tls_fingerprint is not sha256:HEX; write "
 		    "sha256: and 64 hex digits (':' between bytes allowed)");
-	c->has_fingerprint = 1;
+	c->npins++;
 	return 0;
 }
 
@@ -173,6 +177,66 @@ static int set_password_command(struct conf *c, const char *v, char *why,
 {
 	return set_str(c->password_command, sizeof(c->password_command), v,
 	    "password_command", why, whylen);
+}
+
+/* auth password|xoauth2|oauthbearer: shorthand for auth_mechanisms. */
+static int set_auth(struct conf *c, const char *v, char *why, size_t whylen)
+{
+	if (strcmp(v, "password") == 0)
+		c->auth_mechanisms[0] = '\0';
+	else if (strcmp(v, "xoauth2") == 0)
+		memcpy(c->auth_mechanisms, "XOAUTH2", 8);
+	else if (strcmp(v, "oauthbearer") == 0)
+		memcpy(c->auth_mechanisms, "OAUTHBEARER", 12);
+	else
+		return WHY("auth value is unknown; write password, xoauth2 "
+		    "or oauthbearer");
+	return 0;
+}
+
+/* Space-separated SASL names ([A-Z0-9_-], RFC 4422), stored upper case
+ * and single-spaced, so smtp_sasl.c can match them word by word. */
+static int set_auth_mechanisms(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	size_t o = 0;
+
+	while (*v != '\0') {
+		size_t n = strcspn(v, " \t"), i;
+
+		if (n > 20 || o + n + 2 > sizeof(c->auth_mechanisms))
+			return WHY("auth_mechanisms is too long (a name has at "
+			    "most 20 characters); list fewer mechanisms");
+		if (o > 0)
+			c->auth_mechanisms[o++] = ' ';
+		for (i = 0; i < n; i++) {
+			char ch = v[i] >= 'a' && v[i] <= 'z' ?
+			    (char)(v[i] - 'a' + 'A') : v[i];
+
+			if (!((ch >= 'A' && ch <= 'Z') ||
+			    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+				return WHY("auth_mechanisms: '%.*s' is not a "
+				    "SASL mechanism name; write names like "
+				    "SCRAM-SHA-256 PLAIN XOAUTH2", (int)n, v);
+			c->auth_mechanisms[o++] = ch;
+		}
+		v += n;
+		v += strspn(v, " \t");
+	}
+	c->auth_mechanisms[o] = '\0';
+	return 0;
+}
+
+/* The name only; conf_parse() checks that such an account exists. */
+static int set_account_default(struct conf *c, const char *v, char *why,
+    size_t whylen)
+{
+	if (conf_name_ok(v) < 0)
+		return WHY("account_default is not an account name; use "
+		    "letters, digits, '.', '_' and '-' (at most %d)",
+		    CONF_NAME_MAX - 1);
+	memcpy(c->account_default, v, strlen(v) + 1);
+	return 0;
 }
 
 static int set_helo(struct conf *c, const char *v, char *why, size_t whylen)
@@ -344,11 +408,14 @@ static const struct conf_key keys[] = {
 	{ "tls",		set_tls,		0 },
 	{ "tls_ca_file",	set_tls_ca_file,	0 },
 	{ "tls_server_name",	set_tls_server_name,	0 },
-	{ "tls_fingerprint",	set_tls_fingerprint,	0 },
+	{ "tls_fingerprint",	set_tls_fingerprint,	1 },
 	{ "user",		set_user,		0 },
 	{ "password_file",	set_password_file,	0 },
 	{ "password_command",	set_password_command,	0 },
 	{ "helo",		set_helo,		0 },
+	{ "auth",		set_auth,		0 },
+	{ "auth_mechanisms",	set_auth_mechanisms,	0 },
+	{ "account_default",	set_account_default,	0 },
 	{ "from",		set_from,		0 },
 	{ "spool",		set_spool,		0 },
 	{ "lint",		set_lint,		0 },

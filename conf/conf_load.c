@@ -166,8 +166,10 @@ static int load(const char *explicit_path, struct conf *c, int tolerant,
 	memcpy(c->path, path, strlen(path) + 1);
 	if (conf_validate(c, e) == 0)
 		return 0;
-	if (!tolerant)
+	if (!tolerant) {
+		conf_free(c);
 		return -1;
+	}
 	/* The file checks concern the password and TLS files only. */
 	conf_note_problem(c, e);
 	return 0;

@@ -16,7 +16,7 @@
 #include "util/fsio.h"
 #include "util/printable.h"
 
-#define SECRET_READ_MAX	4096	/* a first line longer than this is refused */
+#define SECRET_READ_MAX	(CONF_SECRET_MAX + 2)	/* longer first line: refused */
 
 static int read_secret_fd(int fd, char *buf, size_t cap, size_t *got)
 {
@@ -34,7 +34,8 @@ static int read_secret_fd(int fd, char *buf, size_t cap, size_t *got)
 static int from_file(const struct conf *c, char *out, size_t outlen,
     struct op_err *e)
 {
-	char shown[512], why[CONF_WHY_MAX], buf[SECRET_READ_MAX];
+	char shown[512], why[CONF_WHY_MAX];
+	char buf[SECRET_READ_MAX];
 	struct stat st;
 	size_t got = 0;
 	int fd, r;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "util/path_trust.h"
@@ -109,11 +110,30 @@ static int check_ca_file(const struct conf *c, struct op_err *e)
 	    pre, shown, strerror(errno));
 }
 
-int conf_validate(const struct conf *c, struct op_err *e)
+static int validate_one(const struct conf *c, struct op_err *e)
 {
 	if (c->password_file[0] != '\0' && check_password_file(c, e) < 0)
 		return -1;
 	if (c->tls_ca_file[0] != '\0' && check_ca_file(c, e) < 0)
 		return -1;
 	return 0;
+}
+
+/* The defaults, then each account's files (through a short-lived view). */
+int conf_validate(const struct conf *c, struct op_err *e)
+{
+	struct conf *v;
+	size_t i;
+	int r = 0;
+
+	if (c->naccounts == 0)
+		return validate_one(c, e);
+	if ((v = malloc(sizeof(*v))) == NULL)
+		return op_errnof(e, OP_TEMP, "conf_validate");
+	for (i = 0; i < c->naccounts && r == 0; i++) {
+		conf_account_view(c, i, v);
+		r = validate_one(v, e);
+	}
+	free(v);
+	return r;
 }

@@ -51,6 +51,9 @@ const struct env_key env_keys[] = {
 	{ "reached", EK_TIME, FIELD(reached), NULL, ENV_OPT_SET },
 	{ "warned", EK_BOOL, FIELD(warned), NULL, ENV_OPT_SET },
 	{ "failed", EK_TIME, FIELD(failed), NULL, ENV_OPT_SET },
+	/* The config account chosen at enqueue from the sender. */
+	{ "account", EK_TOKEN, FIELD(account), "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", ENV_OPT_SET },
 };
 const size_t env_nkeys = sizeof(env_keys) / sizeof(env_keys[0]);
 

@@ -204,6 +204,7 @@ enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
 	}
 	/* The password was needed only for AUTH inside doctor_net. */
 	explicit_bzero(pw, sizeof(pw));
+	conf_free(c);
 	free(c);
 	return st;
 }

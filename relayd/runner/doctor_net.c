@@ -87,7 +87,7 @@ static void report_success(const struct conf *c, const struct smtp_info *in,
 		    "key %s", in->cert_subject, in->cert_issuer,
 		    in->cert_sha256, in->spki_sha256);
 		show(step, arg, "certificate", d);
-		snprintf(d, sizeof(d), c->has_fingerprint ? "pinned "
+		snprintf(d, sizeof(d), c->npins > 0 ? "pinned "
 		    "fingerprint matches" : "chain trusted, name %s matches",
 		    c->tls_server_name[0] ? c->tls_server_name : c->host);
 		say(step, arg, "verification", 1, d);

@@ -225,20 +225,25 @@ int smtp_tls_check(SSL *ssl, const struct conf *c, struct smtp_info *info,
 		    name);
 		goto out;
 	}
-	if (c->has_fingerprint) {
+	if (c->npins > 0) {
 		char want[80];
+		size_t i;
 
-		/* The pin decides alone: a CA-valid certificate that is not
-		 * the pinned one is refused (survives a CA-issued MITM). */
-		if (CRYPTO_memcmp(cd, c->tls_fingerprint, 32) == 0 ||
-		    CRYPTO_memcmp(kd, c->tls_fingerprint, 32) == 0) {
-			rc = 0;
-			goto out;
+		/* The pins decide alone: a CA-valid certificate that is not
+		 * a pinned one is refused (survives a CA-issued MITM).  Any
+		 * of them matching is enough (rotation). */
+		for (i = 0; i < c->npins && i < CONF_PINS_MAX; i++) {
+			if (CRYPTO_memcmp(cd, c->tls_fingerprint[i], 32) == 0 ||
+			    CRYPTO_memcmp(kd, c->tls_fingerprint[i], 32) == 0) {
+				rc = 0;
+				goto out;
+			}
 		}
-		smtp_tls_pin_text(c->tls_fingerprint, want, sizeof(want));
+		smtp_tls_pin_text(c->tls_fingerprint[0], want, sizeof(want));
 		snprintf(err, errlen, "certificate pin mismatch for host %s: "
-		    "expected %s; certificate %s, key %s; subject %s, "
-		    "issuer %s", name, want, info->cert_sha256,
+		    "expected %s%s; certificate %s, key %s; subject %s, "
+		    "issuer %s", name, want, c->npins > 1 ? " (or another "
+		    "tls_fingerprint)" : "", info->cert_sha256,
 		    info->spki_sha256, info->cert_subject, info->cert_issuer);
 		goto out;
 	}

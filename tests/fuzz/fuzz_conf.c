@@ -35,15 +35,25 @@ static void check_invariants(const struct conf *c)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct conf c;	/* 60 KiB: not on the fuzzer's stack */
+	static struct conf c, v;	/* 60 KiB: not on the fuzzer's stack */
 	struct op_err e;
+	size_t i;
 
 	memset(&c, 0, sizeof(c));
 	c.retry_min = 60;
 	c.retry_max = 3600;
-	if (conf_parse((const char *)data, size, "fuzz", &c, &e) == 0)
+	if (conf_parse((const char *)data, size, "fuzz", &c, &e) == 0) {
 		check_invariants(&c);
-	else if (e.st != OP_CONFIG || strncmp(e.msg, "fuzz:", 5) != 0)
+		/* Every account, seen as the runner sees it. */
+		for (i = 0; i < c.naccounts; i++) {
+			conf_account_view(&c, i, &v);
+			check_invariants(&v);
+			if (conf_account_find(&c, conf_account_name(&c, i)) !=
+			    (int)i)
+				abort();
+		}
+		conf_free(&c);
+	} else if (e.st != OP_CONFIG || strncmp(e.msg, "fuzz:", 5) != 0)
 		abort();	/* every refusal names file and line */
 	return 0;
 }

@@ -97,9 +97,9 @@ START_TEST(full_config)
 	ck_assert_uint_eq(c->port, 2525);
 	ck_assert_int_eq(c->tls, CONF_TLS_IMPLICIT);
 	ck_assert_str_eq(c->tls_server_name, "smtp.example.org");
-	ck_assert_int_eq(c->has_fingerprint, 1);
-	ck_assert_uint_eq(c->tls_fingerprint[0], 0x00);
-	ck_assert_uint_eq(c->tls_fingerprint[31], 0xff);
+	ck_assert_uint_eq(c->npins, 1);
+	ck_assert_uint_eq(c->tls_fingerprint[0][0], 0x00);
+	ck_assert_uint_eq(c->tls_fingerprint[0][31], 0xff);
 	ck_assert_str_eq(c->user, "me@example.org");
 	ck_assert_str_eq(c->password_file,
 	    "/home/tester/.config/outpost/password");
@@ -194,7 +194,7 @@ START_TEST(fingerprints)
 	accepted("tls_fingerprint SHA256:"
 	    "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
 	    "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FE");
-	ck_assert_uint_eq(c->tls_fingerprint[31], 0xfe);
+	ck_assert_uint_eq(c->tls_fingerprint[0][31], 0xfe);
 	refused("tls_fingerprint 00112233445566778899aabbccddeeff"
 	    "00112233445566778899aabbccddeeff", 1);
 	refused("tls_fingerprint sha256:00112233445566778899aabbccddeeff"

@@ -116,6 +116,34 @@ START_TEST(round_trip)
 }
 END_TEST
 
+/* The account key is optional (older files lack it), written only when
+ * set, kept through a round trip, and refused with foreign bytes. */
+START_TEST(account_key)
+{
+	struct envelope a;
+	struct op_err e = { 0 };
+	char *out;
+	size_t len, used;
+
+	ck_assert_int_eq(envelope_parse(good, strlen(good), &a, &used, &e), 0);
+	ck_assert_str_eq(a.account, "");
+	memcpy(a.account, "work.2", 7);
+	ck_assert_int_eq(envelope_format(&a, &out, &len, &e), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\naccount: work.2\n"));
+	envelope_free(&a);
+	ck_assert_int_eq(envelope_parse(out, len, &a, &used, &e), 0);
+	ck_assert_str_eq(a.account, "work.2");
+	free(out);
+	envelope_free(&a);
+	ck_assert_int_eq(parse_with("in-flight: 0\n",
+	    "in-flight: 0\naccount: me\n", &e), 0);
+	ck_assert_int_eq(parse_with("in-flight: 0\n",
+	    "in-flight: 0\naccount: a b\n", &e), -1);
+	ck_assert_int_eq(parse_with("in-flight: 0\n",
+	    "in-flight: 0\naccount: me\naccount: me\n", &e), -1);
+}
+END_TEST
+
 START_TEST(round_trip_extremes)
 {
 	struct envelope a, b;
@@ -407,6 +435,7 @@ int main(void)
 	tcase_add_test(tc, too_many_rcpts);
 	tcase_add_test(tc, message_after_header);
 	tcase_add_test(tc, mutation_fuzz);
+	tcase_add_test(tc, account_key);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

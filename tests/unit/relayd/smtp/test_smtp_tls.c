@@ -593,12 +593,12 @@ START_TEST(pin_accepts_self_signed)
 	char want[80];
 
 	conf_init();
-	pin_of(self, _i, C.tls_fingerprint);
-	C.has_fingerprint = 1;
+	pin_of(self, _i, C.tls_fingerprint[0]);
+	C.npins = 1;
 	ck_assert_msg(run(tls_then_ehlo, self, self_key, 0, NULL) == 0, "%s",
 	    ST.text);
 	smtp_get_info(S, &info);
-	smtp_tls_pin_text(C.tls_fingerprint, want, sizeof(want));
+	smtp_tls_pin_text(C.tls_fingerprint[0], want, sizeof(want));
 	ck_assert_str_eq(_i ? info.spki_sha256 : info.cert_sha256, want);
 	finish();
 	ck_assert_str_eq(P->err, "");
@@ -609,8 +609,8 @@ END_TEST
 START_TEST(pin_refuses_ca_valid)
 {
 	conf_init();
-	pin_of(self, 0, C.tls_fingerprint);
-	C.has_fingerprint = 1;
+	pin_of(self, 0, C.tls_fingerprint[0]);
+	C.npins = 1;
 	ck_assert_int_eq(run(tls_then_ehlo, leaf, leaf_key, 0, NULL), -1);
 	ck_assert_int_eq(ST.stage, SMTP_STAGE_TLS);
 	ck_assert_msg(strstr(ST.text, "certificate pin mismatch for host "
