@@ -8,6 +8,24 @@
 #include <stdio.h>
 #include <string.h>
 
+void conf_note_problem(struct conf *c, struct op_err *e)
+{
+	if (c->delivery_problem[0] == '\0')
+		snprintf(c->delivery_problem, sizeof(c->delivery_problem),
+		    "%s", e->msg);
+	op_err_clear(e);
+}
+
+/* In tolerant mode, keep the first delivery problem and go on. */
+int conf_tolerate(const struct conf_pstate *st, struct conf *c,
+    struct op_err *e)
+{
+	if (!st->tolerant)
+		return -1;
+	conf_note_problem(c, e);
+	return 0;
+}
+
 int conf_perr(const struct conf_pstate *st, unsigned line, struct op_err *e,
     const char *what)
 {

@@ -28,23 +28,6 @@ int conf_key_delivery(const char *key)
 	return 1;
 }
 
-void conf_note_problem(struct conf *c, struct op_err *e)
-{
-	if (c->delivery_problem[0] == '\0')
-		snprintf(c->delivery_problem, sizeof(c->delivery_problem),
-		    "%s", e->msg);
-	op_err_clear(e);
-}
-
-/* In tolerant mode, keep the first delivery problem and go on. */
-int conf_tolerate(const struct conf_pstate *st, struct conf *c,
-    struct op_err *e)
-{
-	if (!st->tolerant)
-		return -1;
-	conf_note_problem(c, e);
-	return 0;
-}
 
 /* Refuse bytes that cannot be in a text config: NUL and control bytes other
  * than TAB (a lone CR included).  8-bit bytes pass: paths may be UTF-8. */
