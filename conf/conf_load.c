@@ -141,6 +141,20 @@ static int open_config(const char *path, int explicit_path, const char *shown,
 	return 0;
 }
 
+/* Parsed but not yet acted on (issue 11 lands in steps): refuse rather
+ * than deliver through the defaults or with the wrong mechanism. */
+static int unbuilt(struct conf *c, const char *shown, struct op_err *e)
+{
+	const char *what = c->naccounts > 0 ? "account sections" :
+	    c->auth_mechanisms[0] != '\0' ? "auth / auth_mechanisms" : NULL;
+
+	if (what == NULL)
+		return 0;
+	conf_free(c);
+	return op_errf(e, OP_CONFIG, "%s: %s are not supported by this "
+	    "build yet; remove them", shown, what);
+}
+
 static int load(const char *explicit_path, struct conf *c, int tolerant,
     struct op_err *e)
 {
@@ -161,7 +175,7 @@ static int load(const char *explicit_path, struct conf *c, int tolerant,
 		return -1;
 	r = conf_parse_mode(buf, len, path, c, tolerant, e);
 	free(buf);
-	if (r < 0)
+	if (r < 0 || unbuilt(c, shown, e) < 0)
 		return -1;
 	memcpy(c->path, path, strlen(path) + 1);
 	if (conf_validate(c, e) == 0)
