@@ -38,24 +38,13 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "integration", "lib"))
 import util                     # noqa: E402
 import ca                       # noqa: E402
 import postfix                  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from benchmsg import message    # noqa: E402
 
 RCPTS = ["bob@example.net", "carol@example.com", "dave@example.org"]
 CEILING = os.path.join(ROOT, "..", "shared", "bench", "pipeline_ceiling.py")
 CEILING_MODES = ["lockstep", "bdat8"]
 TIME = "/usr/bin/time"
-
-
-def message(i, size=4096):
-    """A plain-text message of about `size` bytes, distinct per i."""
-    head = ("From: Alice <alice@example.org>\n"
-            "To: Bob <bob@example.net>\n"
-            "Cc: carol@example.com, dave@example.org\n"
-            "Subject: bench message %d\n"
-            "Message-ID: <bench.%d@example.org>\n"
-            "Date: Sun, 29 Nov 2026 21:00:00 +0000\n\n" % (i, i))
-    line = "The quick brown fox jumps over the lazy dog, message %06d.\n" % i
-    body = line * ((size - len(head)) // len(line) + 1)
-    return (head + body)[:size].rsplit("\n", 1)[0].encode() + b"\n"
 
 
 class LogTail:
