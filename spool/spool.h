@@ -176,9 +176,24 @@ int spool_tx_view(struct spool_tx *tx, struct spool_view *v,
 void spool_view_close(struct spool_view *v);
 
 /* Queue access for the runner and mailq. */
-struct spool_list { char (*ids)[SPOOL_QID_LEN + 1]; size_t n; };
+/* has_env[i]: queue/<ids[i]>.env was listed too (the message has a
+ * delivery state; without one it was never tried, so it is pending). */
+struct spool_list {
+	char (*ids)[SPOOL_QID_LEN + 1];
+	size_t n;
+	unsigned char *has_env;
+};
 int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e);
 void spool_list_free(struct spool_list *l);
+/* spool_load() for entry i of a listing: no look for a .env that was not
+ * listed (one open less per message; a state written since the listing
+ * is not seen, as if it had come a moment later). */
+int spool_load_listed(struct spool *sp, const struct spool_list *l,
+    size_t i, struct envelope *env, struct op_err *e);
+/* Only the delivery state, queue/<id>.env: 1 loaded, 0 none (the message
+ * is as queued, or gone), -1 unreadable.  env->size is not known (0). */
+int spool_load_state(struct spool *sp, const char *id, struct envelope *env,
+    struct op_err *e);
 /* Load the current envelope (.env if present, else the .msg header).
  * env->size = message bytes.  *env may be envelope_free()d even after -1;
  * -1 with OP_NOINPUT = no such message, OP_DATA = unparsable (recovery

@@ -1,7 +1,8 @@
 /*
  * spool_list(): the committed messages, queue/<id>.msg, in submission order
- * (ids sort by arrival time).  Names that are not exactly a valid id plus
- * ".msg" are skipped here (recovery deals with them); nothing is opened.
+ * (ids sort by arrival time), each with whether a queue/<id>.env was seen.
+ * Names that are not exactly a valid id plus ".msg" or ".env" are skipped
+ * here (recovery deals with them); nothing is opened.
  */
 #include "spool/spool_int.h"
 
@@ -49,47 +50,80 @@ static int list_add(struct spool_list *l, size_t *cap, const char *id)
 	return 0;
 }
 
-int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e)
+/* has_env[] from the sorted .env ids: one merge of two sorted lists. */
+static int mark_env(struct spool_list *l, const struct spool_list *env)
+{
+	size_t i = 0, j = 0;
+
+	l->has_env = calloc(l->n ? l->n : 1, 1);
+	if (l->has_env == NULL)
+		return -1;
+	while (i < l->n && j < env->n) {
+		int c = id_cmp(l->ids[i], env->ids[j]);
+
+		if (c == 0)
+			l->has_env[i] = 1;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return 0;
+}
+
+/* Both kinds of names in one readdir() pass. */
+static int scan(DIR *dir, struct spool_list *msg, struct spool_list *env)
 {
 	char id[SPOOL_QID_LEN + 1];
+	size_t mcap = 0, ecap = 0;
 	struct dirent *d;
-	size_t cap = 0;
+
+	errno = 0;
+	while ((d = readdir(dir)) != NULL) {
+		if ((name_is(d->d_name, ".msg", id) &&
+		    list_add(msg, &mcap, id) < 0) ||
+		    (name_is(d->d_name, ".env", id) &&
+		    list_add(env, &ecap, id) < 0))
+			return -1;
+		errno = 0;
+	}
+	return errno != 0 ? -1 : 0;
+}
+
+int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e)
+{
+	struct spool_list env = { NULL, 0, NULL };
 	DIR *dir;
 	/* A fresh fd: readdir() state must not live on sp->queuefd. */
-	int fd = openat(sp->queuefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(sp->queuefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC),
+	    r;
 
-	out->ids = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
 			close(fd);
 		return op_errnof(e, OP_TEMP, "cannot read queue/");
 	}
-	errno = 0;
-	while ((d = readdir(dir)) != NULL) {
-		if (name_is(d->d_name, ".msg", id) &&
-		    list_add(out, &cap, id) < 0) {
-			closedir(dir);
-			spool_list_free(out);
-			return op_errf(e, OP_TEMP, "out of memory");
-		}
-		errno = 0;
-	}
-	if (errno != 0) {
-		op_errnof(e, OP_TEMP, "cannot read queue/");
-		closedir(dir);
-		spool_list_free(out);
-		return -1;
-	}
+	r = scan(dir, out, &env);
+	if (r < 0)
+		op_errnof(e, OP_TEMP, errno ? "cannot read queue/" :
+		    "listing queue/: out of memory");
 	closedir(dir);
-	if (out->n > 1)
+	if (r == 0 && out->n > 1)
 		qsort(out->ids, out->n, sizeof(*out->ids), id_cmp);
-	return 0;
+	if (r == 0 && env.n > 1)
+		qsort(env.ids, env.n, sizeof(*env.ids), id_cmp);
+	if (r == 0 && mark_env(out, &env) < 0)
+		r = op_errf(e, OP_TEMP, "listing queue/: out of memory");
+	spool_list_free(&env);
+	if (r < 0)
+		spool_list_free(out);
+	return r;
 }
 
 void spool_list_free(struct spool_list *l)
 {
 	free(l->ids);
+	free(l->has_env);
 	l->ids = NULL;
+	l->has_env = NULL;
 	l->n = 0;
 }

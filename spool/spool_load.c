@@ -16,12 +16,16 @@
 #include "util/fsio.h"
 
 /* Read from offset 0 until the blank line that ends the header, EOF or
- * the size cap; *got bytes land in a malloc'd *out. */
-static int read_head(int fd, char **out, size_t *got)
+ * the size cap; *got bytes land in a malloc'd *out.  *size = the file's
+ * size when the reads reached its end (a regular file reads short only
+ * there), else -1: the first read of 16 KB holds the whole file of most
+ * messages, which then costs no fstat(). */
+static int read_head(int fd, char **out, size_t *got, off_t *size)
 {
 	size_t cap = 16384, len = 0;
 	char *buf = NULL, *p;
 
+	*size = -1;
 	for (;;) {
 		ssize_t n;
 
@@ -38,6 +42,8 @@ static int read_head(int fd, char **out, size_t *got)
 			continue;
 		if (n < 0)
 			goto fail;
+		if ((size_t)n < cap - len)
+			*size = (off_t)(len + (size_t)n);
 		if (n == 0 || memmem(buf + (len ? len - 1 : 0),
 		    len + (size_t)n - (len ? len - 1 : 0), "\n\n", 2) != NULL) {
 			len += (size_t)n;
@@ -53,14 +59,14 @@ fail:
 	return -1;
 }
 
-int spool_read_header(int fd, const char *what, struct envelope *env,
-    size_t *hdrlen, struct op_err *e)
+static int parse_head(int fd, const char *what, struct envelope *env,
+    size_t *hdrlen, off_t *size, struct op_err *e)
 {
 	char *buf;
 	size_t len;
 	struct op_err pe;
 
-	if (read_head(fd, &buf, &len) < 0)
+	if (read_head(fd, &buf, &len, size) < 0)
 		return op_errnof(e, OP_TEMP, "cannot read %s", what);
 	if (envelope_parse(buf, len, env, hdrlen, &pe) < 0) {
 		free(buf);
@@ -68,6 +74,14 @@ int spool_read_header(int fd, const char *what, struct envelope *env,
 	}
 	free(buf);
 	return 0;
+}
+
+int spool_read_header(int fd, const char *what, struct envelope *env,
+    size_t *hdrlen, struct op_err *e)
+{
+	off_t size;
+
+	return parse_head(fd, what, env, hdrlen, &size, e);
 }
 
 static int open_queued(struct spool *sp, const char *id, const char *suffix,
@@ -116,25 +130,29 @@ static int msg_open(struct spool *sp, const char *id, int *fd,
 {
 	char name[SPOOL_NAME_MAX], what[SPOOL_NAME_MAX + 8];
 	struct stat st;
+	off_t size;
 	int f = open_queued(sp, id, ".msg", name, e);
 
 	if (f < 0)
 		return -1;
 	memcpy(what, "queue/", 6);
 	memcpy(what + 6, name, strlen(name) + 1);
-	if (fstat(f, &st) < 0) {
+	if (parse_head(f, what, env, hdrlen, &size, e) < 0)
+		goto fail;
+	if (size < 0 && fstat(f, &st) < 0) {
+		envelope_free(env);
 		op_errnof(e, OP_TEMP, "cannot stat %s", what);
 		goto fail;
 	}
-	if (spool_read_header(f, what, env, hdrlen, e) < 0)
-		goto fail;
-	if (strcmp(env->id, id) != 0 || (uint64_t)st.st_size < *hdrlen) {
+	if (size < 0)
+		size = st.st_size;
+	if (strcmp(env->id, id) != 0 || (uint64_t)size < *hdrlen) {
 		envelope_free(env);
 		op_errf(e, OP_DATA, "%s: header names another id", what);
 		goto fail;
 	}
 	*fd = f;
-	*len = (uint64_t)st.st_size - *hdrlen;
+	*len = (uint64_t)size - *hdrlen;
 	return 0;
 fail:
 	close(f);
@@ -161,13 +179,14 @@ int spool_open_msg(struct spool *sp, const char *id, int *fd, off_t *off,
 	return 0;
 }
 
-int spool_load(struct spool *sp, const char *id, struct envelope *env,
-    struct op_err *e)
+/* with_env: also look for queue/<id>.env (else the .msg header is it). */
+static int load(struct spool *sp, const char *id, int with_env,
+    struct envelope *env, struct op_err *e)
 {
 	struct envelope newer;
 	uint64_t size;
 	size_t hdrlen;
-	int fd, r;
+	int fd, r = 0;
 
 	/* The .msg header is parsed even when a .env exists: it is what
 	 * tells us where the message starts, hence its size.  *env is
@@ -176,7 +195,8 @@ int spool_load(struct spool *sp, const char *id, struct envelope *env,
 	if (msg_open(sp, id, &fd, &hdrlen, &size, env, e) < 0)
 		return -1;
 	close(fd);
-	r = load_env(sp, id, &newer, e);
+	if (with_env)
+		r = load_env(sp, id, &newer, e);
 	if (r < 0) {
 		envelope_free(env);
 		return -1;
@@ -187,4 +207,29 @@ int spool_load(struct spool *sp, const char *id, struct envelope *env,
 	}
 	env->size = size;
 	return 0;
+}
+
+int spool_load(struct spool *sp, const char *id, struct envelope *env,
+    struct op_err *e)
+{
+	return load(sp, id, 1, env, e);
+}
+
+int spool_load_listed(struct spool *sp, const struct spool_list *l,
+    size_t i, struct envelope *env, struct op_err *e)
+{
+	return load(sp, l->ids[i], l->has_env == NULL || l->has_env[i], env,
+	    e);
+}
+
+int spool_load_state(struct spool *sp, const char *id, struct envelope *env,
+    struct op_err *e)
+{
+	int r;
+
+	envelope_init(env);
+	r = load_env(sp, id, env, e);
+	if (r == 1)
+		env->size = 0;
+	return r;
 }

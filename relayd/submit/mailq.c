@@ -1,5 +1,5 @@
 /*
- * mailq driver: list, sort by queue id (ids start with the arrival time in
+ * mailq driver: list, in queue id order (ids start with the arrival time in
  * microseconds, so id order is submission order), load each envelope and
  * hand it to a renderer.  A message that vanished or is corrupt is skipped
  * with a warning; one bad file never hides the rest of the queue.
@@ -11,11 +11,6 @@
 #include <time.h>
 
 #include "util/printable.h"
-
-static int cmp_id(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
 
 /* The series gate's view, as the runner would decide now; the table is
  * built only when the queue holds a series member. */
@@ -75,20 +70,18 @@ int mailq_print_sel(struct spool *sp, FILE *out, FILE *warn,
     struct op_err *e)
 {
 	struct mailq_series ms = { sp, series_wait, 0, { 0 }, { 0 } };
-	struct spool_list l = { NULL, 0 };
+	struct spool_list l = { NULL, 0, NULL };
 	struct envelope env;
 	struct op_err le;
 	uint64_t bytes = 0;
 	size_t i, n = 0;
 
-	if (spool_list(sp, &l, e) < 0)
+	if (spool_list(sp, &l, e) < 0)	/* sorted: submission order */
 		return -1;
-	if (l.n > 1)
-		qsort(l.ids, l.n, sizeof(l.ids[0]), cmp_id);
 	for (i = 0; i < l.n; i++) {
 		envelope_init(&env);
 		op_err_clear(&le);
-		if (spool_load(sp, l.ids[i], &env, &le) < 0) {
+		if (spool_load_listed(sp, &l, i, &env, &le) < 0) {
 			char why[OP_ERR_MAX];
 
 			printable(why, sizeof(why), le.msg, strlen(le.msg));

@@ -1,5 +1,5 @@
 /*
- * The stuck-mail notice (notice.h): one pass over the queue's envelopes,
+ * The stuck-mail notice (notice.h): one pass over the queue's state files,
  * then one line that says how much is waiting since when, why the last
  * session failed, what failed for good and what recovery set aside.
  */
@@ -50,7 +50,7 @@ static void note(struct notice *n, const struct envelope *env)
 
 int notice_scan(struct spool *sp, struct notice *n, struct op_err *e)
 {
-	struct spool_list l = { NULL, 0 };
+	struct spool_list l = { NULL, 0, NULL };
 	struct envelope env;
 	size_t i;
 
@@ -58,9 +58,13 @@ int notice_scan(struct spool *sp, struct notice *n, struct op_err *e)
 	if (spool_corrupt_count(sp, &n->corrupt, e) < 0 ||
 	    spool_list(sp, &l, e) < 0)
 		return -1;
+	/* Deferred and failed are states the runner wrote: a message with
+	 * no .env was never tried and counts for nothing here.  So only the
+	 * state files are read (sendmail runs this after every message). */
 	for (i = 0; i < l.n; i++) {
-		envelope_init(&env);
-		if (spool_load(sp, l.ids[i], &env, NULL) == 0)
+		if (!l.has_env[i])
+			continue;
+		if (spool_load_state(sp, l.ids[i], &env, NULL) == 1)
 			note(n, &env);
 		envelope_free(&env);
 	}
