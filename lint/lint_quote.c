@@ -40,6 +40,20 @@ static int name_marker(const char *s, size_t n)
 	    s[k + 1] == ':') && !lint_str_prefix(s, n, "[PATCH");
 }
 
+/* Words, not code: two blanks or more, none of the characters code is
+ * made of. */
+static int sentence(const char *s, size_t n)
+{
+	size_t blanks = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strchr("(){};=<>[]*&|#", s[i]) != NULL && s[i] != '\0')
+			return 0;
+		blanks += s[i] == ' ';
+	}
+	return blanks >= 2;
+}
+
 /* Line i of an unmarked original, below line prev, is an answer. */
 static int answer(const struct lint_text *t, size_t i, size_t prev,
     int flat)
@@ -60,8 +74,10 @@ static int answer(const struct lint_text *t, size_t i, size_t prev,
 		return 0;
 	while (k < n && (s[k] == ' ' || s[k] == '\t'))
 		k++;
-	/* under a line of the original, or continuing an answer */
+	/* a sentence (not indented code) under a line of the original, or
+	 * continuing an answer */
 	return k < n && ((s[k] >= 'a' && s[k] <= 'z') || upper(s[k])) &&
+	    sentence(s + k, n - k) &&
 	    (t->v[prev].cls == LC_T ? indented(p, pn) : !indented(p, pn));
 }
 

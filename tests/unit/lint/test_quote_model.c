@@ -78,6 +78,19 @@ START_TEST(originals_own_quote_and_code)
 }
 END_TEST
 
+/* Indented sentences under lines of an unmarked original are answers;
+ * indented code in it is the original's. */
+START_TEST(indented_answers_not_code)
+{
+	ck_assert_str_eq(rules("Answers below.\n\n" ORIG "Which boards?\n"
+	    "    Only the rev B boards.\nWhy?\n    The reset line is not "
+	    "wired elsewhere.\nAda\n"), "");
+	ck_assert_str_eq(rules("Answers below.\n\n" ORIG "The probe does:\n"
+	    "    ret = widget_init(w);\n    return ret;\nAda\n"),
+	    "top-post ");
+}
+END_TEST
+
 START_TEST(mac_indented_quote)
 {
 	char body[4096];
@@ -141,6 +154,7 @@ int main(void)
 	tcase_add_test(tc, answer_in_unmarked_hunk_not_corrupt);
 	tcase_add_test(tc, reply_prose_not_commit_log);
 	tcase_add_test(tc, originals_own_quote_and_code);
+	tcase_add_test(tc, indented_answers_not_code);
 	tcase_add_test(tc, mac_indented_quote);
 	tcase_add_test(tc, cited_disclaimer_is_nobodys);
 	tcase_add_test(tc, forward_of_own_message);
