@@ -104,12 +104,22 @@ static int format_rcpt(struct sbuf *b, const struct env_rcpt *r)
 	return sb_add(b, line, (size_t)n);
 }
 
+/* The keys, and only a state the parser takes back (env_keys_check):
+ * an inconsistent one is refused here rather than written unreadable
+ * (the next load would move the message to corrupt/). */
 static int format_keys(struct sbuf *b, const struct envelope *env,
     struct op_err *e)
 {
 	char val[SPOOL_LINE_MAX], line[SPOOL_LINE_MAX];
+	uint32_t seen = 0;
 	size_t i;
 
+	for (i = 0; i < env_nkeys; i++)
+		if (!env_key_omitted(&env_keys[i], env))
+			seen |= UINT32_C(1) << i;
+	if (env_keys_check(env, seen) < 0)
+		return op_errf(e, OP_SOFTWARE, "envelope: inconsistent keys "
+		    "(series)");
 	for (i = 0; i < env_nkeys; i++) {
 		int n;
 

@@ -47,6 +47,8 @@ static int put(struct sb *o, const char *s, size_t n)
 
 	if (o->oom)
 		return -1;
+	if (n == 0)
+		return 0;
 	if (n > o->max - o->len) {
 		o->oom = 1;
 		return fail(o, "the message re-encoded would be too large");
