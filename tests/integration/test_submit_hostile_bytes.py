@@ -68,10 +68,30 @@ def test_body_bare_cr_still_a_line_end():
     assert "evil" not in str(q[0]), q[0]
 
 
+def test_lint_takes_bare_cr_as_data():
+    """`outpost lint` reads a bare CR in a header the way `-t` does:
+    never as a line end.  A Cc smuggled behind one is no field: lint
+    still sees the message as private mail to one person (with the CR
+    taken as a line end it would see the list and say nothing)."""
+    op = fresh()
+    path = os.path.join(W["tmp"], "cr.eml")
+    with open(path, "wb") as f:
+        f.write(HEAD + b"Subject: hi\rCc: linux-kernel@vger.kernel.org"
+                b"\r\n\r\nbody\r\n")
+    p = op.run(["lint", "--format", "json", path])
+    out = p.stdout.decode(errors="replace")
+    private = [l for l in out.splitlines() if '"rule":"private"' in l]
+    assert len(private) == 1 and "1 recipient" in private[0], out
+    # The same text through sendmail -t is refused, not split.
+    refused(op, HEAD + b"Subject: hi\rCc: linux-kernel@vger.kernel.org"
+            b"\r\n\r\nbody\r\n", ["-t"], "carriage return")
+
+
 if __name__ == "__main__":
     util.run_tests([
         test_bare_cr_in_header_with_t,
         test_bare_cr_in_header_explicit_rcpt,
         test_nul_in_header_and_body,
         test_body_bare_cr_still_a_line_end,
+        test_lint_takes_bare_cr_as_data,
     ], setup=setup)
