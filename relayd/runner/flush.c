@@ -19,6 +19,7 @@ struct flush_state {
 	const struct flush_opts *o;
 	char (*bounces)[SPOOL_QID_LEN + 1];	/* queued during pass 1 */
 	size_t nbounces, maxbounces;
+	unsigned kept_failed;		/* messages this flush left failed */
 };
 
 /* Append text at buf[at]; returns the new end (truncates safely). */
@@ -126,6 +127,8 @@ static void on_report(void *arg, const struct runner_report *r)
 	struct flush_state *fs = arg;
 	char line[FLUSH_LINE_MAX];
 
+	if (r->env != NULL && r->env->failed != 0)
+		fs->kept_failed++;
 	if (r->bounce_id[0] != '\0' && fs->nbounces < fs->maxbounces)
 		memcpy(fs->bounces[fs->nbounces++], r->bounce_id,
 		    SPOOL_QID_LEN + 1);
@@ -210,12 +213,25 @@ static enum op_status interrupted(const struct runner_signal *sig,
 	return OP_TEMP;
 }
 
+/* How many this flush left in the failed state, and what to do. */
+static void say_failed(const struct flush_opts *o, unsigned n)
+{
+	char line[256];
+
+	if (n == 0 || o->line == NULL)
+		return;
+	snprintf(line, sizeof(line), "%u message%s kept as failed, with %s "
+	    "full text: see outpost mailq --failed; outpost requeue ID "
+	    "tries again", n, n == 1 ? "" : "s", n == 1 ? "its" : "their");
+	o->line(o->arg, line);
+}
+
 static enum op_status locked_flush(struct spool *sp, const struct conf *c,
     const struct runner_ops *ops, const struct flush_opts *o,
     struct runner_signal *sig, struct op_err *e)
 {
 	char bounces[256][SPOOL_QID_LEN + 1];
-	struct flush_state fs = { o, bounces, 0, 256 };
+	struct flush_state fs = { o, bounces, 0, 256, 0 };
 	struct runner_result sum;
 	struct runner r;
 	int rc;
@@ -232,6 +248,7 @@ static enum op_status locked_flush(struct spool *sp, const struct conf *c,
 	rc = passes(&r, &fs, &sum, e);
 	if (runner_end(&r, 1) < 0)
 		sum.stopped = 1;
+	say_failed(o, fs.kept_failed);
 	if (rc < 0)
 		return e->st;
 	if (sum.stopped)

@@ -572,7 +572,11 @@ START_TEST(flush_lines_and_status)
 	fk->plan[1] = P_DOT451;
 	fk->plan[2] = P_OK;		/* the bounce, second pass */
 	ck_assert_int_eq(flush(&l, NULL, 0, &e), OP_TEMP);
-	ck_assert_int_eq(l.n, 3);
+	ck_assert_int_eq(l.n, 4);
+	/* The summary: how many this flush kept as failed. */
+	ck_assert_str_eq(l.text[3], "1 message kept as failed, with its full "
+	    "text: see outpost mailq --failed; outpost requeue ID tries "
+	    "again");
 	snprintf(want, sizeof(want), "%s: delivered to 2 recipients; failed "
 	    "recipient bad@example.net: RCPT TO: 550 5.1.1 "
 	    "<bad@example.net>: no such user, bounce queued as ", id1);
