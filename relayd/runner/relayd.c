@@ -194,8 +194,11 @@ static void serve(struct relayd *d, struct runner *r)
 		one_pass(d, r, &res);
 		if (d->stopping)
 			break;
-		if (d->ondemand && idle(&res) && !stay_on(d, r->sp))
-			break;
+		if (d->ondemand && idle(&res)) {
+			if (!stay_on(d, r->sp))
+				break;
+			continue;	/* new mail, its event already read */
+		}
 		if (d->ondemand && !d->announced) {
 			d->announced = 1;
 			log_info("on-demand runner: staying for the mail that "

@@ -31,6 +31,8 @@ struct fake {
 	int defer_later, hold_slow;
 };
 
+static void enqueue(void);
+
 static int exists(const char *name)
 {
 	char path[128];
@@ -89,6 +91,9 @@ static int f_send(void *ctx, void *sess, const struct smtp_msg *m,
 	(void)rst;
 	if (f->hold_slow && strncmp(m->rcpts[0], "slow@", 5) == 0)
 		hold();
+	/* New mail committed while a pass runs (after it listed the queue). */
+	if (strncmp(m->rcpts[0], "spawn@", 6) == 0)
+		enqueue();
 	hook(arg);
 	memset(st, 0, sizeof(*st));
 	if (f->defer_later && strncmp(m->rcpts[0], "later@", 6) == 0) {
@@ -454,6 +459,21 @@ START_TEST(on_demand_stays_and_hands_over_to_relayd)
 }
 END_TEST
 
+/* Mail that arrives during the last pass is not left behind: its event is
+ * read when the runner is about to leave, and it is sent right away (not
+ * after an hour's sleep: the test would time out). */
+START_TEST(on_demand_sends_mail_that_came_during_its_pass)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct op_err e;
+
+	enqueue_to("spawn@example.net", id);
+	ck_assert_msg(relayd_on_demand(cf, &ops, &e) == OP_OK, "%s", e.msg);
+	ck_assert_int_eq(queue_len(), 0);
+	ck_assert(!relayd_running());
+}
+END_TEST
+
 /* SIGTERM ends a waiting on-demand runner cleanly. */
 START_TEST(on_demand_stops_on_sigterm)
 {
@@ -483,6 +503,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, on_demand_leaves_when_nothing_waits);
 	tcase_add_test(tc, on_demand_stays_and_hands_over_to_relayd);
 	tcase_add_test(tc, on_demand_stops_on_sigterm);
+	tcase_add_test(tc, on_demand_sends_mail_that_came_during_its_pass);
 	suite_add_tcase(s, tc);
 	return s;
 }
