@@ -234,6 +234,20 @@ START_TEST(verified_auth_plain_and_send)
 }
 END_TEST
 
+/* 1 when a file whose path contains `part` is mapped in this process. */
+static int mapped(const char *part)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int found = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, part) != NULL;
+	fclose(f);
+	return found;
+}
+
 START_TEST(auth_login)
 {
 	static const struct peer_step s[] = {
@@ -253,6 +267,11 @@ START_TEST(auth_login)
 	ck_assert_str_eq(info.auth_mech, "LOGIN");
 	finish();
 	ck_assert_str_eq(P->err, "");
+	/* The client loads its mechanisms, never the sasldb password store
+	 * (and Berkeley DB with it): memory the runner does not need. */
+	ck_assert(mapped("/liblogin.so"));
+	ck_assert(!mapped("/libsasldb.so"));
+	ck_assert(!mapped("/libdb-"));
 	cleanup();
 }
 END_TEST
