@@ -156,7 +156,7 @@ static int deliver(const struct args *a)
 		return EX_OSERR;
 	if (conf_load(a->config, c, &e) < 0 || conf_validate(c, &e) < 0)
 		st = e.st;
-	else if (c->host[0] == '\0') {
+	else if (c->naccounts == 0 && c->host[0] == '\0') {
 		op_errf(&e, OP_CONFIG, "smarthost is not set in %s",
 		    c->path[0] ? c->path : "the config (none found)");
 		st = OP_CONFIG;

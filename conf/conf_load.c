@@ -145,14 +145,20 @@ static int open_config(const char *path, int explicit_path, const char *shown,
  * than deliver through the defaults or with the wrong mechanism. */
 static int unbuilt(struct conf *c, const char *shown, struct op_err *e)
 {
-	const char *what = c->naccounts > 0 ? "account sections" :
-	    c->auth_mechanisms[0] != '\0' ? "auth / auth_mechanisms" : NULL;
+	struct conf *v = malloc(sizeof(*v));
+	int any = c->auth_mechanisms[0] != '\0';
+	size_t i;
 
-	if (what == NULL)
+	for (i = 0; v != NULL && i < c->naccounts && !any; i++) {
+		conf_account_view(c, i, v);
+		any = v->auth_mechanisms[0] != '\0';
+	}
+	free(v);
+	if (!any)
 		return 0;
 	conf_free(c);
-	return op_errf(e, OP_CONFIG, "%s: %s are not supported by this "
-	    "build yet; remove them", shown, what);
+	return op_errf(e, OP_CONFIG, "%s: auth / auth_mechanisms are not "
+	    "supported by this build yet; remove them", shown);
 }
 
 static int load(const char *explicit_path, struct conf *c, int tolerant,

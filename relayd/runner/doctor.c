@@ -173,10 +173,56 @@ static int step_password(const struct conf *c, char *pw, size_t len,
 	return 0;
 }
 
+/* The delivery steps of one account (or of the one smarthost). */
+static enum op_status one_account(const struct conf *c, int host,
+    const struct doctor_ops *ops, doctor_step_fn step, void *arg,
+    struct op_err *e)
+{
+	char pw[DOCTOR_PASSWORD_MAX] = "";
+	enum op_status st;
+
+	if ((host && step_smarthost(c, step, arg, e) < 0) ||
+	    step_password(c, pw, sizeof(pw), step, arg, e) < 0)
+		st = e->st == OP_OK ? OP_CONFIG : e->st;
+	else
+		st = doctor_net(c, c->user[0] ? pw : NULL, ops, step, arg, e);
+	/* The password was needed only for AUTH inside doctor_net. */
+	explicit_bzero(pw, sizeof(pw));
+	return st;
+}
+
+/* Every account in turn, each checked even after another failed; the
+ * first failure is the result. */
+static enum op_status accounts(const struct conf *c,
+    const struct doctor_ops *ops, doctor_step_fn step, void *arg,
+    struct op_err *e)
+{
+	struct conf *v = malloc(sizeof(*v));
+	enum op_status st = OP_OK, one;
+	struct op_err ae;
+	size_t i;
+
+	if (v == NULL) {
+		op_errf(e, OP_SOFTWARE, "out of memory");
+		return OP_SOFTWARE;
+	}
+	for (i = 0; i < c->naccounts; i++) {
+		conf_account_view(c, i, v);
+		say(step, arg, "account", 1, conf_account_name(c, i));
+		op_err_clear(&ae);
+		one = one_account(v, 1, ops, step, arg, &ae);
+		if (one != OP_OK && st == OP_OK) {
+			st = one;
+			*e = ae;
+		}
+	}
+	free(v);
+	return st;
+}
+
 enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
     doctor_step_fn step, void *arg, struct op_err *e)
 {
-	char pw[DOCTOR_PASSWORD_MAX] = "";
 	struct conf *c = malloc(sizeof(*c));	/* ~50 KB: not on the stack */
 	enum op_status st;
 	struct op_err ce;
@@ -189,21 +235,18 @@ enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
 	}
 	if (step_config(conf_path, c, step, arg, e) < 0 ||
 	    step_lint(c, ops, step, arg, e) < 0 ||
-	    step_smarthost(c, step, arg, e) < 0 ||
+	    (c->naccounts == 0 && step_smarthost(c, step, arg, e) < 0) ||
 	    step_spool(c, step, arg, e) < 0)
-		st = e->st == OP_OK ? OP_CONFIG : e->st;
-	else if (step_password(c, pw, sizeof(pw), step, arg, e) < 0)
 		st = e->st == OP_OK ? OP_CONFIG : e->st;
 	else {
 		corrupt = step_corrupt(c, step, arg, &ce);
-		st = doctor_net(c, c->user[0] ? pw : NULL, ops, step, arg, e);
+		st = c->naccounts > 0 ? accounts(c, ops, step, arg, e) :
+		    one_account(c, 0, ops, step, arg, e);
 		if (st == OP_OK && corrupt < 0) {
 			*e = ce;
 			st = ce.st;
 		}
 	}
-	/* The password was needed only for AUTH inside doctor_net. */
-	explicit_bzero(pw, sizeof(pw));
 	conf_free(c);
 	free(c);
 	return st;

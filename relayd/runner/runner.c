@@ -85,7 +85,7 @@ static void stopped(struct runner_pass_state *p)
 	    "stopped until it can; nothing is sent meanwhile");
 }
 
-int runner_pass(struct runner *r, struct runner_result *res,
+static int pass_one(struct runner *r, struct runner_result *res,
     struct op_err *e)
 {
 	struct runner_pass_state p;
@@ -126,6 +126,16 @@ int runner_pass(struct runner *r, struct runner_result *res,
 	return 0;
 }
 
+int runner_pass(struct runner *r, struct runner_result *res,
+    struct op_err *e)
+{
+	if (r->conf->naccounts == 0)
+		return pass_one(r, res, e);
+	memset(res, 0, sizeof(*res));
+	res->next_wake = INT64_MAX;
+	return runner_account_pass(r, res, pass_one, e);
+}
+
 int runner_end(struct runner *r, int locked)
 {
 	struct runner_pass_state p;
@@ -163,6 +173,12 @@ int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
 		if (!wanted(r, l.ids[i]) ||
 		    spool_load(r->sp, l.ids[i], &env, NULL) < 0)
 			continue;
+		/* Mail of an account not in the config waits for requeue
+		 * --account: never due, or relayd would spin. */
+		if (!runner_account_mine(r, &env)) {
+			envelope_free(&env);
+			continue;
+		}
 		if (!runner_gate_due(&gate, r, &env, now)) {
 			envelope_free(&env);
 			continue;

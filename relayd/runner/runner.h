@@ -90,6 +90,10 @@ struct runner {
 	 * (runner_hold.c).  Freed by runner_end(). */
 	struct envelope held;
 	int has_held, held_bounced;
+	/* Config with `account` sections: the pass runs once per account
+	 * with conf = that account's view and account = its name (the
+	 * messages of other accounts are left alone); NULL otherwise. */
+	const char *account;
 };
 
 void runner_init(struct runner *r, const struct conf *c, struct spool *sp,

@@ -96,6 +96,15 @@ void runner_gate_free(struct runner_gate **g);
 void runner_gate_sent(struct runner_pass_state *p,
     const struct envelope *env);
 
+/* Accounts (runner_account.c).  mine: may this pass (r->account) send
+ * env?  known: does env's account exist in c (the full config)?  pass:
+ * one sub-pass per account through pass_one, results added up. */
+int runner_account_mine(const struct runner *r, const struct envelope *env);
+int runner_account_known(const struct conf *c, const struct envelope *env);
+int runner_account_pass(struct runner *r, struct runner_result *res,
+    int (*pass_one)(struct runner *, struct runner_result *,
+    struct op_err *), struct op_err *e);
+
 /* Session helpers (runner_session.c). */
 int runner_session_get(struct runner_pass_state *p);	/* 0 ok, -1 failed */
 void runner_session_drop(struct runner_pass_state *p);

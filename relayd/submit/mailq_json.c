@@ -1,6 +1,6 @@
 /*
  * mailq --json: one object per line per message (docs/CONTRACTS.md):
- * id, arrival_time, size, sender, subject, message_id, attempts,
+ * id, arrival_time, size, sender, account ("" = none), subject, message_id, attempts,
  * next_attempt, last_attempt, possibly_delivered, in_flight and
  * hold, series and recipients[{address, status, reason, attempts}].  Strings only ever pass
  * through json_quote().
@@ -82,6 +82,8 @@ void mailq_json_msg(FILE *out, const struct envelope *env,
 	fprintf(out, ",\"arrival_time\":%" PRId64 ",\"size\":%" PRIu64 ",",
 	    env->arrival, env->size);
 	put_str(out, "sender", env->sender);
+	fputc(',', out);
+	put_str(out, "account", env->account);
 	fputc(',', out);
 	put_str(out, "subject", env->subject);
 	fputc(',', out);

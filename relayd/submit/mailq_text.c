@@ -58,6 +58,10 @@ static void show_details(FILE *out, const struct envelope *env)
 	fprintf(out, IND "Subject: %s\n", buf);
 	safe(buf, sizeof(buf), env->message_id);
 	fprintf(out, IND "Message-ID: %s\n", buf);
+	if (env->account[0] != '\0') {
+		safe(buf, sizeof(buf), env->account);
+		fprintf(out, IND "Account: %s\n", buf);
+	}
 	if (env->attempts > 0 || mailq_next_attempt(env) > 0) {
 		show_time(env->last_try, t1, sizeof(t1));
 		show_time(mailq_next_attempt(env), t2, sizeof(t2));

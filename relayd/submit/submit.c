@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "relayd/submit/submit_account.h"
 #include "relayd/submit/submit_addr.h"
 #include "relayd/submit/submit_env.h"
 #include "relayd/submit/submit_extract.h"
@@ -308,7 +309,9 @@ int submit_message(const struct submit_req *rq, struct submit_res *rs,
 	j->rs = rs;
 	j->tx.fd = -1;
 	if (submit_env_from_opts(rq->o, rq->c, &rs->env, e) == 0 &&
-	    read_headers(j, e) == 0 && rewrite_headers(j, e) == 0 &&
+	    read_headers(j, e) == 0 &&
+	    submit_account(rq->o, rq->c, &j->h, &rs->env, e) == 0 &&
+	    rewrite_headers(j, e) == 0 &&
 	    write_message(j, e) == 0 && check_lines(j, e) == 0 &&
 	    mark_8bit(j, e) == 0 && gate_and_commit(j, e) == 0)
 		r = 0;

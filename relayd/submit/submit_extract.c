@@ -129,13 +129,12 @@ int submit_extract_rcpts(const struct submit_hdrs *h, submit_rcpt_fn add,
 	return 0;
 }
 
-int submit_extract_from_domain(const struct submit_hdrs *h, char *out,
+int submit_extract_from_addr(const struct submit_hdrs *h, char *out,
     size_t outlen)
 {
 	struct mailimf_mailbox_list *ml = NULL;
 	long i = submit_hdr_find(h, "From", 0);
-	size_t n, idx = 0, dl;
-	const char *at;
+	size_t n, idx = 0, al;
 	char *v;
 	int r = -1;
 
@@ -146,14 +145,30 @@ int submit_extract_from_domain(const struct submit_hdrs *h, char *out,
 		struct mailimf_mailbox *mb = it != NULL ? clist_content(it) :
 		    NULL;
 
-		at = mb != NULL ? strrchr(mb->mb_addr_spec, '@') : NULL;
-		dl = at != NULL ? strlen(at + 1) : 0;
-		if (dl > 0 && dl < outlen) {
-			memcpy(out, at + 1, dl + 1);
+		al = mb != NULL ? strlen(mb->mb_addr_spec) : 0;
+		if (al > 0 && al < outlen) {
+			memcpy(out, mb->mb_addr_spec, al + 1);
 			r = 0;
 		}
 		mailimf_mailbox_list_free(ml);
 	}
 	free(v);
 	return r;
+}
+
+int submit_extract_from_domain(const struct submit_hdrs *h, char *out,
+    size_t outlen)
+{
+	char addr[1024];
+	const char *at;
+	size_t dl;
+
+	if (submit_extract_from_addr(h, addr, sizeof(addr)) < 0 ||
+	    (at = strrchr(addr, '@')) == NULL)
+		return -1;
+	dl = strlen(at + 1);
+	if (dl == 0 || dl >= outlen)
+		return -1;
+	memcpy(out, at + 1, dl + 1);
+	return 0;
 }

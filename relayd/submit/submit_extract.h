@@ -21,6 +21,11 @@ typedef int (*submit_rcpt_fn)(void *ctx, const char *addr, struct op_err *e);
 int submit_extract_rcpts(const struct submit_hdrs *h, submit_rcpt_fn add,
     void *ctx, struct op_err *e);
 
+/* Address of the first mailbox of the first From: field into out; -1
+ * when there is none (no From, unparsable, too long). */
+int submit_extract_from_addr(const struct submit_hdrs *h, char *out,
+    size_t outlen);
+
 /* Domain of the first mailbox of the first From: field into out; -1 when
  * there is none (no From, unparsable, no '@'). */
 int submit_extract_from_domain(const struct submit_hdrs *h, char *out,

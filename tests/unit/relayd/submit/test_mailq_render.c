@@ -22,6 +22,7 @@ static void make_env(struct envelope *env)
 	snprintf(env->subject, sizeof(env->subject),
 	    "\x1b[31mred\x07 \"quoted\" back\\slash");
 	snprintf(env->message_id, sizeof(env->message_id), "<id@x>");
+	snprintf(env->account, sizeof(env->account), "work.2");
 	ck_assert_int_eq(envelope_add_rcpt(env, "a@example.org", &e), 0);
 	ck_assert_int_eq(envelope_add_rcpt(env, "b@example.org", &e), 0);
 	ck_assert_int_eq(envelope_add_rcpt(env, "c@example.org", &e), 0);
@@ -66,7 +67,8 @@ START_TEST(json_shape)
 	no_controls(out);
 	ck_assert_ptr_nonnull(strstr(out, "{\"id\":\"0661712345678900abcd\","
 	    "\"arrival_time\":1700000000,\"size\":4321,"
-	    "\"sender\":\"me@example.org\",\"subject\":\""));
+	    "\"sender\":\"me@example.org\",\"account\":\"work.2\","
+	    "\"subject\":\""));
 	ck_assert_ptr_nonnull(strstr(out, "\\u001b[31mred\\u0007 \\\"quoted\\\""
 	    " back\\\\slash\""));
 	ck_assert_ptr_nonnull(strstr(out, "\"attempts\":2,"
@@ -133,6 +135,7 @@ START_TEST(text_shape)
 	ck_assert_int_eq(strncmp(out, "0661712345678900abcd     4321 ", 30), 0);
 	ck_assert_ptr_nonnull(strstr(out, "  me@example.org\n"));
 	ck_assert_ptr_nonnull(strstr(out, "Subject: ?[31mred? \"quoted\""));
+	ck_assert_ptr_nonnull(strstr(out, "        Account: work.2\n"));
 	ck_assert_ptr_nonnull(strstr(out, "(deferred: rcpt: 451 4.7.1 try??later"));
 	ck_assert_ptr_nonnull(strstr(out, "Possibly delivered"));
 	ck_assert_ptr_nonnull(strstr(out, "In flight"));
