@@ -95,8 +95,11 @@ class Postfix:
     stop() also runs at exit.  deliver="discard" drops every message."""
 
     def __init__(self, workdir, pki, services=None, deliver="maildir",
-                 stop_at_exit=True, ports=None):
+                 stop_at_exit=True, ports=None, user=USER,
+                 password=PASSWORD):
         require()
+        # A second instance (accounts) takes another SASL user.
+        self.user, self.password = user, password
         self.dir = workdir
         self.pki = pki
         self.deliver = deliver
@@ -165,7 +168,8 @@ class Postfix:
     def _write_sasl(self, pf):
         db = os.path.join(self.sasl, "sasldb2")
         proc = subprocess.run([SASLPASSWD, "-c", "-p", "-f", db, "-u",
-                               REALM, USER], input=PASSWORD.encode(),
+                               REALM, self.user],
+                              input=self.password.encode(),
                               stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)
         if proc.returncode != 0:
