@@ -141,24 +141,31 @@ static int open_config(const char *path, int explicit_path, const char *shown,
 	return 0;
 }
 
+static int oauth(const struct conf *c)
+{
+	return strstr(c->auth_mechanisms, "XOAUTH2") != NULL ||
+	    strstr(c->auth_mechanisms, "OAUTHBEARER") != NULL;
+}
+
 /* Parsed but not yet acted on (issue 11 lands in steps): refuse rather
  * than deliver through the defaults or with the wrong mechanism. */
 static int unbuilt(struct conf *c, const char *shown, struct op_err *e)
 {
 	struct conf *v = malloc(sizeof(*v));
-	int any = c->auth_mechanisms[0] != '\0';
+	int any = oauth(c);
 	size_t i;
 
 	for (i = 0; v != NULL && i < c->naccounts && !any; i++) {
 		conf_account_view(c, i, v);
-		any = v->auth_mechanisms[0] != '\0';
+		any = oauth(v);
 	}
 	free(v);
 	if (!any)
 		return 0;
 	conf_free(c);
-	return op_errf(e, OP_CONFIG, "%s: auth / auth_mechanisms are not "
-	    "supported by this build yet; remove them", shown);
+	return op_errf(e, OP_CONFIG, "%s: OAuth (auth xoauth2 / oauthbearer, "
+	    "XOAUTH2 / OAUTHBEARER in auth_mechanisms) is not supported by "
+	    "this build yet; remove it", shown);
 }
 
 static int load(const char *explicit_path, struct conf *c, int tolerant,

@@ -221,19 +221,36 @@ cancel:
 
 /* sasl_client_start() with each acceptable offered mechanism in turn
  * (no I/O happens here) until the library has one. */
+static int try_mech(struct smtp_session *s, sasl_conn_t *conn,
+    const char *name, const char **out, unsigned *outlen, const char **mech)
+{
+	if (!offered(s->caps.auth_mechs, name))
+		return SASL_NOMECH;
+	return sasl_client_start(conn, name, NULL, out, outlen, mech);
+}
+
+/* The config's auth_mechanisms ("A B C", upper case) when set, in its
+ * order, else ours. */
 static int pick(struct smtp_session *s, sasl_conn_t *conn, const char **out,
     unsigned *outlen, const char **mech)
 {
-	size_t i;
+	const char *l = s->c->auth_mechanisms;
+	char name[64];
+	size_t i, n;
 	int rc = SASL_NOMECH;
 
-	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++) {
-		if (!offered(s->caps.auth_mechs, allowed[i]))
-			continue;
-		rc = sasl_client_start(conn, allowed[i], NULL, out, outlen,
-		    mech);
-		if (rc != SASL_NOMECH)
-			break;
+	if (l[0] == '\0')
+		for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]) &&
+		    rc == SASL_NOMECH; i++)
+			rc = try_mech(s, conn, allowed[i], out, outlen, mech);
+	while (l[0] != '\0' && rc == SASL_NOMECH) {
+		n = strcspn(l, " ");
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, l, n);
+			name[n] = '\0';
+			rc = try_mech(s, conn, name, out, outlen, mech);
+		}
+		l += n + strspn(l + n, " ");
 	}
 	return rc;
 }
@@ -248,8 +265,11 @@ static int start(struct smtp_session *s, sasl_conn_t *conn,
 
 	if (rc == SASL_NOMECH) {
 		smtp_status_local(st, SMTP_STAGE_AUTH, SMTP_TEMP,
-		    "no usable AUTH mechanism offered (server offers: %s)",
-		    s->caps.auth_mechs);
+		    "no AUTH mechanism in common: the server offers %s; we "
+		    "use %s%s", s->caps.auth_mechs,
+		    s->c->auth_mechanisms[0] ? s->c->auth_mechanisms :
+		    "SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN DIGEST-MD5",
+		    s->c->auth_mechanisms[0] ? " (auth_mechanisms)" : "");
 		return -1;
 	}
 	if ((rc != SASL_OK && rc != SASL_CONTINUE) || mech == NULL) {

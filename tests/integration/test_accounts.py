@@ -149,6 +149,32 @@ def test_one_smarthost_down():
     assert op.mailq() == []
 
 
+def test_auth_mechanisms_plain():
+    """auth_mechanisms restricts the choice: PLAIN although the server
+    offers SCRAM first; a list the server does not share names both."""
+    op = outpost()
+    text = open(op.config_path).read()
+    with open(op.config_path, "w") as f:
+        f.write(text.replace("account home\n",
+                             "account home\nauth_mechanisms PLAIN\n"))
+    home = W["home"]["pf"]
+    h0 = len(home.accepted())
+    send(op, "Me <me@home.example>", "<e1@x>")
+    op.flush(timeout=60)
+    util.wait_for(lambda: len(home.accepted()) >= h0 + 1, 30, "home mail")
+    assert "sasl_method=PLAIN, sasl_username=me" in home.log_text(), \
+        home.log_text()[-2000:]
+    with open(op.config_path, "w") as f:
+        f.write(text.replace("account home\n",
+                             "account home\nauth_mechanisms NTLM\n"))
+    send(op, "Me <me@home.example>", "<e2@x>")
+    op.flush(timeout=60)
+    left = op.mailq()
+    why = left[0]["recipients"][0]["reason"]
+    assert "no AUTH mechanism in common" in why and "NTLM" in why, left
+
+
 if __name__ == "__main__":
     util.run_tests([test_routed_by_sender_in_order, test_no_account_refused,
-                    test_one_smarthost_down], setup=setup)
+                    test_one_smarthost_down, test_auth_mechanisms_plain],
+                   setup=setup)
