@@ -334,8 +334,13 @@ int resend_record(struct spool *sp, const char *digest, const char *rcpts,
 /* Start-up recovery (rule in spool/README.md); counts what it did.  Call
  * it holding the runner lock, before delivering anything.  One bad entry
  * does not stop the others; the first error is returned at the end. */
+#define SPOOL_RECOVER_IDS	16	/* ids of flagged messages kept */
 struct spool_recovery { unsigned tmp_removed, orphan_env_removed,
-	corrupt_moved, in_flight_marked; };
+	corrupt_moved, in_flight_marked;
+	/* The first SPOOL_RECOVER_IDS messages flagged "possibly delivered",
+	 * so the runner can name each in the log (it may be removed by the
+	 * time anyone looks at the queue). */
+	char marked[SPOOL_RECOVER_IDS][SPOOL_QID_LEN + 1]; };
 int spool_recover(struct spool *sp, struct spool_recovery *r,
     struct op_err *e);
 

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "spool/spool.h"
 
@@ -58,6 +59,17 @@ int spool_tmp_create(struct spool *sp, char name[SPOOL_NAME_MAX]);
 
 /* Unlink queue/<id>.msg then .env (missing is fine), no directory sync. */
 int spool_unlink_msg(struct spool *sp, const char *id, struct op_err *e);
+
+/* Count one message flagged "possibly delivered" and keep its id
+ * (inline: both recovery files use it, neither owns it). */
+static inline void spool_recovery_mark(struct spool_recovery *r,
+    const char *id)
+{
+	if (r->in_flight_marked < SPOOL_RECOVER_IDS)
+		snprintf(r->marked[r->in_flight_marked],
+		    sizeof(r->marked[0]), "%s", id);
+	r->in_flight_marked++;
+}
 
 /* Part of spool_recover(): every message a left-over journal leaves in
  * flight and still queued gets possibly-delivered; then the journal goes. */

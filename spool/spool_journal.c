@@ -196,7 +196,7 @@ static int flag(struct spool *sp, const char *id, struct spool_recovery *r,
 		env.possibly_delivered = 1;
 		rc = spool_update(sp, &env, e);
 		if (rc == 0)
-			r->in_flight_marked++;
+			spool_recovery_mark(r, id);
 	}
 	envelope_free(&env);
 	return rc;

@@ -149,7 +149,7 @@ static int recover_msg(struct spool *sp, const char *id,
 			envelope_free(&env);
 			return -1;
 		}
-		r->in_flight_marked++;
+		spool_recovery_mark(r, id);
 	}
 	envelope_free(&env);
 	return 0;

@@ -52,6 +52,19 @@ static void keep_wanted(const struct runner *r, struct spool_list *l)
 	l->n = n;
 }
 
+/* Name each flagged message in the log: once it is sent again and
+ * removed, the log is the only place that says it may have gone twice. */
+static void log_marked(const struct spool_recovery *rec)
+{
+	unsigned i, n = rec->in_flight_marked < SPOOL_RECOVER_IDS ?
+	    rec->in_flight_marked : SPOOL_RECOVER_IDS;
+
+	for (i = 0; i < n; i++)
+		log_msg(LOG_LVL_WARN, rec->marked[i], "was in flight when a "
+		    "runner stopped: flagged \"possibly delivered\"; the "
+		    "next attempt may deliver it twice");
+}
+
 static void recover(struct runner *r)
 {
 	struct spool_recovery rec;
@@ -67,6 +80,7 @@ static void recover(struct runner *r)
 	if (rec.in_flight_marked != 0)
 		log_warn("%u message(s) were being sent when a runner stopped; "
 		    "they may be delivered twice", rec.in_flight_marked);
+	log_marked(&rec);
 	if (rec.corrupt_moved != 0)
 		log_warn("%u unreadable spool file(s) moved to corrupt/",
 		    rec.corrupt_moved);

@@ -219,6 +219,7 @@ START_TEST(torn_and_foreign_lines)
 	close(fd);
 	ck_assert_msg(spool_recover(&r.t.sp, &rec, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(rec.in_flight_marked, 1);
+	ck_assert_str_eq(rec.marked[0], r.id[2]);
 	ck_assert(present(&r, 2, &flag));
 	ck_assert_int_eq(flag, 1);
 	ck_assert(present(&r, 0, &flag));

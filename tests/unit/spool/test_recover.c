@@ -200,6 +200,7 @@ START_TEST(in_flight_marked)
 	envelope_free(&env);
 	recover(&t, &r);
 	ck_assert_uint_eq(r.in_flight_marked, 1);
+	ck_assert_str_eq(r.marked[0], id);	/* named for the log */
 	ck_assert_int_eq(spool_load(&t.sp, id, &env, &e), 0);
 	ck_assert_int_eq(env.in_flight, 0);
 	ck_assert_int_eq(env.possibly_delivered, 1);
