@@ -154,6 +154,10 @@ void conf_account_list(const struct conf *c, char *out, size_t outlen);
  * secret source, helo, auth) in place of the defaults.  out holds no
  * accounts of its own: never conf_free() it. */
 void conf_account_view(const struct conf *c, size_t i, struct conf *out);
+/* An address account i may send as, for probes: the default `from` when
+ * it belongs to the account, else its first exact pattern, else "" (only
+ * "*@domain" patterns: no address is known). */
+const char *conf_account_sender(const struct conf *c, size_t i);
 
 /* Fetch the SASL password from password_file (mode re-checked) or
  * password_command (no shell, stdin /dev/null, timeout).  The caller wipes

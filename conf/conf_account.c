@@ -186,6 +186,24 @@ void conf_account_list(const struct conf *c, char *out, size_t outlen)
 	}
 }
 
+const char *conf_account_sender(const struct conf *c, size_t i)
+{
+	const struct conf_account *a;
+	const char *p;
+	size_t k;
+
+	if (i >= c->naccounts)
+		return c->from;
+	a = c->accounts[i];
+	if (c->from[0] != '\0' &&
+	    (match_one(a, c->from, 0) || match_one(a, c->from, 1)))
+		return c->from;
+	for (k = 0, p = patterns(a); k < a->nfrom; k++, p += strlen(p) + 1)
+		if (p[0] != '*')
+			return p;
+	return "";
+}
+
 void conf_account_view(const struct conf *c, size_t i, struct conf *out)
 {
 	memcpy(out, c, sizeof(*out));

@@ -208,6 +208,9 @@ static enum op_status accounts(const struct conf *c,
 	}
 	for (i = 0; i < c->naccounts; i++) {
 		conf_account_view(c, i, v);
+		/* Probe MAIL FROM with an address this account sends as. */
+		snprintf(v->from, sizeof(v->from), "%s",
+		    conf_account_sender(c, i));
 		say(step, arg, "account", 1, conf_account_name(c, i));
 		op_err_clear(&ae);
 		one = one_account(v, 1, ops, step, arg, &ae);

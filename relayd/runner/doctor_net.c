@@ -138,7 +138,9 @@ static int probe_senders(const struct conf *c, struct smtp_session *s,
 	if (ops->probe == NULL)
 		return 0;
 	if (c->from[0] == '\0')
-		say(step, arg, "MAIL FROM", 1, "no `from` set: not tried");
+		say(step, arg, "MAIL FROM", 1, "no sender address known "
+		    "(set `from`, or an exact address among the account's "
+		    "`from` patterns): not tried");
 	else if (probe_one(s, ops, c->from, step, arg, e) < 0)
 		return -1;
 	if (c->bounce_to_smarthost)

@@ -96,6 +96,21 @@ START_TEST(inherit_and_override)
 }
 END_TEST
 
+/* doctor probes MAIL FROM with an address the account may use. */
+START_TEST(probe_sender)
+{
+	accepted(two);
+	ck_assert_str_eq(conf_account_sender(c, 0), "w@corp.example");
+	ck_assert_str_eq(conf_account_sender(c, 1), "me@home.example");
+	accepted("from x@corp.example\naccount work\nsmarthost a.example\n"
+	    "from *@corp.example\naccount me\nsmarthost b.example\n"
+	    "from *@home.example\n");
+	/* The default sender belongs to work only. */
+	ck_assert_str_eq(conf_account_sender(c, 0), "x@corp.example");
+	ck_assert_str_eq(conf_account_sender(c, 1), "");
+}
+END_TEST
+
 START_TEST(matching)
 {
 	accepted(two);
@@ -264,6 +279,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, inherit_and_override);
 	tcase_add_test(t, matching);
+	tcase_add_test(t, probe_sender);
 	tcase_add_test(t, exact_beats_domain);
 	tcase_add_test(t, default_account);
 	tcase_add_test(t, no_sections_unchanged);
