@@ -39,6 +39,25 @@ ssize_t read_retry(int fd, void *buf, size_t len)
 	}
 }
 
+int pread_all(int fd, void *buf, size_t len, off_t off)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	return 0;
+}
+
 int fsync_dir(int dirfd)
 {
 	/* A file's new name is durable only once its directory is synced. */

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/fsio.h"
+
 /* Length of the header block in buf[0..n): up to the empty line (which is
  * not included), or 0 when it is not complete yet. */
 static size_t header_end(const char *buf, size_t n)
@@ -107,22 +109,6 @@ static size_t attach_len(const char *buf, size_t n, uint64_t len)
 	return last_line(buf, n);
 }
 
-static int pread_all(int fd, off_t off, char *buf, size_t want,
-    struct op_err *e)
-{
-	size_t n = 0;
-	ssize_t r;
-
-	while (n < want) {
-		r = pread(fd, buf + n, want - n, off + (off_t)n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return op_errnof(e, OP_TEMP, "bounce: read message");
-		n += (size_t)r;
-	}
-	return 0;
-}
 
 int bounce_read_original(struct spool *sp, const char *id, char **out,
     size_t *outlen, int *truncated, struct op_err *e)
@@ -142,7 +128,9 @@ int bounce_read_original(struct spool *sp, const char *id, char **out,
 		close(fd);
 		return op_errf(e, OP_TEMP, "bounce: out of memory");
 	}
-	rc = pread_all(fd, off, buf, want, e);
+	rc = pread_all(fd, buf, want, off);
+	if (rc < 0)
+		op_errnof(e, OP_TEMP, "bounce: read message");
 	close(fd);
 	if (rc < 0) {
 		free(buf);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "relayd/smtp/smtp_session.h"
+#include "util/fsio.h"
 
 static int has_8bit(const char *a)
 {
@@ -83,37 +84,6 @@ int smtp_tx_rcpt_reply(struct smtp_tx *x, size_t i,
 
 #define CONV_IN_MAX	((uint64_t)256 << 20)	/* re-encoded in memory */
 
-static int read_all(int fd, char *buf, size_t len, off_t off)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = pread(fd, buf + got, len - got, off + (off_t)got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* RFC 6152: no 8-bit text to a server without 8BITMIME.  The text is
  * re-encoded (smtp_7bit) into an anonymous memory file that stands in for
@@ -133,7 +103,7 @@ static int to_7bit(struct smtp_tx *x)
 		    "re-encode");
 	else if ((in = malloc(len ? len : 1)) == NULL)
 		;
-	else if (read_all(m->fd, in, len, m->off) < 0)
+	else if (pread_all(m->fd, in, len, m->off) < 0)
 		snprintf(why, sizeof(why), "reading the queued message: %s",
 		    errno ? strerror(errno) : "shorter than its size");
 	else if (smtp_7bit(in, len, 4 * len + 65536, &out, &outlen, why,
