@@ -248,6 +248,7 @@ static int quotes_self(const struct lint_msg *m, size_t first_q)
 static void rule_top_post(struct lint_msg *m, const struct shape *sh)
 {
 	const struct lint_text *t = &m->text;
+	size_t first = 0;
 	int small;
 
 	if (sh->q == 0 || sh->t_before == 0)
@@ -262,8 +263,11 @@ static void rule_top_post(struct lint_msg *m, const struct shape *sh)
 			return;	/* interleaved */
 	/* a short ping above one's own quoted mail is a milder case */
 	small = sh->q <= 2 || (sh->t <= 3 && quotes_self(m, sh->first_q));
+	/* point at the text to move, where an editor jump helps most */
+	while (first < sh->first_q && !is_new(&t->v[first]))
+		first++;
 	lint_emit(m, "top-post", "top-posting", small ? LINT_WARNING :
-	    LINT_ERROR, small, t->v[sh->first_q].lineno, 0,
+	    LINT_ERROR, small, t->v[first].lineno, 0,
 	    "%zu new line%s above %zu quoted line%s, nothing new below",
 	    sh->t_before, LINT_S(sh->t_before), sh->q, LINT_S(sh->q));
 }

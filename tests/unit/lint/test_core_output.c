@@ -121,6 +121,9 @@ START_TEST(singular_grammar)
 	f = get("top-post");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(strstr(f->message, "1 new line above"));
+	/* it points at the text to move, not at the quote */
+	ck_assert_uint_eq(f->line, 6);
+	ck_assert_uint_eq(f->column, 0);
 }
 END_TEST
 

@@ -63,7 +63,7 @@ START_TEST(reply_prose_not_commit_log)
 	    "FIFO no longer stalls after resume, thanks.\n\n" ORIG
 	    "Stop the FIFO on suspend.\n\nSigned-off-by: Ada <ada@example.org>"
 	    "\n---\ndiff --git a/w.c b/w.c\n--- a/w.c\n+++ b/w.c\n"
-	    "@@ -1,1 +1,1 @@\n-a\n+b\n"), "long-lines top-post ");
+	    "@@ -1,1 +1,1 @@\n-a\n+b\n"), "top-post long-lines ");
 }
 END_TEST
 
