@@ -10,6 +10,7 @@
 #include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/ascii8.h"
 
 static const char *const utf8ish[] = {
 	"", "us-ascii", "ascii", "utf-8", "utf8", "ansi_x3.4-1968",
@@ -92,14 +93,6 @@ static int ascii_superset(const char *cs)
 	return 0;
 }
 
-static int has_8bit(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 1;
-	return 0;
-}
-
 /* ISO-8859-1 is the common case and maps byte to code point: no iconv
  * module to load for it (iconv_open costs more than the conversion). */
 static size_t latin1(const char *in, size_t n, char **outp, int *cut)
@@ -152,7 +145,7 @@ int lint_charset_to_utf8(struct lint_text *t, const char *cs)
 	size_t n;
 
 	if (lint_charset_is_utf8ish(cs) || (ascii_superset(cs) &&
-	    !has_8bit(in, t->len)))
+	    !mem_has_8bit(in, t->len)))
 		return 0;
 	n = to_utf8(in, t->len, cs, &nb, &t->truncated);
 	if (n == (size_t)-2) {

@@ -8,6 +8,7 @@
 #include "lint/lint_int.h"
 
 #include <string.h>
+#include "util/ascii8.h"
 
 #define LONG_LIMIT 80
 #define LOG_LIMIT 75
@@ -130,14 +131,6 @@ static int prose(const char *s, size_t n)
 	return words >= 5 && words * 10 >= toks * 6;
 }
 
-static int ascii(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 0;
-	return 1;
-}
-
 /* CJK prose has no spaces between words: count it by its wide cells
  * (display width well above the number of code points). */
 static int wide_text(const char *s, size_t n, unsigned w)
@@ -234,7 +227,7 @@ static int lone_token(const char *s, size_t n)
 	if (tk.n != n - k)
 		return 0;	/* more than one token */
 	return is_url(tk.s, tk.n) || (tk.w > TOKEN_UNBREAKABLE &&
-	    ascii(tk.s, tk.n));
+	    !mem_has_8bit(tk.s, tk.n));
 }
 
 /* Plain words glued to or next to URLs ("and <URL>specifically"): the

@@ -8,6 +8,7 @@
 #include "util/printable.h"
 
 #include <string.h>
+#include "util/ascii8.h"
 
 #define SNIFF_BYTES 65536
 
@@ -209,10 +210,7 @@ static int ascii_superset_ok(const struct lint_msg *m,
 	    lint_str_prefix(p->charset, cl, "windows-125") ||
 	    lint_str_prefix(p->charset, cl, "koi8-")) || m->text.truncated)
 		return 0;
-	for (size_t i = 0; i < m->text.len; i++)
-		if ((unsigned char)m->text.buf[i] >= 0x80)
-			return 0;
-	return 1;
+	return !mem_has_8bit(m->text.buf, m->text.len);
 }
 
 /* Needs the decoded body: run by lint_msg.c once it is loaded. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/fsio.h"
+#include "util/ascii8.h"
 
 /* Length of the header block in buf[0..n): up to the empty line (which is
  * not included), or 0 when it is not complete yet. */
@@ -143,16 +144,6 @@ int bounce_read_original(struct spool *sp, const char *id, char **out,
 	return 0;
 }
 
-static int has_8bit(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 1;
-	return 0;
-}
-
 static int make_envelope(struct envelope *b, const struct envelope *env,
     int64_t now, const char *text, size_t len, struct op_err *e)
 {
@@ -160,9 +151,8 @@ static int make_envelope(struct envelope *b, const struct envelope *env,
 	b->arrival = now;
 	b->sender[0] = '\0';		/* null sender: a bounce never bounces */
 	b->is_bounce = 1;
-	b->body_8bit = has_8bit(text, len);
-	b->smtputf8 = env->smtputf8 && has_8bit(env->sender,
-	    strlen(env->sender));
+	b->body_8bit = mem_has_8bit(text, len);
+	b->smtputf8 = env->smtputf8 && str_has_8bit(env->sender);
 	snprintf(b->subject, sizeof(b->subject), "Undelivered mail: message "
 	    "%s could not be delivered", env->id);
 	return envelope_add_rcpt(b, env->sender, e);

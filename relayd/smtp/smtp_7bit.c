@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "relayd/smtp/smtp_session.h"
+#include "util/ascii8.h"
 
 #define DEPTH_MAX	32
 #define BOUNDARY_MAX	200	/* RFC 2046 says 70; be lenient, stay bounded */
@@ -67,16 +68,6 @@ static int put(struct sb *o, const char *s, size_t n)
 	}
 	memcpy(o->p + o->len, s, n);
 	o->len += n;
-	return 0;
-}
-
-static int has_8bit(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 1;
 	return 0;
 }
 
@@ -313,7 +304,7 @@ static int multipart(struct sb *o, const struct ent *en, int depth)
 		d = delimiter(l, le, en->boundary, bl);
 		if (d == 0)
 			continue;
-		if (part == NULL && has_8bit(en->body, (size_t)(l -
+		if (part == NULL && mem_has_8bit(en->body, (size_t)(l -
 		    en->body)))
 			return fail(o, "8-bit text in a multipart preamble");
 		if (part == NULL ? put(o, en->body, (size_t)(l - en->body)) :
@@ -327,7 +318,7 @@ static int multipart(struct sb *o, const struct ent *en, int depth)
 		return fail(o, "a multipart without its boundary");
 	if (d != 2)		/* no close delimiter: the rest is a part */
 		return convert(o, part, en->e, depth + 1);
-	if (has_8bit(l, (size_t)(en->e - l)))
+	if (mem_has_8bit(l, (size_t)(en->e - l)))
 		return fail(o, "8-bit text in a multipart epilogue");
 	return put(o, l, (size_t)(en->e - l));
 }
@@ -336,12 +327,12 @@ static int convert(struct sb *o, const char *s, const char *e, int depth)
 {
 	struct ent en;
 
-	if (!has_8bit(s, (size_t)(e - s)))
+	if (!mem_has_8bit(s, (size_t)(e - s)))
 		return put(o, s, (size_t)(e - s));
 	if (depth > DEPTH_MAX)
 		return fail(o, "MIME nesting deeper than %d", DEPTH_MAX);
 	ent_parse(&en, s, e);
-	if (has_8bit(s, (size_t)(en.body - s)))
+	if (mem_has_8bit(s, (size_t)(en.body - s)))
 		return fail(o, "the message has 8-bit headers");
 	if (strncmp(en.type, "multipart/", 10) == 0) {
 		if (en.cte[0] && strcmp(en.cte, "7bit") != 0 &&

@@ -13,14 +13,7 @@
 
 #include "relayd/smtp/smtp_session.h"
 #include "util/fsio.h"
-
-static int has_8bit(const char *a)
-{
-	for (; *a; a++)
-		if ((unsigned char)*a >= 0x80)
-			return 1;
-	return 0;
-}
+#include "util/ascii8.h"
 
 /* The session broke (or 421): every recipient without an answer of its
  * own shares the message status. */
@@ -135,7 +128,7 @@ static int prepare(struct smtp_tx *x, int *utf8)
 	const struct smtp_msg *m = x->m;
 	size_t i;
 
-	*utf8 = m->smtputf8 || has_8bit(m->sender);
+	*utf8 = m->smtputf8 || str_has_8bit(m->sender);
 	if (to_7bit(x) < 0)
 		return -1;
 	m = x->m;
@@ -160,12 +153,12 @@ static int prepare(struct smtp_tx *x, int *utf8)
 		}
 		x->state[i] = SMTP_R_PENDING;
 		x->nvalid++;
-		if (has_8bit(m->rcpts[i]))
+		if (str_has_8bit(m->rcpts[i]))
 			*utf8 = 2;
 	}
 	/* Non-ASCII addresses need SMTPUTF8; 8-bit headers alone go out
 	 * anyway when the server lacks it (as Postfix does). */
-	if ((*utf8 == 2 || has_8bit(m->sender)) && !x->s->caps.smtputf8) {
+	if ((*utf8 == 2 || str_has_8bit(m->sender)) && !x->s->caps.smtputf8) {
 		smtp_status_local(x->st, SMTP_STAGE_MAIL, SMTP_PERM,
 		    "server does not support SMTPUTF8, needed for a non-ASCII "
 		    "address");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/printable.h"
+#include "util/ascii8.h"
 
 /* Why a bare address (brackets already stripped) is unacceptable, or NULL. */
 static const char *addr_problem(const char *a, size_t n)
@@ -79,10 +80,7 @@ bad:
 
 int submit_addr_is_utf8(const char *addr)
 {
-	for (; *addr != '\0'; addr++)
-		if ((unsigned char)*addr >= 0x80)
-			return 1;
-	return 0;
+	return str_has_8bit(addr);
 }
 
 const char *submit_addr_domain(const char *addr)

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "util/printable.h"
+#include "util/ascii8.h"
 
 struct sbuf {
 	char *p;
@@ -130,15 +131,9 @@ static void add_quoted_name(struct sbuf *b, const char *name)
 
 static void add_from(struct sbuf *b, const struct submit_rewrite_in *in)
 {
-	const char *p;
-	int ascii = 1;
-
 	sb_str(b, "From: ");
 	if (in->fullname != NULL && in->fullname[0] != '\0') {
-		for (p = in->fullname; *p != '\0'; p++)
-			if ((unsigned char)*p >= 0x80)
-				ascii = 0;
-		if (ascii)
+		if (!str_has_8bit(in->fullname))
 			add_quoted_name(b, in->fullname);
 		else
 			add_encoded_name(b, in->fullname);
