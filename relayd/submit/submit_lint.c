@@ -21,12 +21,12 @@ static int fill_ctx(struct gate_ctx *g, struct lint_ctx *ctx,
 {
 	size_t i;
 
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->override_ids = policy->override_ids;
-	ctx->override_sev = policy->override_sev;
-	ctx->noverrides = policy->noverrides;
-	ctx->lists = policy->lists;
-	ctx->nlists = policy->nlists;
+	/* all of the policy (overrides, lists, lint_max_size), then what
+	 * this message adds */
+	*ctx = *policy;
+	/* sendmail sees a series one patch at a time: series-level
+	 * findings once, with the last patch */
+	ctx->series_once = 1;
 	g->own[0] = env->sender;
 	ctx->own = g->own;
 	ctx->nown = env->sender[0] != '\0' ? 1 : 0;

@@ -2,7 +2,8 @@
 """The lint gate of `outpost sendmail`: with `lint reject` (the default) a
 message with an HTML part is refused with exit 65, the findings and their
 explanation on stderr, and nothing queued; OUTPOST_LINT=off or `lint warn`
-queue it; a clean plain-text message passes silently.
+queue it; a clean plain-text message passes silently; the gate applies
+the whole lint policy (lint_max_size) and names a too-long series once.
 """
 
 import os
@@ -53,14 +54,37 @@ def check(cond, what):
         print("FAIL:", what)
 
 
-def setup(policy):
+def setup(policy, extra=""):
     d = tempfile.mkdtemp(prefix="outpost-lint-gate-")
     cfg = os.path.join(d, "config")
     with open(cfg, "w") as f:
         f.write("smarthost smtp.example.org\nfrom me@example.org\n"
-                "spool %s\n%s" % (os.path.join(d, "spool"),
-                                  "lint %s\n" % policy if policy else ""))
+                "spool %s\n%s%s" % (os.path.join(d, "spool"),
+                                    "lint %s\n" % policy if policy else "",
+                                    extra))
     return d, cfg
+
+
+def patch_of(k, n):
+    """Part k of an n-patch series, about 1.5 KB of plain lines."""
+    lines = b"".join(b"plain line %d of the commit log\n" % i
+                     for i in range(40))
+    return (b"From: me@example.org\nTo: list@vger.kernel.org\n"
+            b"Subject: [PATCH %d/%d] foo: step %d\n\n" % (k, n, k) + lines)
+
+
+def policy_reaches_gate():
+    """The gate uses the whole lint policy (lint_max_size too), and says a
+    series-level finding once per series, not once per patch."""
+    d, cfg = setup(None, "lint_max_size 1000\n")
+    rc, err = send(cfg, patch_of(3, 20))
+    check(rc == 0 and "message-too-large" in err and
+          "limit of 1000" in err, "lint_max_size applies in sendmail: %r" %
+          err[:300])
+    check("series-too-long" not in err, "no series finding on patch 3/20")
+    rc, err = send(cfg, patch_of(20, 20))
+    check(rc == 0 and err.count("series-too-long") == 1,
+          "series-too-long once, with the last patch: %r" % err[:300])
 
 
 def send(cfg, msg, **extra):
@@ -106,6 +130,7 @@ def main():
     rc, err = send(cfg3, HTML)
     check(rc == 0 and err == "" and len(queued(d3)) == 1,
           "lint off: queued silently")
+    policy_reaches_gate()
     print("ok" if not FAILS else "%d failure(s)" % len(FAILS))
     return 1 if FAILS else 0
 
