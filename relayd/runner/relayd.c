@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "relayd/runner/netwatch.h"
 #include "relayd/runner/relayd_wait.h"
 #include "util/log.h"
 
@@ -38,6 +39,8 @@ struct relayd {
 	int ondemand;		/* leave when nothing waits for a retry */
 	int lockfd;		/* relayd.lock, -1 when not held */
 	int announced;		/* the on-demand runner said it stays */
+	struct netwatch nw;	/* network changes, fd -1 when not watched */
+	int net_retry;		/* next pass: deferred mail too (r->all) */
 };
 
 static int relayd_stop_requested(void *arg)
@@ -135,11 +138,19 @@ static void one_pass(struct relayd *d, struct runner *r,
 		}
 		return;
 	}
+	/* After a network change deferred mail goes too, whatever its
+	 * retry time (held and failed mail stays, as with flush). */
+	r->all = d->net_retry;
+	if (got > 0 && d->net_retry)
+		log_info("network change: retrying %zu deferred message(s) "
+		    "now", runner_count_deferred(r));
+	d->net_retry = 0;
 	if (got < 0 || runner_pass(r, res, &e) < 0) {
 		log_error("cannot read the queue: %s", e.msg);
 		res->busy = 0;
 		res->next_wake = (int64_t)time(NULL) + 60;
 	}
+	r->all = 0;
 	spool_unlock_runner(r->sp);
 }
 
@@ -184,7 +195,67 @@ static int idle(const struct runner_result *res)
 	    !res->stopped;
 }
 
-/* The loop of both runners.  relayd_wait_for() is its only sleep. */
+/* The wait's extra source: 1 after a network change that matters, with
+ * net_retry set when the rate limit lets the retry run now (else it is
+ * pending until the gap ends). */
+static int net_ready(void *arg)
+{
+	struct relayd *d = arg;
+
+	if (!netwatch_read(&d->nw))
+		return 0;
+	if (netwatch_note(&d->nw, relayd_wait_clock_ms()))
+		d->net_retry = 1;
+	return 1;
+}
+
+/* Watch the network through the wait's extra slot.  Not fatal: without
+ * it deferred mail waits for its retry time, as it always did. */
+static void net_open(struct relayd *d)
+{
+	struct op_err e;
+
+	if (netwatch_open(&d->nw, &e) < 0) {
+		log_warn("network changes are not watched (%s); deferred mail "
+		    "waits for its retry time", e.msg);
+		return;
+	}
+	d->w.extra_fd = d->nw.fd;
+	d->w.extra_ready = net_ready;
+	d->w.extra_arg = d;
+}
+
+/*
+ * Sleep until the next pass is due (at most ms): what relayd_wait_for
+ * says, except that a network change inside the rate limit's gap only
+ * shortens the sleep to the gap's end, when the retry runs.
+ */
+static enum relayd_wake wait_next(struct relayd *d, int ms)
+{
+	int64_t end = relayd_wait_clock_ms() + ms, now, left, net;
+	enum relayd_wake why;
+
+	for (;;) {
+		now = relayd_wait_clock_ms();
+		left = end > now ? end - now : 0;
+		net = netwatch_due_in(&d->nw, now);
+		if (net >= 0 && net < left)
+			left = net;
+		why = relayd_wait_for(&d->w, (int)left);
+		if (why == RELAYD_WAKE_EXTRA && !d->net_retry)
+			continue;
+		if (why == RELAYD_WAKE_TIME &&
+		    netwatch_take(&d->nw, relayd_wait_clock_ms())) {
+			d->net_retry = 1;
+			return RELAYD_WAKE_EXTRA;
+		}
+		if (why != RELAYD_WAKE_TIME || relayd_wait_clock_ms() >= end)
+			return why;
+	}
+}
+
+/* The loop of both runners.  relayd_wait_for() (in wait_next) is its only
+ * sleep. */
 static void serve(struct relayd *d, struct runner *r)
 {
 	struct runner_result res;
@@ -204,7 +275,7 @@ static void serve(struct relayd *d, struct runner *r)
 			log_info("on-demand runner: staying for the mail that "
 			    "waits for a retry (%s)", r->sp->path);
 		}
-		why = relayd_wait_for(&d->w, timeout_ms(d, &res));
+		why = wait_next(d, timeout_ms(d, &res));
 		if (why == RELAYD_WAKE_GONE) {
 			log_info("the spool's queue/ was removed; stopping");
 			break;
@@ -222,6 +293,7 @@ static void serve_locked(struct relayd *d, const struct conf *c,
 		if (!d->ondemand)
 			log_info("relayd: serving %s, smarthost %s", sp->path,
 			    c->host);
+		net_open(d);
 		runner_init(&r, c, sp, ops);
 		r.stop = relayd_stop_requested;
 		r.stop_arg = d;
@@ -233,6 +305,7 @@ static void serve_locked(struct relayd *d, const struct conf *c,
 			log_info("%s: stopped", d->ondemand ?
 			    "on-demand runner" : "relayd");
 	}
+	netwatch_close(&d->nw);
 	relayd_wait_close(&d->w);
 	spool_unlock_runner(sp);	/* no-op unless a pass was cut short */
 	drop_lock(d);
@@ -301,7 +374,7 @@ static enum op_status run(struct relayd *d, const struct conf *c,
 enum op_status relayd_run(const struct conf *c, const struct runner_ops *ops,
     struct op_err *e)
 {
-	struct relayd d = { .lockfd = -1 };
+	struct relayd d = { .lockfd = -1, .nw = { .fd = -1 } };
 
 	return run(&d, c, ops, e);
 }
@@ -309,7 +382,8 @@ enum op_status relayd_run(const struct conf *c, const struct runner_ops *ops,
 enum op_status relayd_on_demand(const struct conf *c,
     const struct runner_ops *ops, struct op_err *e)
 {
-	struct relayd d = { .lockfd = -1, .ondemand = 1 };
+	struct relayd d = { .lockfd = -1, .ondemand = 1,
+	    .nw = { .fd = -1 } };
 
 	return run(&d, c, ops, e);
 }

@@ -101,7 +101,7 @@ int relayd_wait_new_mail(struct relayd_wait *w)
 	return found;
 }
 
-static int64_t mono_ms(void)
+int64_t relayd_wait_clock_ms(void)
 {
 	struct timespec ts;
 
@@ -130,12 +130,12 @@ enum relayd_wake relayd_wait_for(struct relayd_wait *w, int ms)
 	struct pollfd pfd[3] = { { .fd = w->sigfd, .events = POLLIN },
 	    { .fd = w->inofd, .events = POLLIN },
 	    { .fd = w->extra_fd, .events = POLLIN } };
-	int64_t deadline = mono_ms() + ms, left;
+	int64_t deadline = relayd_wait_clock_ms() + ms, left;
 	enum relayd_wake why;
 	int n;
 
 	for (;;) {
-		left = deadline - mono_ms();
+		left = deadline - relayd_wait_clock_ms();
 		if (left <= 0)
 			return RELAYD_WAKE_TIME;
 		/* A negative fd is ignored by poll(): no extra source. */

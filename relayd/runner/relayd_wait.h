@@ -48,4 +48,7 @@ enum relayd_wake relayd_wait_for(struct relayd_wait *w, int ms);
 /* Without sleeping: did a new message appear since the last wait? */
 int relayd_wait_new_mail(struct relayd_wait *w);
 
+/* The clock of the wait (CLOCK_MONOTONIC, milliseconds). */
+int64_t relayd_wait_clock_ms(void);
+
 #endif

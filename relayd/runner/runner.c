@@ -211,6 +211,38 @@ int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e)
 	return due;
 }
 
+/* Any recipient waiting for a retry? */
+static int has_deferred(const struct envelope *env)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpt; i++)
+		if (env->rcpt[i].state == RCPT_DEFERRED)
+			return 1;
+	return 0;
+}
+
+size_t runner_count_deferred(struct runner *r)
+{
+	struct spool_list l;
+	struct envelope env;
+	size_t i, n = 0;
+
+	if (spool_list(r->sp, &l, NULL) < 0)
+		return 0;
+	/* A deferred message has a state file: only those are read. */
+	for (i = 0; i < l.n; i++) {
+		if (!l.has_env[i] || !wanted(r, l.ids[i]))
+			continue;
+		if (spool_load_state(r->sp, l.ids[i], &env, NULL) == 1)
+			n += runner_account_mine(r, &env) &&
+			    !runner_gate_held(&env) && has_deferred(&env);
+		envelope_free(&env);
+	}
+	spool_list_free(&l);
+	return n;
+}
+
 int runner_lock(struct spool *sp, unsigned timeout_ms, struct op_err *e)
 {
 	struct timespec start, cur;

@@ -115,6 +115,10 @@ int runner_end(struct runner *r, int locked);
 /* Is any message due now (cheap re-check after a pass)? */
 int runner_any_due(struct runner *r, int64_t *next_wake, struct op_err *e);
 
+/* Messages with a recipient waiting for a retry, not held or failed, of
+ * a configured account: what a pass with r->all = 1 would retry early. */
+size_t runner_count_deferred(struct runner *r);
+
 /* Runner-lock helper: wait up to timeout_ms (0 = one try).  1 got, 0 busy,
  * -1 error. */
 int runner_lock(struct spool *sp, unsigned timeout_ms, struct op_err *e);

@@ -167,7 +167,7 @@ def run_aiosmtpd(args, rec, ctx):
                            authenticator=authenticator, timeout=60,
                            enable_SMTPUTF8=True, decode_data=False)
     server = loop.run_until_complete(
-        loop.create_server(factory, host="127.0.0.1", port=0))
+        loop.create_server(factory, host="127.0.0.1", port=args.port))
     print("READY %d" % server.sockets[0].getsockname()[1], flush=True)
     loop.run_forever()
 
@@ -405,7 +405,7 @@ def run_raw(args, rec, ctx):
         daemon_threads = True
         allow_reuse_address = True
 
-    srv = Server(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", args.port), Handler)
     print("READY %d" % srv.server_address[1], flush=True)
     srv.serve_forever()
 
@@ -418,6 +418,7 @@ def server_main(argv):
     p.add_argument("--dir", required=True)
     p.add_argument("--user", default="alice")
     p.add_argument("--password", default="s3cret-Pa55")
+    p.add_argument("--port", type=int, default=0)   # 0 = any free port
     args = p.parse_args(argv)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     if args.scenario == "tls11_only":
@@ -442,10 +443,12 @@ def server_main(argv):
 
 class FaultServer:
     """Start `scenario` in a subprocess; .port, .events(), .commands(),
-    .messages(), .stop() (also at exit)."""
+    .messages(), .stop() (also at exit).  port=N listens on that port
+    (e.g. the port of a server just stopped: another scenario takes over
+    the same smarthost address); 0 picks a free one."""
 
     def __init__(self, workdir, pki, scenario, cert="good",
-                 user="alice", password="s3cret-Pa55", timeout=20):
+                 user="alice", password="s3cret-Pa55", timeout=20, port=0):
         import util
         if scenario not in SCENARIOS:
             raise ValueError("unknown scenario " + scenario)
@@ -456,7 +459,7 @@ class FaultServer:
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", os.path.abspath(__file__), "--scenario",
              scenario, "--cert", c.cert, "--key", c.key, "--dir", workdir,
-             "--user", user, "--password", password],
+             "--user", user, "--password", password, "--port", str(port)],
             stdout=subprocess.PIPE, stderr=open(
                 os.path.join(workdir, "server.err"), "wb"))
         util.at_exit(self.stop)
