@@ -23,7 +23,7 @@ echo "postfix postfix/mailname string outpost-ci.invalid" |
 PKGS="build-essential cmake pkg-config libssl-dev libsasl2-dev libetpan-dev
 check postfix sasl2-bin libsasl2-modules libsasl2-modules-db python3
 python3-aiosmtpd git git-email b4 mutt msmtp openssl clang libclang-rt-14-dev
-procps strace time
+procps strace time iproute2 util-linux
 dpkg-dev file mandoc lintian man-db bash-completion systemd"
 
 missing=""
