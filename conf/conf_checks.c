@@ -91,6 +91,13 @@ int conf_delivery_checks(const struct conf_pstate *st, const struct conf *c,
 		return conf_perr(st, a > am ? a : am, e, "auth and auth_mechanisms "
 		    "are both set (auth xoauth2 means auth_mechanisms "
 		    "XOAUTH2); keep one");
+	if (pf != 0 && (strstr(c->auth_mechanisms, "XOAUTH2") != NULL ||
+	    strstr(c->auth_mechanisms, "OAUTHBEARER") != NULL))
+		return conf_perr(st, pf > a + am ? pf : a + am, e, "OAuth takes "
+		    "a fresh access token from password_command at each "
+		    "session (tokens expire within the hour); replace "
+		    "password_file with password_command running your OAuth "
+		    "helper (oama, pizauth, ...)");
 	if (u == 0 && c->auth_mechanisms[0] != '\0')
 		return conf_perr(st, a + am, e, "an AUTH mechanism is chosen but "
 		    "there is no user; add user NAME");

@@ -141,33 +141,6 @@ static int open_config(const char *path, int explicit_path, const char *shown,
 	return 0;
 }
 
-static int oauth(const struct conf *c)
-{
-	return strstr(c->auth_mechanisms, "XOAUTH2") != NULL ||
-	    strstr(c->auth_mechanisms, "OAUTHBEARER") != NULL;
-}
-
-/* Parsed but not yet acted on (issue 11 lands in steps): refuse rather
- * than deliver through the defaults or with the wrong mechanism. */
-static int unbuilt(struct conf *c, const char *shown, struct op_err *e)
-{
-	struct conf *v = malloc(sizeof(*v));
-	int any = oauth(c);
-	size_t i;
-
-	for (i = 0; v != NULL && i < c->naccounts && !any; i++) {
-		conf_account_view(c, i, v);
-		any = oauth(v);
-	}
-	free(v);
-	if (!any)
-		return 0;
-	conf_free(c);
-	return op_errf(e, OP_CONFIG, "%s: OAuth (auth xoauth2 / oauthbearer, "
-	    "XOAUTH2 / OAUTHBEARER in auth_mechanisms) is not supported by "
-	    "this build yet; remove it", shown);
-}
-
 static int load(const char *explicit_path, struct conf *c, int tolerant,
     struct op_err *e)
 {
@@ -188,7 +161,7 @@ static int load(const char *explicit_path, struct conf *c, int tolerant,
 		return -1;
 	r = conf_parse_mode(buf, len, path, c, tolerant, e);
 	free(buf);
-	if (r < 0 || unbuilt(c, shown, e) < 0)
+	if (r < 0)
 		return -1;
 	memcpy(c->path, path, strlen(path) + 1);
 	if (conf_validate(c, e) == 0)

@@ -17,7 +17,7 @@
 #include "spool/spool.h"
 #include "util/printable.h"
 
-#define DOCTOR_PASSWORD_MAX	1024
+#define DOCTOR_PASSWORD_MAX	(CONF_SECRET_MAX + 1)	/* or OAuth token */
 
 static void say(doctor_step_fn step, void *arg, const char *name, int ok,
     const char *detail)

@@ -162,7 +162,9 @@ void outcome_reason(char *buf, size_t len, const struct smtp_status *st)
 		return;
 	}
 	reply_text(text, sizeof(text), st);
-	if (st->stage == SMTP_STAGE_AUTH)
+	if (st->stage == SMTP_STAGE_AUTH && st->advised)
+		snprintf(buf, len, "AUTH: %s", text);
+	else if (st->stage == SMTP_STAGE_AUTH)
 		snprintf(buf, len, "AUTH: authentication failed: %s; check "
 		    "user and password_file/password_command", text);
 	else

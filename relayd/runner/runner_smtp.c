@@ -8,7 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RUNNER_PASSWORD_MAX	1024
+/* A password or an OAuth access token (tokens run to several KB). */
+#define RUNNER_PASSWORD_MAX	(CONF_SECRET_MAX + 1)
 
 static int real_open(void *ctx, const struct conf *c, void **sess,
     struct smtp_status *st)

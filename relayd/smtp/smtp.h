@@ -32,6 +32,7 @@ struct smtp_status {
 	enum smtp_outcome outcome;
 	enum smtp_stage stage;
 	int code;			/* 3-digit reply code, 0 when local */
+	int advised;			/* text already says what to do */
 	char text[1024];
 };
 

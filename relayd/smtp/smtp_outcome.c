@@ -29,6 +29,7 @@ void smtp_status_reply(struct smtp_session *s, struct smtp_status *st,
 	st->outcome = smtp_outcome_of(r->code);
 	st->stage = stage;
 	st->code = r->code;
+	st->advised = 0;
 	snprintf(st->text, sizeof(st->text), "%d%s%.1000s", r->code,
 	    r->text[0] ? " " : "", r->text);
 	/* 421: the server is closing the channel; nothing more can be sent
@@ -45,6 +46,7 @@ void smtp_status_local(struct smtp_status *st, enum smtp_stage stage,
 	st->outcome = o;
 	st->stage = stage;
 	st->code = 0;
+	st->advised = 0;
 	va_start(ap, fmt);
 	vsnprintf(st->text, sizeof(st->text), fmt, ap);
 	va_end(ap);
@@ -55,5 +57,6 @@ void smtp_status_ok(struct smtp_status *st, enum smtp_stage stage)
 	st->outcome = SMTP_OK;
 	st->stage = stage;
 	st->code = 0;
+	st->advised = 0;
 	st->text[0] = '\0';
 }

@@ -1,6 +1,7 @@
 /*
  * smtp_sasl_auth(): SMTP AUTH through Cyrus libsasl2 (client side), only
- * inside TLS.  The password lives in one heap buffer for the duration of
+ * inside TLS; XOAUTH2 and OAUTHBEARER are handed to smtp_oauth_auth.c.
+ * The password lives in one heap buffer for the duration of
  * the exchange and is wiped before return.  A failure never falls back to
  * sending unauthenticated: the caller defers the mail.
  */
@@ -219,12 +220,44 @@ cancel:
 	return -1;
 }
 
+/* The OAuth mechanisms are ours (smtp_oauth_auth.c), never libsasl2's
+ * (whose optional plugin would take the token differently). */
+static const char *oauth_name(const char *name, size_t n)
+{
+	if (n == 7 && strncasecmp(name, "XOAUTH2", n) == 0)
+		return "XOAUTH2";
+	if (n == 11 && strncasecmp(name, "OAUTHBEARER", n) == 0)
+		return "OAUTHBEARER";
+	return NULL;
+}
+
+/* The first name of auth_mechanisms the server offers, when it is an
+ * OAuth one; else NULL (libsasl2 then picks among the rest). */
+static const char *oauth_pick(const struct smtp_session *s)
+{
+	const char *l = s->c->auth_mechanisms;
+	char name[64];
+	size_t n;
+
+	for (; *l != '\0'; l += n + strspn(l + n, " ")) {
+		n = strcspn(l, " ");
+		if (n == 0 || n >= sizeof(name))
+			continue;
+		memcpy(name, l, n);
+		name[n] = '\0';
+		if (offered(s->caps.auth_mechs, name))
+			return oauth_name(name, n);
+	}
+	return NULL;
+}
+
 /* sasl_client_start() with each acceptable offered mechanism in turn
  * (no I/O happens here) until the library has one. */
 static int try_mech(struct smtp_session *s, sasl_conn_t *conn,
     const char *name, const char **out, unsigned *outlen, const char **mech)
 {
-	if (!offered(s->caps.auth_mechs, name))
+	if (!offered(s->caps.auth_mechs, name) ||
+	    oauth_name(name, strlen(name)) != NULL)
 		return SASL_NOMECH;
 	return sasl_client_start(conn, name, NULL, out, outlen, mech);
 }
@@ -266,10 +299,13 @@ static int start(struct smtp_session *s, sasl_conn_t *conn,
 	if (rc == SASL_NOMECH) {
 		smtp_status_local(st, SMTP_STAGE_AUTH, SMTP_TEMP,
 		    "no AUTH mechanism in common: the server offers %s; we "
-		    "use %s%s", s->caps.auth_mechs,
+		    "use %s%s; set auth or auth_mechanisms to one the server "
+		    "offers", s->caps.auth_mechs,
 		    s->c->auth_mechanisms[0] ? s->c->auth_mechanisms :
 		    "SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN DIGEST-MD5",
-		    s->c->auth_mechanisms[0] ? " (auth_mechanisms)" : "");
+		    s->c->auth_mechanisms[0] ? " (auth / auth_mechanisms)" :
+		    "");
+		st->advised = 1;
 		return -1;
 	}
 	if ((rc != SASL_OK && rc != SASL_CONTINUE) || mech == NULL) {
@@ -307,7 +343,8 @@ static int set_props(struct smtp_session *s, sasl_conn_t *conn)
 	return 0;
 }
 
-int smtp_sasl_auth(struct smtp_session *s, const char *password,
+/* AUTH through libsasl2 with a mechanism it provides. */
+static int sasl_lib_auth(struct smtp_session *s, const char *password,
     struct smtp_status *st)
 {
 	struct sasl_ctx x = { s->c->user, NULL };
@@ -319,6 +356,29 @@ int smtp_sasl_auth(struct smtp_session *s, const char *password,
 	};
 	sasl_conn_t *conn = NULL;
 	int rc = -1;
+
+	pthread_once(&sasl_once, sasl_init);
+	x.secret = secret_new(password ? password : "");
+	if (sasl_init_rc != SASL_OK || x.secret == NULL ||
+	    sasl_client_new("smtp", smtp_tls_name(s->c), NULL, NULL, cbs, 0,
+	    &conn) != SASL_OK || set_props(s, conn) < 0) {
+		smtp_status_local(st, SMTP_STAGE_AUTH, SMTP_TEMP,
+		    "SASL library initialisation failed");
+		goto out;
+	}
+	rc = start(s, conn, st);
+out:
+	if (conn)
+		sasl_dispose(&conn);
+	secret_free(x.secret);
+	return rc;
+}
+
+int smtp_sasl_auth(struct smtp_session *s, const char *password,
+    struct smtp_status *st)
+{
+	const char *oauth;
+	int rc;
 
 	/* Hard rule, whatever the caller did: no credentials in clear. */
 	if (!s->in_tls || s->t.ssl == NULL) {
@@ -332,21 +392,11 @@ int smtp_sasl_auth(struct smtp_session *s, const char *password,
 		    "unauthenticated");
 		return -1;
 	}
-	pthread_once(&sasl_once, sasl_init);
-	x.secret = secret_new(password ? password : "");
-	if (sasl_init_rc != SASL_OK || x.secret == NULL ||
-	    sasl_client_new("smtp", smtp_tls_name(s->c), NULL, NULL, cbs, 0,
-	    &conn) != SASL_OK || set_props(s, conn) < 0) {
-		smtp_status_local(st, SMTP_STAGE_AUTH, SMTP_TEMP,
-		    "SASL library initialisation failed");
-		goto out;
-	}
-	rc = start(s, conn, st);
+	if ((oauth = oauth_pick(s)) != NULL)
+		rc = smtp_oauth_auth(s, oauth, password ? password : "", st);
+	else
+		rc = sasl_lib_auth(s, password, st);
 	if (rc == 0)
 		smtp_status_ok(st, SMTP_STAGE_AUTH);
-out:
-	if (conn)
-		sasl_dispose(&conn);
-	secret_free(x.secret);
 	return rc;
 }

@@ -138,6 +138,10 @@ void smtp_caps_parse(struct smtp_caps *caps, const char *raw,
 int smtp_sasl_auth(struct smtp_session *s, const char *password,
     struct smtp_status *st);
 
+/* --- smtp_oauth_auth.c: AUTH XOAUTH2 / OAUTHBEARER (mech, upper case) */
+int smtp_oauth_auth(struct smtp_session *s, const char *mech,
+    const char *token, struct smtp_status *st);
+
 /* --- smtp_dot.c: message text to the DATA wire form (pure) --- */
 struct smtp_dot {
 	int stuff;		/* double a leading '.' (DATA; not BDAT) */

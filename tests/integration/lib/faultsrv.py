@@ -28,7 +28,8 @@ RAW_SCENARIOS = ("raw_ok", "greet421", "drop_mid_data", "drop_after_dot",
                  "stall_greeting", "stall_mail", "stall_dot",
                  "stall_dot_once", "no_starttls", "starttls_inject",
                  "starttls_454", "starttls_554", "tls11_only", "huge_ehlo",
-                 "rcpt_limit3", "no_8bitmime", "mail553")
+                 "rcpt_limit3", "no_8bitmime", "mail553", "oauth",
+                 "implicit_ok")
 RCPT_LIMIT = 3          # rcpt_limit3: recipients per transaction
 
 # A reply that tries terminal-escape and log injection through mailq.
@@ -36,6 +37,12 @@ ESC_REPLY = ("451 4.3.0 \x1b[2J\x1b[31mfake: all mail delivered\x1b[0m "
              "\x07\x08 bell and backspace")
 HUGE_EHLO_LINES = 20000
 SCENARIOS = AIOSMTPD_SCENARIOS + RAW_SCENARIOS
+
+# oauth: the JSON error of a refused token (as RFC 7628 3.2.2 shows it),
+# with a control byte and an escape sequence a client must not print raw.
+OAUTH_ERROR = ('{"status":"invalid_token","schemes":"bearer",'
+               '"scope":"https://mail.google.com/","x":"\x1b[31m\x07"}')
+AUTH_LINE_MAX = 12288   # RFC 4954: an AUTH command line may be this long
 
 STALL_MAX = 600         # a stall ends when the client hangs up, or after this
 
@@ -222,6 +229,8 @@ class RawSession:
     def run(self):
         self.rec.event(self.conn, "connect")
         try:
+            if self.sc == "implicit_ok" and not self.tls_up():
+                return
             self.dialogue()
         except (OSError, ssl.SSLError) as e:
             self.rec.event(self.conn, "error", what=str(e))
@@ -303,7 +312,9 @@ class RawSession:
                          for i in range(HUGE_EHLO_LINES)]
         if not self.tls and self.sc != "no_starttls":
             caps.append("STARTTLS")
-        if self.tls or self.sc == "no_starttls":
+        if self.tls and self.sc == "oauth":
+            caps.append("AUTH XOAUTH2 OAUTHBEARER")
+        elif self.tls or self.sc == "no_starttls":
             # Offered in clear on no_starttls: the bait a client must refuse.
             caps.append("AUTH PLAIN LOGIN")
         out = "".join("250-%s\r\n" % c for c in caps[:-1])
@@ -328,6 +339,9 @@ class RawSession:
         else:
             self.send("220 2.0.0 Ready to start TLS\r\n")
         self.rec.event(self.conn, "tls_start")
+        return self.tls_up()
+
+    def tls_up(self):
         try:
             self.sock.settimeout(30)
             self.sock = self.ctx.wrap_socket(self.sock, server_side=True)
@@ -343,6 +357,8 @@ class RawSession:
     def auth(self, arg):
         parts = arg.split()
         mech = parts[0].upper() if parts else ""
+        if self.sc == "oauth":
+            return self.oauth(mech, parts[1] if len(parts) > 1 else None)
         if mech == "PLAIN":
             if len(parts) < 2:
                 self.send("334 \r\n")
@@ -363,6 +379,55 @@ class RawSession:
         self.rec.event(self.conn, "auth_result", mech=mech, ok=True,
                        tls=self.tls)
         self.send("235 2.7.0 Authentication successful\r\n")
+        return True
+
+    def oauth_expected(self, mech):
+        """The exact initial response a client must send for mech."""
+        a = self.args
+        if mech == "XOAUTH2":
+            return "user=%s\x01auth=Bearer %s\x01\x01" % (a.user,
+                                                            a.password)
+        saslname = a.user.replace("=", "=3D").replace(",", "=2C")
+        return ("n,a=%s,\x01host=127.0.0.1\x01port=%d\x01auth=Bearer "
+                "%s\x01\x01" % (saslname, self.sock.getsockname()[1],
+                                 a.password))
+
+    def oauth(self, mech, initial):
+        """XOAUTH2 / OAUTHBEARER checked byte for byte; a wrong response
+        gets the error challenge, whose answer is checked too (XOAUTH2:
+        an empty line; OAUTHBEARER: base64 of 0x01), then 535.  Only
+        verdicts and sizes are recorded, never the token."""
+        if mech not in ("XOAUTH2", "OAUTHBEARER"):
+            self.send("504 5.5.4 Unrecognized authentication type\r\n")
+            return True
+        inline = initial is not None
+        line_len = len("AUTH %s %s\r\n" % (mech, initial or ""))
+        if initial is None:
+            self.send("334 \r\n")
+            raw = self.readline()
+            if raw is None:
+                return False
+            initial = raw.decode("ascii", "replace").strip()
+        try:
+            got = base64.b64decode(initial, validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
+            got = None
+        ok = got == self.oauth_expected(mech)
+        self.rec.event(self.conn, "auth_result", mech=mech, ok=ok,
+                       tls=self.tls, size=len(got or ""), inline=inline,
+                       line_len=line_len)
+        if ok:
+            self.send("235 2.7.0 Accepted\r\n")
+            return True
+        self.send("334 %s\r\n" % base64.b64encode(OAUTH_ERROR.encode())
+                  .decode())
+        raw = self.readline()
+        if raw is None:
+            return False
+        ack = raw.decode("ascii", "replace").rstrip("\r\n")
+        want = "" if mech == "XOAUTH2" else "AQ=="
+        self.rec.event(self.conn, "oauth_ack", mech=mech, ok=ack == want)
+        self.send("535 5.7.8 Username and Password not accepted\r\n")
         return True
 
     def data(self, mail_from, rcpts):

@@ -215,6 +215,11 @@ START_TEST(auth_keys)
 	refused("user u@x\npassword_command p\nauth xoauth2\n"
 	    "auth_mechanisms PLAIN\n", 4, "keep one");
 	refused("auth xoauth2\n", 1, "no user");
+	/* A token in a file would be stale within the hour. */
+	refused("user u@x\npassword_file /nonexistent\nauth xoauth2\n", 3,
+	    "password_command");
+	refused("user u@x\nauth_mechanisms OAUTHBEARER\n"
+	    "password_file /nonexistent\n", 3, "password_command");
 	/* A section's auth replaces the default auth_mechanisms. */
 	accepted("user u@x\npassword_command p\nauth_mechanisms PLAIN\n"
 	    "account g\nauth xoauth2\naccount h\n");
