@@ -13,7 +13,8 @@ build=${FUZZ_BUILD:-$src/build-fuzz}
 secs=${1:-30}
 jobs=${FUZZ_JOBS:-2}
 targets="fuzz_conf fuzz_envelope fuzz_envelope_write fuzz_lint fuzz_smtp_reply
-    fuzz_smtp_7bit fuzz_smtp_oauth fuzz_submit_hdr fuzz_netwatch"
+    fuzz_smtp_7bit fuzz_smtp_oauth fuzz_submit_hdr fuzz_netwatch
+    fuzz_spool_index"
 
 if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz.sh: clang not found (apt-get install clang)" >&2

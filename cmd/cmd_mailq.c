@@ -44,34 +44,31 @@ static int parse(int argc, char **argv, enum mailq_format *fmt,
 	return -1;
 }
 
-/* The stuck-mail summary on stderr (stdout stays the listing), and the
- * entries recovery moved to corrupt/ (also as a JSON line). */
-static void summary(struct spool *sp, const struct conf *c,
-    enum mailq_format fmt)
+/* The stuck-mail summary on stderr (stdout stays the listing), after the
+ * listing that gathered it (n), and the entries recovery moved to
+ * corrupt/. */
+static void summary(const struct spool *sp, const struct conf *c,
+    const struct notice *n)
 {
 	char line[2048], name[128];
-	struct notice n;
 	size_t i;
 
-	if (notice_scan(sp, &n, NULL) < 0)
-		return;
-	if (n.waiting > 0 || n.failed > 0 || n.corrupt.n > 0) {
-		notice_line(&n, c, (int64_t)time(NULL), line, sizeof(line));
+	if (n->waiting > 0 || n->failed > 0 || n->corrupt.n > 0) {
+		notice_line(n, c, (int64_t)time(NULL), line, sizeof(line));
 		fprintf(stderr, "%s\n", line);
 	}
-	for (i = 0; i < n.corrupt.n && i < SPOOL_CORRUPT_SHOW; i++) {
-		printable(name, sizeof(name), n.corrupt.names[i],
-		    strlen(n.corrupt.names[i]));
+	for (i = 0; i < n->corrupt.n && i < SPOOL_CORRUPT_SHOW; i++) {
+		printable(name, sizeof(name), n->corrupt.names[i],
+		    strlen(n->corrupt.names[i]));
 		fprintf(stderr, "outpost mailq: %s/corrupt/%s: unreadable, set "
 		    "aside by recovery (kept, never deleted)\n", sp->path,
 		    name);
 	}
-	if (fmt == MAILQ_JSON && n.corrupt.n > 0)
-		mailq_json_corrupt(stdout, &n.corrupt);
 }
 
 static int show(const struct conf *c, enum mailq_format fmt, int failed)
 {
+	struct notice n;
 	struct spool sp;
 	struct op_err e;
 	int r = EX_OK;
@@ -81,11 +78,18 @@ static int show(const struct conf *c, enum mailq_format fmt, int failed)
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);
 		return op_exitcode(e.st);
 	}
-	summary(&sp, c, fmt);
+	memset(&n, 0, sizeof(n));
+	/* The corrupt/ line leads the JSON listing, as it always did. */
+	if (spool_corrupt_count(&sp, &n.corrupt, NULL) < 0)
+		memset(&n.corrupt, 0, sizeof(n.corrupt));
+	else if (fmt == MAILQ_JSON && n.corrupt.n > 0)
+		mailq_json_corrupt(stdout, &n.corrupt);
 	if (mailq_print_sel(&sp, stdout, stderr, fmt, c->series_wait, failed,
-	    &e) < 0) {
+	    &n, &e) < 0) {
 		fprintf(stderr, "outpost mailq: %s\n", e.msg);
 		r = op_exitcode(e.st);
+	} else {
+		summary(&sp, c, &n);
 	}
 	spool_close(&sp);
 	return r;

@@ -121,8 +121,17 @@ void envelope_free(struct envelope *env)
 int env_text_ok(const char *s, size_t len)
 {
 	char tmp[SPOOL_LINE_MAX + 1];
+	size_t i;
 
-	if (len >= sizeof(tmp) || memchr(s, '\0', len) != NULL)
+	if (len >= sizeof(tmp))
+		return 0;
+	/* Printable ASCII is what printable() never changes: the common
+	 * case is settled without the copy (mailq parses every header). */
+	for (i = 0; i < len && s[i] >= 0x20 && s[i] < 0x7f; i++)
+		;
+	if (i == len)
+		return 1;
+	if (memchr(s, '\0', len) != NULL)
 		return 0;
 	printable(tmp, sizeof(tmp), s, len);
 	return strlen(tmp) == len && memcmp(tmp, s, len) == 0;

@@ -177,11 +177,13 @@ void spool_view_close(struct spool_view *v);
 
 /* Queue access for the runner and mailq. */
 /* has_env[i]: queue/<ids[i]>.env was listed too (the message has a
- * delivery state; without one it was never tried, so it is pending). */
+ * delivery state; without one it was never tried, so it is pending).
+ * ino[i]: the inode number readdir() gave for queue/<ids[i]>.msg. */
 struct spool_list {
 	char (*ids)[SPOOL_QID_LEN + 1];
 	size_t n;
 	unsigned char *has_env;
+	uint64_t *ino;
 };
 int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e);
 void spool_list_free(struct spool_list *l);
@@ -190,6 +192,42 @@ void spool_list_free(struct spool_list *l);
  * is not seen, as if it had come a moment later). */
 int spool_load_listed(struct spool *sp, const struct spool_list *l,
     size_t i, struct envelope *env, struct op_err *e);
+/* The mailq index (spool_index.c; spool/README.md "The mailq index"): a
+ * cache of every queued message's .msg header and size in <spool>/index,
+ * so a listing reads one file instead of opening every .msg.  Only mailq
+ * uses it; no delivery decision is taken from it.  A record counts only
+ * when its id and inode match the listing (a committed .msg is never
+ * rewritten) and its hash is right; anything else is read from the files
+ * and the index rewritten at the end.  Use: begin, spool_index_load() for
+ * each listing entry in order, end (failures to write are ignored). */
+struct spool_index_rec {
+	const char *id;			/* SPOOL_QID_LEN bytes, no NUL */
+	uint64_t ino, size;		/* .msg inode, message bytes */
+	const char *hdr;		/* the .msg header, hdrlen bytes */
+	size_t hdrlen;
+};
+struct spool_index {
+	const char *old;		/* previous index (mapped); NULL = none */
+	size_t oldlen, at;		/* old[at..] = records not yet used */
+	int fd;				/* tmp file of the new one, -1 = none */
+	char tmpname[64];
+	char *buf;			/* write buffer (SPOOL_INDEX_BUF) */
+	size_t blen;
+	size_t hits, reads, drops;	/* records used, files read, dropped */
+	int werr;			/* the new index is not written */
+};
+void spool_index_begin(struct spool *sp, struct spool_index *ix);
+/* spool_load_listed() of entry i, from the index when it can. */
+int spool_index_load(struct spool *sp, struct spool_index *ix,
+    const struct spool_list *l, size_t i, struct envelope *env,
+    struct op_err *e);
+void spool_index_end(struct spool *sp, struct spool_index *ix);
+/* The record at buf[*at..len) (pure, bounded, fuzzed): 1 and *at moved
+ * past it, 0 at the end, -1 malformed (the rest of buf is not used). */
+int spool_index_next(const char *buf, size_t len, size_t *at,
+    struct spool_index_rec *r);
+#define SPOOL_INDEX_MAGIC	"outpost-mailq-index 1\n"
+
 /* Only the delivery state, queue/<id>.env: 1 loaded, 0 none (the message
  * is as queued, or gone), -1 unreadable.  env->size is not known (0). */
 int spool_load_state(struct spool *sp, const char *id, struct envelope *env,

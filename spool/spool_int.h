@@ -81,4 +81,15 @@ int spool_journal_recover(struct spool *sp, struct spool_recovery *r,
 int spool_read_header(int fd, const char *what, struct envelope *env,
     size_t *hdrlen, struct op_err *e);
 
+/* For the mailq index: the .msg header of `id` parsed into *env, its raw
+ * bytes (malloc'd, at least *hdrlen of them: the header comes first) and
+ * the message size.  Nothing to free after -1. */
+int spool_load_msg_hdr(struct spool *sp, const char *id,
+    struct envelope *env, char **hdr, size_t *hdrlen, uint64_t *size,
+    struct op_err *e);
+/* queue/<id>.env, when there is one, replaces *env: 1 replaced, 0 none,
+ * -1 unreadable (*env freed). */
+int spool_load_env_over(struct spool *sp, const char *id,
+    struct envelope *env, struct op_err *e);
+
 #endif

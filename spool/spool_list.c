@@ -1,8 +1,9 @@
 /*
  * spool_list(): the committed messages, queue/<id>.msg, in submission order
- * (ids sort by arrival time), each with whether a queue/<id>.env was seen.
- * Names that are not exactly a valid id plus ".msg" or ".env" are skipped
- * here (recovery deals with them); nothing is opened.
+ * (ids sort by arrival time), each with whether a queue/<id>.env was seen
+ * and the inode number the directory gives for the .msg (the mailq index
+ * key).  Names that are not exactly a valid id plus ".msg" or ".env" are
+ * skipped here (recovery deals with them); nothing is opened or stat()ed.
  */
 #include "spool/spool_int.h"
 
@@ -12,6 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* One directory entry of either kind while scanning. */
+struct ent {
+	char id[SPOOL_QID_LEN + 1];
+	uint64_t ino;
+};
+
+struct ents {
+	struct ent *v;
+	size_t n, cap;
+};
 
 static int id_cmp(const void *a, const void *b)
 {
@@ -32,34 +44,45 @@ static int name_is(const char *name, const char *suffix,
 	return qid_ok(id);
 }
 
-static int list_add(struct spool_list *l, size_t *cap, const char *id)
+static int ents_add(struct ents *l, const char *id, uint64_t ino)
 {
-	if (l->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
 		void *p;
 
-		if (ncap > SIZE_MAX / sizeof(*l->ids))
+		if (ncap > SIZE_MAX / sizeof(*l->v))
 			return -1;
-		p = realloc(l->ids, ncap * sizeof(*l->ids));
+		p = realloc(l->v, ncap * sizeof(*l->v));
 		if (p == NULL)
 			return -1;
-		l->ids = p;
-		*cap = ncap;
+		l->v = p;
+		l->cap = ncap;
 	}
-	memcpy(l->ids[l->n++], id, SPOOL_QID_LEN + 1);
+	memcpy(l->v[l->n].id, id, SPOOL_QID_LEN + 1);
+	l->v[l->n++].ino = ino;
 	return 0;
 }
 
-/* has_env[] from the sorted .env ids: one merge of two sorted lists. */
-static int mark_env(struct spool_list *l, const struct spool_list *env)
+/* The sorted .msg entries into *l, has_env[] from the sorted .env ones:
+ * one merge of two sorted lists. */
+static int fill(struct spool_list *l, const struct ents *msg,
+    const struct ents *env)
 {
-	size_t i = 0, j = 0;
+	size_t i = 0, j = 0, n = msg->n ? msg->n : 1;
 
-	l->has_env = calloc(l->n ? l->n : 1, 1);
-	if (l->has_env == NULL)
+	l->ids = malloc(n * sizeof(*l->ids));
+	l->ino = malloc(n * sizeof(*l->ino));
+	l->has_env = calloc(n, 1);
+	if (l->ids == NULL || l->ino == NULL || l->has_env == NULL)
 		return -1;
+	for (i = 0; i < msg->n; i++) {
+		memcpy(l->ids[i], msg->v[i].id, SPOOL_QID_LEN + 1);
+		l->ino[i] = msg->v[i].ino;
+	}
+	l->n = msg->n;
+	i = 0;
 	while (i < l->n && j < env->n) {
-		int c = id_cmp(l->ids[i], env->ids[j]);
+		int c = id_cmp(l->ids[i], env->v[j].id);
 
 		if (c == 0)
 			l->has_env[i] = 1;
@@ -70,18 +93,17 @@ static int mark_env(struct spool_list *l, const struct spool_list *env)
 }
 
 /* Both kinds of names in one readdir() pass. */
-static int scan(DIR *dir, struct spool_list *msg, struct spool_list *env)
+static int scan(DIR *dir, struct ents *msg, struct ents *env)
 {
 	char id[SPOOL_QID_LEN + 1];
-	size_t mcap = 0, ecap = 0;
 	struct dirent *d;
 
 	errno = 0;
 	while ((d = readdir(dir)) != NULL) {
 		if ((name_is(d->d_name, ".msg", id) &&
-		    list_add(msg, &mcap, id) < 0) ||
+		    ents_add(msg, id, (uint64_t)d->d_ino) < 0) ||
 		    (name_is(d->d_name, ".env", id) &&
-		    list_add(env, &ecap, id) < 0))
+		    ents_add(env, id, 0) < 0))
 			return -1;
 		errno = 0;
 	}
@@ -90,7 +112,7 @@ static int scan(DIR *dir, struct spool_list *msg, struct spool_list *env)
 
 int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e)
 {
-	struct spool_list env = { NULL, 0, NULL };
+	struct ents msg = { 0 }, env = { 0 };
 	DIR *dir;
 	/* A fresh fd: readdir() state must not live on sp->queuefd. */
 	int fd = openat(sp->queuefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC),
@@ -102,18 +124,19 @@ int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e)
 			close(fd);
 		return op_errnof(e, OP_TEMP, "cannot read queue/");
 	}
-	r = scan(dir, out, &env);
+	r = scan(dir, &msg, &env);
 	if (r < 0)
 		op_errnof(e, OP_TEMP, errno ? "cannot read queue/" :
 		    "listing queue/: out of memory");
 	closedir(dir);
-	if (r == 0 && out->n > 1)
-		qsort(out->ids, out->n, sizeof(*out->ids), id_cmp);
+	if (r == 0 && msg.n > 1)
+		qsort(msg.v, msg.n, sizeof(*msg.v), id_cmp);
 	if (r == 0 && env.n > 1)
-		qsort(env.ids, env.n, sizeof(*env.ids), id_cmp);
-	if (r == 0 && mark_env(out, &env) < 0)
+		qsort(env.v, env.n, sizeof(*env.v), id_cmp);
+	if (r == 0 && fill(out, &msg, &env) < 0)
 		r = op_errf(e, OP_TEMP, "listing queue/: out of memory");
-	spool_list_free(&env);
+	free(msg.v);
+	free(env.v);
 	if (r < 0)
 		spool_list_free(out);
 	return r;
@@ -122,8 +145,10 @@ int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e)
 void spool_list_free(struct spool_list *l)
 {
 	free(l->ids);
+	free(l->ino);
 	free(l->has_env);
 	l->ids = NULL;
+	l->ino = NULL;
 	l->has_env = NULL;
 	l->n = 0;
 }

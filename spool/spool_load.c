@@ -59,8 +59,10 @@ fail:
 	return -1;
 }
 
+/* keep: when not NULL, the bytes read (the header first) are handed over
+ * there instead of freed. */
 static int parse_head(int fd, const char *what, struct envelope *env,
-    size_t *hdrlen, off_t *size, struct op_err *e)
+    size_t *hdrlen, off_t *size, char **keep, struct op_err *e)
 {
 	char *buf;
 	size_t len;
@@ -72,7 +74,10 @@ static int parse_head(int fd, const char *what, struct envelope *env,
 		free(buf);
 		return op_errf(e, OP_DATA, "%s: %s", what, pe.msg);
 	}
-	free(buf);
+	if (keep != NULL)
+		*keep = buf;
+	else
+		free(buf);
 	return 0;
 }
 
@@ -81,7 +86,7 @@ int spool_read_header(int fd, const char *what, struct envelope *env,
 {
 	off_t size;
 
-	return parse_head(fd, what, env, hdrlen, &size, e);
+	return parse_head(fd, what, env, hdrlen, &size, NULL, e);
 }
 
 static int open_queued(struct spool *sp, const char *id, const char *suffix,
@@ -126,7 +131,8 @@ static int load_env(struct spool *sp, const char *id, struct envelope *env,
 
 /* Open queue/<id>.msg and parse its header into *env (caller frees). */
 static int msg_open(struct spool *sp, const char *id, int *fd,
-    size_t *hdrlen, uint64_t *len, struct envelope *env, struct op_err *e)
+    size_t *hdrlen, uint64_t *len, struct envelope *env, char **keep,
+    struct op_err *e)
 {
 	char name[SPOOL_NAME_MAX], what[SPOOL_NAME_MAX + 8];
 	struct stat st;
@@ -137,23 +143,27 @@ static int msg_open(struct spool *sp, const char *id, int *fd,
 		return -1;
 	memcpy(what, "queue/", 6);
 	memcpy(what + 6, name, strlen(name) + 1);
-	if (parse_head(f, what, env, hdrlen, &size, e) < 0)
+	if (parse_head(f, what, env, hdrlen, &size, keep, e) < 0)
 		goto fail;
 	if (size < 0 && fstat(f, &st) < 0) {
-		envelope_free(env);
 		op_errnof(e, OP_TEMP, "cannot stat %s", what);
-		goto fail;
+		goto fail_env;
 	}
 	if (size < 0)
 		size = st.st_size;
 	if (strcmp(env->id, id) != 0 || (uint64_t)size < *hdrlen) {
-		envelope_free(env);
 		op_errf(e, OP_DATA, "%s: header names another id", what);
-		goto fail;
+		goto fail_env;
 	}
 	*fd = f;
 	*len = (uint64_t)size - *hdrlen;
 	return 0;
+fail_env:
+	envelope_free(env);
+	if (keep != NULL) {
+		free(*keep);
+		*keep = NULL;
+	}
 fail:
 	close(f);
 	return -1;
@@ -165,7 +175,7 @@ int spool_open_msg(struct spool *sp, const char *id, int *fd, off_t *off,
 	struct envelope env;
 	size_t hdrlen;
 
-	if (msg_open(sp, id, fd, &hdrlen, len, &env, e) < 0)
+	if (msg_open(sp, id, fd, &hdrlen, len, &env, NULL, e) < 0)
 		return -1;
 	envelope_free(&env);
 	/* Positioned at the message too, for callers that just read(). */
@@ -179,32 +189,52 @@ int spool_open_msg(struct spool *sp, const char *id, int *fd, off_t *off,
 	return 0;
 }
 
+int spool_load_env_over(struct spool *sp, const char *id,
+    struct envelope *env, struct op_err *e)
+{
+	struct envelope newer;
+	int r = load_env(sp, id, &newer, e);
+
+	if (r < 0)
+		envelope_free(env);
+	if (r == 1) {
+		envelope_free(env);
+		*env = newer;
+	}
+	return r;
+}
+
+int spool_load_msg_hdr(struct spool *sp, const char *id,
+    struct envelope *env, char **hdr, size_t *hdrlen, uint64_t *size,
+    struct op_err *e)
+{
+	int fd;
+
+	*hdr = NULL;
+	envelope_init(env);
+	if (msg_open(sp, id, &fd, hdrlen, size, env, hdr, e) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* with_env: also look for queue/<id>.env (else the .msg header is it). */
 static int load(struct spool *sp, const char *id, int with_env,
     struct envelope *env, struct op_err *e)
 {
-	struct envelope newer;
 	uint64_t size;
 	size_t hdrlen;
-	int fd, r = 0;
+	int fd;
 
 	/* The .msg header is parsed even when a .env exists: it is what
 	 * tells us where the message starts, hence its size.  *env is
 	 * always safe to envelope_free(), even after a failure. */
 	envelope_init(env);
-	if (msg_open(sp, id, &fd, &hdrlen, &size, env, e) < 0)
+	if (msg_open(sp, id, &fd, &hdrlen, &size, env, NULL, e) < 0)
 		return -1;
 	close(fd);
-	if (with_env)
-		r = load_env(sp, id, &newer, e);
-	if (r < 0) {
-		envelope_free(env);
+	if (with_env && spool_load_env_over(sp, id, env, e) < 0)
 		return -1;
-	}
-	if (r == 1) {
-		envelope_free(env);
-		*env = newer;
-	}
 	env->size = size;
 	return 0;
 }

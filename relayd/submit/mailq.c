@@ -1,7 +1,8 @@
 /*
  * mailq driver: list, in queue id order (ids start with the arrival time in
- * microseconds, so id order is submission order), load each envelope and
- * hand it to a renderer.  A message that vanished or is corrupt is skipped
+ * microseconds, so id order is submission order), load each envelope (the
+ * .msg headers from the spool's mailq index when it is current) and hand
+ * it to a renderer.  A message that vanished or is corrupt is skipped
  * with a warning; one bad file never hides the rest of the queue.
  */
 #include "relayd/submit/mailq.h"
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "relayd/submit/notice.h"
 #include "util/printable.h"
 
 /* The series gate's view, as the runner would decide now; the table is
@@ -62,15 +64,16 @@ static void show_one(FILE *out, enum mailq_format fmt,
 int mailq_print(struct spool *sp, FILE *out, FILE *warn,
     enum mailq_format fmt, uint64_t series_wait, struct op_err *e)
 {
-	return mailq_print_sel(sp, out, warn, fmt, series_wait, 0, e);
+	return mailq_print_sel(sp, out, warn, fmt, series_wait, 0, NULL, e);
 }
 
 int mailq_print_sel(struct spool *sp, FILE *out, FILE *warn,
     enum mailq_format fmt, uint64_t series_wait, int only_failed,
-    struct op_err *e)
+    struct notice *note, struct op_err *e)
 {
 	struct mailq_series ms = { sp, series_wait, 0, { 0 }, { 0 } };
-	struct spool_list l = { NULL, 0, NULL };
+	struct spool_list l = { 0 };
+	struct spool_index ix;
 	struct envelope env;
 	struct op_err le;
 	uint64_t bytes = 0;
@@ -78,20 +81,25 @@ int mailq_print_sel(struct spool *sp, FILE *out, FILE *warn,
 
 	if (spool_list(sp, &l, e) < 0)	/* sorted: submission order */
 		return -1;
+	spool_index_begin(sp, &ix);
 	for (i = 0; i < l.n; i++) {
 		envelope_init(&env);
 		op_err_clear(&le);
-		if (spool_load_listed(sp, &l, i, &env, &le) < 0) {
+		if (spool_index_load(sp, &ix, &l, i, &env, &le) < 0) {
 			char why[OP_ERR_MAX];
 
 			printable(why, sizeof(why), le.msg, strlen(le.msg));
 			fprintf(warn, "outpost mailq: skipping %s: %s\n",
 			    l.ids[i], why);
-		} else if (!only_failed || env.failed != 0) {
-			show_one(out, fmt, &ms, &env, &bytes, &n);
+		} else {
+			if (note != NULL && l.has_env[i])
+				notice_note(note, &env);
+			if (!only_failed || env.failed != 0)
+				show_one(out, fmt, &ms, &env, &bytes, &n);
 		}
 		envelope_free(&env);
 	}
+	spool_index_end(sp, &ix);
 	spool_list_free(&l);
 	if (ms.built > 0)
 		series_set_free(&ms.set);

@@ -20,10 +20,13 @@ enum mailq_format { MAILQ_TEXT = 0, MAILQ_JSON };
  * lets it tell a waiting patch series from a held one. */
 int mailq_print(struct spool *sp, FILE *out, FILE *warn,
     enum mailq_format fmt, uint64_t series_wait, struct op_err *e);
-/* The same, only the messages in the failed state when only_failed. */
+/* The same, only the messages in the failed state when only_failed; when
+ * n is not NULL, each delivery state loaded goes into it (notice_note), so
+ * the stuck-mail summary costs no second pass over the queue. */
+struct notice;
 int mailq_print_sel(struct spool *sp, FILE *out, FILE *warn,
     enum mailq_format fmt, uint64_t series_wait, int only_failed,
-    struct op_err *e);
+    struct notice *n, struct op_err *e);
 
 /* One JSON line for the entries in corrupt/:
  * {"corrupt":{"count":N,"names":["...",...]}} (the first few names). */

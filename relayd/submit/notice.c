@@ -24,7 +24,7 @@ static int session_reason(const char *r)
 	return 0;
 }
 
-static void note(struct notice *n, const struct envelope *env)
+void notice_note(struct notice *n, const struct envelope *env)
 {
 	size_t i;
 
@@ -50,7 +50,7 @@ static void note(struct notice *n, const struct envelope *env)
 
 int notice_scan(struct spool *sp, struct notice *n, struct op_err *e)
 {
-	struct spool_list l = { NULL, 0, NULL };
+	struct spool_list l = { 0 };
 	struct envelope env;
 	size_t i;
 
@@ -65,7 +65,7 @@ int notice_scan(struct spool *sp, struct notice *n, struct op_err *e)
 		if (!l.has_env[i])
 			continue;
 		if (spool_load_state(sp, l.ids[i], &env, NULL) == 1)
-			note(n, &env);
+			notice_note(n, &env);
 		envelope_free(&env);
 	}
 	spool_list_free(&l);

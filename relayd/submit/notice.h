@@ -24,6 +24,9 @@ struct notice {
 };
 
 int notice_scan(struct spool *sp, struct notice *n, struct op_err *e);
+/* One delivery state (a .env) into n: what notice_scan does per file, for
+ * a caller that loads them anyway (mailq). */
+void notice_note(struct notice *n, const struct envelope *env);
 
 /* The summary line (no newline) into buf; returns 1 when it must be
  * shown (mail deferred longer than warn_after, a session that failed at

@@ -4,7 +4,7 @@ issue 10 point 3).
 - Smarthost down: after a delivery attempt the next `outpost sendmail`
   still queues (exit 0, nothing on stdout) and prints exactly one stderr
   line naming the waiting mail and the session failure; `mailq` starts
-  with the same summary; OUTPOST_QUIET silences sendmail.
+  with the same summary on stderr; OUTPOST_QUIET silences sendmail.
 - An unreadable queue entry that recovery moved to corrupt/ is reported
   by `mailq` (text and --json), by the sendmail notice, never silent.
 """
