@@ -87,7 +87,11 @@ int smtp_send(struct smtp_session *s, const struct smtp_msg *m,
  * message, in the order they were pulled.  When the session breaks, a
  * message whose text was completely written but whose final reply was not
  * read ends as "possibly delivered" (stage DOT, code 0); one not completely
- * written ends deferred (stage BODY or MAIL, code 0).
+ * written ends deferred (stage BODY or MAIL, code 0).  With PIPELINING but
+ * no CHUNKING the same contract holds over DATA (RFC 2920): a text waits
+ * for its 354, and the next message's RSET/MAIL/RCPTs/DATA go in the same
+ * write as the "." before it, so two messages are on the wire at once.
+ * Without PIPELINING every message goes alone through smtp_send().
  */
 struct smtp_window_ops {
 	/* Next message: fill *m, *rcpt_st (m->nrcpt entries, caller's

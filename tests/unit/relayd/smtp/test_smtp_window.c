@@ -5,149 +5,8 @@
  * message is refused in the middle, the server drops the connection after
  * the third message; marks come once per group, before its first byte.
  */
-#include <check.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "relayd/smtp/smtp_session.h"
-#include "test_smtp_peer.h"
+#include "test_smtp_wsrc.h"
 #include "tests/unit/check_main.h"
-
-#define NMSG	8
-
-static struct conf C;
-static struct peer *P;
-static struct smtp_session *S;
-static struct smtp_status ST;
-
-/* The caller's side of the window: messages, outcomes, marks. */
-struct src {
-	size_t n, next;
-	struct smtp_msg m[NMSG];
-	const char *rcpts[NMSG][2];
-	struct smtp_status rs[NMSG][2], st[NMSG];
-	size_t order[NMSG], ndone;
-	size_t group[NMSG], ngroups;
-	size_t mail_at_mark[NMSG];	/* MAIL lines the server had then */
-	int mark_fails;
-};
-static struct src Q;
-static size_t Idx[NMSG] = { 0, 1, 2, 3, 4, 5, 6, 7 };
-
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-
-	for (; (hay = strstr(hay, needle)) != NULL; hay++)
-		n++;
-	return n;
-}
-
-static int src_next(void *arg, struct smtp_msg *m,
-    struct smtp_status **rst, void **item)
-{
-	struct src *q = arg;
-
-	if (q->next == q->n)
-		return 0;
-	*m = q->m[q->next];
-	*rst = q->rs[q->next];
-	*item = &Idx[q->next++];
-	return 1;
-}
-
-static int src_mark(void *arg, void *const *items, size_t n,
-    struct smtp_status *why)
-{
-	struct src *q = arg;
-
-	(void)items;
-	q->mail_at_mark[q->ngroups] = count(P->log, "MAIL FROM");
-	q->group[q->ngroups++] = n;
-	if (!q->mark_fails)
-		return 0;
-	smtp_status_local(why, SMTP_STAGE_MAIL, SMTP_TEMP, "disk full");
-	return -1;
-}
-
-static void src_done(void *arg, void *item, const struct smtp_status *st)
-{
-	struct src *q = arg;
-	size_t i = *(size_t *)item;
-
-	q->st[i] = *st;
-	q->order[q->ndone++] = i;
-}
-
-static const struct smtp_window_ops Ops = { src_next, src_mark, src_done };
-
-static int body_fd(const char *text, size_t len)
-{
-	FILE *f = tmpfile();
-	int fd;
-
-	ck_assert_ptr_nonnull(f);
-	fd = dup(fileno(f));
-	ck_assert_int_eq((int)write(fd, text, len), (int)len);
-	fclose(f);
-	return fd;
-}
-
-/* Message i to nrcpt of a@x.org, b@x.org with `text`. */
-static void add_msg(const char *text, size_t len, size_t nrcpt)
-{
-	size_t i = Q.n++;
-
-	Q.rcpts[i][0] = "a@x.org";
-	Q.rcpts[i][1] = "b@x.org";
-	Q.m[i].sender = "me@example.org";
-	Q.m[i].rcpts = Q.rcpts[i];
-	Q.m[i].nrcpt = nrcpt;
-	Q.m[i].fd = body_fd(text, len);
-	Q.m[i].len = len;
-}
-
-static void start(const struct peer_step *steps)
-{
-	int fd;
-
-	signal(SIGPIPE, SIG_IGN);
-	memset(&C, 0, sizeof(C));
-	snprintf(C.host, sizeof(C.host), "mail.test");
-	snprintf(C.from, sizeof(C.from), "me@example.org");
-	C.port = 587;
-	C.tls = CONF_TLS_OFF;
-	C.command_timeout = 5;
-	C.connect_timeout = 5;
-	memset(&Q, 0, sizeof(Q));
-	P = peer_start(steps, NULL, 0, &fd);
-	ck_assert_int_eq(smtp_open_fd(&C, NULL, fd, &S, &ST), 0);
-}
-
-static void finish(void)
-{
-	size_t i;
-
-	smtp_close(S);
-	S = NULL;
-	peer_join(P);
-	for (i = 0; i < Q.n; i++)
-		close(Q.m[i].fd);
-	ck_assert_str_eq(P->err, "");
-}
-
-static void assert_in_order(void)
-{
-	size_t i;
-
-	ck_assert_uint_eq(Q.ndone, Q.n);
-	for (i = 0; i < Q.n; i++)
-		ck_assert_uint_eq(Q.order[i], i);
-}
 
 /* Three one-line messages through a window of `k`; all done, in order. */
 static void run3(const struct peer_step *steps, size_t nrcpt, unsigned k)
@@ -160,11 +19,8 @@ static void run3(const struct peer_step *steps, size_t nrcpt, unsigned k)
 	assert_in_order();
 }
 
-#define GREET	{ NULL, "220 mail.test ESMTP\r\n", P_NONE, 0 }
 #define EHLO_CHUNK { "EHLO", "250-mail.test\r\n250-PIPELINING\r\n" \
 	"250-CHUNKING\r\n250 8BITMIME\r\n", P_NONE, 0 }
-#define QUIT	{ "QUIT", "221 bye\r\n", P_NONE, 0 }
-#define END	{ NULL, NULL, P_NONE, 0 }
 /* Replies of a 1-recipient message: MAIL, RCPT, BDAT (RSET first when
  * it is not the first message of the session). */
 #define OK1	"250 ok\r\n250 ok\r\n250 queued\r\n"
@@ -291,6 +147,35 @@ START_TEST(data_554_second)
 }
 END_TEST
 
+START_TEST(mail_refused_mid_window)
+{
+	/* The second MAIL is refused: its RCPTs and BDAT get 503s that
+	 * must be read as its own, or the third message's replies shift. */
+	static const struct peer_step s[] = {
+		GREET, EHLO_CHUNK,
+		{ "MAIL", "250 ok\r\n250 ok\r\n250 ok\r\n250 queued 1\r\n"
+		    "250 reset\r\n550 5.7.1 sender refused\r\n"
+		    "503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n"
+		    "503 5.5.1 need MAIL\r\n"
+		    "250 reset\r\n250 ok\r\n250 ok\r\n250 ok\r\n250 queued 3\r\n",
+		    P_LINES, 17 },
+		QUIT, END
+	};
+
+	run3(s, 2, 4);
+	ck_assert_int_eq(Q.st[0].outcome, SMTP_OK);
+	ck_assert_int_eq(Q.st[1].outcome, SMTP_PERM);
+	ck_assert_int_eq(Q.st[1].stage, SMTP_STAGE_MAIL);
+	ck_assert_int_eq(Q.st[1].code, 550);
+	ck_assert_int_eq(Q.rs[1][1].code, 550);
+	ck_assert_int_eq(Q.st[2].outcome, SMTP_OK);
+	ck_assert_str_eq(Q.st[2].text, "250 queued 3");
+	ck_assert(smtp_usable(S));
+	finish();
+	peer_free(P);
+}
+END_TEST
+
 START_TEST(drop_after_third)
 {
 	/* Messages 1-3 read, 1 and 2 answered, then the server goes away
@@ -387,15 +272,19 @@ START_TEST(mark_fails_nothing_sent)
 }
 END_TEST
 
-START_TEST(without_chunking_data)
+START_TEST(without_pipelining_lockstep)
 {
+	/* No PIPELINING: one command, one reply (each step reads one line
+	 * before answering), one message at a time, marked before its MAIL. */
 	static const struct peer_step s[] = {
 		GREET,
-		{ "EHLO", "250-mail.test\r\n250 PIPELINING\r\n", P_NONE, 0 },
-		{ "MAIL", "250 ok\r\n250 ok\r\n354 go\r\n", P_LINES, 3 },
+		{ "EHLO", "250-mail.test\r\n250 8BITMIME\r\n", P_NONE, 0 },
+		{ "MAIL", "250 ok\r\n", P_NONE, 0 },
+		{ "RCPT", "250 ok\r\n", P_NONE, 0 },
+		{ "DATA", "354 go\r\n", P_NONE, 0 },
 		{ NULL, "250 queued 1\r\n", P_DATA, 0 },
-		{ "MAIL", "250 ok\r\n550 no\r\n354 go\r\n", P_LINES, 3 },
-		{ NULL, "554 no valid recipients\r\n", P_DATA, 0 },
+		{ "MAIL", "250 ok\r\n", P_NONE, 0 },
+		{ "RCPT", "550 no\r\n", P_NONE, 0 },
 		{ "RSET", "250 ok\r\n", P_NONE, 0 },
 		QUIT, END
 	};
@@ -408,7 +297,6 @@ START_TEST(without_chunking_data)
 	ck_assert_int_eq(Q.st[0].outcome, SMTP_OK);
 	ck_assert_int_eq(Q.st[1].outcome, SMTP_PERM);
 	ck_assert_int_eq(Q.rs[1][0].code, 550);
-	/* One message at a time, each marked before its MAIL. */
 	ck_assert_uint_eq(Q.ngroups, 2);
 	ck_assert_uint_eq(Q.mail_at_mark[0], 0);
 	ck_assert_uint_eq(Q.mail_at_mark[1], 1);
@@ -499,10 +387,11 @@ int main(void)
 	tcase_add_test(tc, replies_split_bytewise);
 	tcase_add_test(tc, rcpt_452_mid_window);
 	tcase_add_test(tc, data_554_second);
+	tcase_add_test(tc, mail_refused_mid_window);
 	tcase_add_test(tc, drop_after_third);
 	tcase_add_test(tc, refill_in_groups);
 	tcase_add_test(tc, mark_fails_nothing_sent);
-	tcase_add_test(tc, without_chunking_data);
+	tcase_add_test(tc, without_pipelining_lockstep);
 	tcase_add_test(tc, bdat_wire_form);
 	suite_add_tcase(s, tc);
 	return check_run(s);
