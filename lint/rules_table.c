@@ -279,11 +279,16 @@ static const struct lint_rule_info rules[] = {
   "Please re-wrap it (git commit --amend) before sending the next\n"
   "version." },
 { "charset", LINT_WARNING,
-  "body is not in UTF-8 or ASCII",
+  "body is not clean UTF-8 or ASCII text",
   "Lists and the tools around them expect ASCII or UTF-8. Other charsets\n"
   "(ISO-2022-JP, Windows code pages, UTF-7 from Outlook) are shown\n"
-  "garbled to some readers and make patches unappliable.\n"
+  "garbled to some readers and make patches unappliable. A carriage\n"
+  "return inside a line (detail bare-cr) is the same kind of damage: a\n"
+  "Windows editor or a copy from a terminal left line endings that\n"
+  "patch tools and some readers take as part of the text.\n"
   "How to fix:\n"
+  "  bare-cr: save the file with Unix line endings (dos2unix, or your\n"
+  "  editor's line-ending setting) before sending.\n"
   "  Current Thunderbird always sends UTF-8 (older versions: Fonts >\n"
   "  Advanced, outgoing text encoding). Outlook: File > Options > Advanced\n"
   "  > International options, encode outgoing mail as Unicode (UTF-8).\n"
