@@ -290,6 +290,7 @@ static void serve_locked(struct relayd *d, const struct conf *c,
 	struct runner r;
 
 	if (relayd_wait_open(&d->w, sp, e) == 0) {
+		d->w.wake_on_removal = d->ondemand;
 		if (!d->ondemand)
 			log_info("relayd: serving %s, smarthost %s", sp->path,
 			    c->host);

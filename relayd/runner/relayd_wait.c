@@ -31,8 +31,11 @@ int relayd_wait_open(struct relayd_wait *w, const struct spool *sp,
 	if (snprintf(dir, sizeof(dir), "%s/queue", sp->path) >=
 	    (int)sizeof(dir))
 		return op_errf(e, OP_CONFIG, "spool path too long");
-	/* sendmail commits with link(), hence IN_CREATE. */
-	if (inotify_add_watch(w->inofd, dir, IN_CREATE | IN_MOVED_TO) < 0)
+	/* sendmail commits with link(), hence IN_CREATE; removals count
+	 * only when wake_on_removal is set. */
+	w->queue_wd = inotify_add_watch(w->inofd, dir, IN_CREATE |
+	    IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM);
+	if (w->queue_wd < 0)
 		return op_errnof(e, OP_TEMP, "watch %s", dir);
 	/* queue/ removed or moved away under us (we hold it open, so it gets
 	 * no event of its own): seen from the spool directory. */
@@ -66,12 +69,15 @@ static int ends_with(const char *s, size_t n, const char *suffix)
 }
 
 /* One inotify event: 1 when it is a new message (our own envelope
- * updates, *.env and temporaries, do not count). */
+ * updates, *.env and temporaries, do not count), or a removed one when
+ * wake_on_removal asks for it. */
 static int event_new_mail(struct relayd_wait *w,
     const struct inotify_event *ev)
 {
 	size_t n = ev->len > 0 ? strnlen(ev->name, ev->len) : 0;
 
+	if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && ev->wd == w->queue_wd)
+		return w->wake_on_removal && ends_with(ev->name, n, ".msg");
 	if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
 		if (n == 5 && memcmp(ev->name, "queue", 5) == 0)
 			w->gone = 1;

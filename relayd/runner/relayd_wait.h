@@ -13,7 +13,7 @@
 
 enum relayd_wake {
 	RELAYD_WAKE_TIME = 0,	/* the timeout passed */
-	RELAYD_WAKE_MAIL,	/* a new message appeared in queue/ */
+	RELAYD_WAKE_MAIL,	/* a new message appeared in queue/ (or went) */
 	RELAYD_WAKE_STOP,	/* SIGTERM/SIGINT/SIGHUP */
 	RELAYD_WAKE_EXTRA,	/* the extra source asked for a pass */
 	RELAYD_WAKE_GONE	/* queue/ was removed: nothing left to serve */
@@ -22,7 +22,13 @@ enum relayd_wake {
 struct relayd_wait {
 	int sigfd;		/* runner_signal_fd(&sig) */
 	int inofd;		/* inotify on <spool>/queue */
+	int queue_wd;		/* its watch of queue/ */
 	int gone;		/* queue/ deleted or moved away */
+	/* The on-demand runner: a message removed by someone else (outpost
+	 * delete, a flush that delivered it) may leave nothing to wait for,
+	 * so a removal also counts as RELAYD_WAKE_MAIL (a pass).  Its own
+	 * removals then cost one pass that finds nothing due. */
+	int wake_on_removal;
 	struct runner_signal sig;
 	/* One more event source (e.g. a watcher of network changes), -1
 	 * when none: polled with the others; when readable, extra_ready()

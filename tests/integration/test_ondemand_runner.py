@@ -6,6 +6,8 @@ sendmail` starts stays as the on-demand runner while mail is deferred.
   deferred and the run stays, in its own session without a terminal; the
   smarthost comes up and the message arrives by itself within retry_max
   (2s) + a few seconds; the runner then exits.
+- When the waiting mail goes by other means (`outpost delete`), the
+  runner notices at once and exits instead of staying till its retry time.
 - Waiting costs nothing: over 30 s of its wait (next retry an hour
   away) the runner's context-switch counters do not move (0 wake-ups).
 """
@@ -73,6 +75,24 @@ def test_deferred_mail_is_retried_without_a_service():
     assert op.mailq() == []
 
 
+def test_runner_leaves_when_its_mail_is_deleted():
+    # Nothing listens there: deferred at connect, next retry in an hour.
+    op = util.Outpost(os.path.join(W["tmp"], "gone"), util.free_port(),
+                      W["pki"], retry_min="1h", retry_max="1h")
+    op.sendmail(["bob@example.org"], util.make_message("gone", "x\n"))
+    pid = util.wait_for(lambda: waiting_runner(op), 30,
+                        "the runner to wait for its retry")
+    r = op.run(["delete", "--all", "-y"])
+    assert r.returncode == 0, r.stderr
+    try:
+        op.wait_no_runner(timeout=10)
+    except util.Timeout:
+        explain(op)
+        raise
+    assert not os.path.exists("/proc/%d" % pid) or not op.runner_pids()
+    assert op.mailq() == []
+
+
 def explain(op):
     """What a failure needs to be understood: runners, queue, log."""
     print("runners:", op.runner_pids(), "holder:", op.on_demand_pid())
@@ -111,4 +131,5 @@ def test_waiting_runner_never_wakes_up():
 
 if __name__ == "__main__":
     util.run_tests([test_deferred_mail_is_retried_without_a_service,
+                    test_runner_leaves_when_its_mail_is_deleted,
                     test_waiting_runner_never_wakes_up], setup=setup)
