@@ -272,8 +272,9 @@ static void serve(struct relayd *d, struct runner *r)
 		}
 		if (d->ondemand && !d->announced) {
 			d->announced = 1;
-			log_info("on-demand runner: staying for the mail that "
-			    "waits for a retry (%s)", r->sp->path);
+			log_info("on-demand runner: staying in %s while mail "
+			    "waits for a retry or for the rest of its series",
+			    r->sp->path);
 		}
 		why = wait_next(d, timeout_ms(d, &res));
 		if (why == RELAYD_WAKE_GONE) {
