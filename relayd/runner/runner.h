@@ -71,6 +71,8 @@ struct runner_result {
 	int stopped;		/* the spool could not be written: pass cut */
 };
 
+#define RUNNER_SAID_MAX	64
+
 struct runner {
 	const struct conf *conf;
 	struct spool *sp;
@@ -94,6 +96,11 @@ struct runner {
 	 * with conf = that account's view and account = its name (the
 	 * messages of other accounts are left alone); NULL otherwise. */
 	const char *account;
+	/* Messages this runner already logged as held with their series:
+	 * said once per process, not on every pass.  A small ring; an id
+	 * that falls out is said once more, which is harmless. */
+	char said_held[RUNNER_SAID_MAX][SPOOL_QID_LEN + 1];
+	unsigned said_next;
 };
 
 void runner_init(struct runner *r, const struct conf *c, struct spool *sp,

@@ -9,6 +9,7 @@
  */
 #include "relayd/runner/runner_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -138,6 +139,18 @@ static size_t series_order(struct runner_gate *g, const char *key,
 	return k;
 }
 
+/* Was `id` already logged as held by this runner?  Remembers it if not. */
+static int said_before(struct runner *r, const char *id)
+{
+	for (size_t i = 0; i < RUNNER_SAID_MAX; i++)
+		if (strcmp(r->said_held[i], id) == 0)
+			return 1;
+	snprintf(r->said_held[r->said_next], sizeof(r->said_held[0]), "%s",
+	    id);
+	r->said_next = (r->said_next + 1) % RUNNER_SAID_MAX;
+	return 0;
+}
+
 int runner_gate_series(struct runner_pass_state *p,
     const struct envelope *env, const char **ids, size_t max, size_t *n)
 {
@@ -161,7 +174,8 @@ int runner_gate_series(struct runner_pass_state *p,
 		log_msg(LOG_LVL_DEBUG, env->id, "not sent: %s", v.reason);
 		return 1;
 	case SERIES_HELD:
-		log_msg(LOG_LVL_INFO, env->id, "held: %s", v.reason);
+		log_msg(said_before(p->r, env->id) ? LOG_LVL_DEBUG :
+		    LOG_LVL_INFO, env->id, "held: %s", v.reason);
 		return 1;
 	case SERIES_SUPERSEDED:
 		drop_superseded(p, env->id, env->subject);

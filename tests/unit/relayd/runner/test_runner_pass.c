@@ -15,6 +15,7 @@
 #include "relayd/runner/flush.h"
 #include "relayd/runner/runner.h"
 #include "util/log.h"
+#include "util/log_file.h"
 
 #define MAXQ 16
 
@@ -647,6 +648,61 @@ START_TEST(run_once_delivers)
 }
 END_TEST
 
+/* A member of a series held by a refused part: not sent, and the runner
+ * says so once, not on every pass (relayd makes many). */
+START_TEST(held_series_said_once_per_runner)
+{
+	static const char key[] = "0123456789abcdef";
+	static const char body[] = "From: me@example.org\n"
+	    "Subject: [PATCH 1/2] a\n\nhi\n";
+	char id[SPOOL_QID_LEN + 1], path[128], buf[4096];
+	struct spool_tx tx;
+	struct envelope env;
+	struct runner_result res;
+	struct log_file lf;
+	struct runner r;
+	struct op_err e;
+	const char *p;
+	FILE *f;
+	size_t n;
+	int said = 0;
+
+	envelope_init(&env);
+	env.arrival = now;
+	snprintf(env.sender, sizeof(env.sender), "me@example.org");
+	ck_assert_int_eq(envelope_add_rcpt(&env, "l@example.net", NULL), 0);
+	snprintf(env.series, sizeof(env.series), "%s", key);
+	snprintf(env.series_copy, sizeof(env.series_copy), "%s", key);
+	env.series_k = 1;
+	env.series_n = 2;
+	ck_assert_msg(spool_tx_begin(&sp, &tx, &env, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(spool_tx_write(&tx, body, strlen(body), &e), 0);
+	ck_assert_msg(spool_tx_commit(&tx, id, &e) == 0, "%s", e.msg);
+	envelope_free(&env);
+	ck_assert_int_eq(series_mark_set(&sp, key, "patch 2/2 refused",
+	    &e), 0);
+	snprintf(path, sizeof(path), "%s/log", root);
+	log_file_init(&lf, path, 0, "outpost-deliver");
+	log_to_file(&lf);
+	runner_init(&r, cf, &sp, &ops);
+	r.now = now;
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(runner_pass(&r, &res, &e) == 0, "%s", e.msg);
+	log_to_file(NULL);
+	log_file_close(&lf);
+	ck_assert(exists(id));
+	ck_assert_int_eq(fk->sends, 0);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	for (p = buf; (p = strstr(p, ": held: ")) != NULL; p++)
+		said++;
+	ck_assert_int_eq(said, 1);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("runner");
@@ -664,6 +720,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, flush_says_possible_duplicate);
 	tcase_add_test(tc, flush_waits_then_reports_busy);
 	tcase_add_test(tc, run_once_delivers);
+	tcase_add_test(tc, held_series_said_once_per_runner);
 	suite_add_tcase(s, tc);
 	return s;
 }
