@@ -1,5 +1,6 @@
 /*
- * `outpost hold|release|requeue|delete ID...|--all [-y] [-C FILE]`: argv,
+ * `outpost hold|release|requeue|delete ID...|--all [-y] [-C FILE]` (and
+ * `requeue --account NAME`, checked against the config's accounts): argv,
  * config, the delete question on a terminal, then qctl_run() and one line
  * per message.  After a release or requeue the one-shot runner is started
  * (unless OUTPOST_NO_RUNNER=1) so the mail goes out now.  Exit 0 when every
@@ -30,9 +31,10 @@ struct qctl_args {
 
 static void usage(FILE *f, const char *verb)
 {
-	fprintf(f, "usage: outpost %s [-C config]%s%s ID... | --all\n", verb,
-	    strcmp(verb, "delete") == 0 ? " [-y]" : "",
-	    strcmp(verb, "hold") == 0 ? " [-m reason]" : "");
+	fprintf(f, "usage: outpost %s [-C config]%s%s%s ID... | --all\n",
+	    verb, strcmp(verb, "delete") == 0 ? " [-y]" : "",
+	    strcmp(verb, "hold") == 0 ? " [-m reason]" : "",
+	    strcmp(verb, "requeue") == 0 ? " [--account NAME]" : "");
 }
 
 static int bad_arg(const char *verb, const char *a)
@@ -68,6 +70,9 @@ static int parse(int argc, char **argv, struct qctl_args *a)
 		} else if (strcmp(s, "-m") == 0 && i + 1 < argc &&
 		    a->rq.op == SPOOL_CTL_HOLD) {
 			a->rq.reason = argv[++i];
+		} else if (strcmp(s, "--account") == 0 && i + 1 < argc &&
+		    a->rq.op == SPOOL_CTL_REQUEUE) {
+			a->rq.account = argv[++i];
 		} else {
 			return bad_arg(verb, s);
 		}
@@ -104,6 +109,27 @@ static int confirmed(const struct qctl_args *a)
 	return strcmp(line, "y") == 0 || strcmp(line, "yes") == 0;
 }
 
+/* requeue --account: the move is logged with both names. */
+static void moved(const struct qctl_args *a, const char *id,
+    const struct qctl_item *it)
+{
+	const char *to = a->rq.account, *was = it->was[0] ? it->was : "(none)";
+
+	if (it->changed && strcmp(it->was, to) != 0)
+		log_event(id, "moved from account %s to account %s and "
+		    "requeued (outpost requeue --account)", was, to);
+	else if (it->changed)
+		log_event(id, "requeued (outpost requeue --account %s)", to);
+	if (a->quiet)
+		return;
+	if (!it->changed)
+		printf("%s: unchanged (already account %s)\n", id, to);
+	else if (strcmp(it->was, to) != 0)
+		printf("%s: requeued to account %s (was %s)\n", id, to, was);
+	else
+		printf("%s: requeued (account %s)\n", id, to);
+}
+
 static void each(void *arg, const struct qctl_item *it)
 {
 	const struct qctl_args *a = arg;
@@ -115,6 +141,10 @@ static void each(void *arg, const struct qctl_item *it)
 		fprintf(stderr, "outpost %s: %s%s%s: %s\n",
 		    qctl_verb(a->rq.op), it->id_ok ? "" : "\"", id,
 		    it->id_ok ? "" : "\"", why);
+		return;
+	}
+	if (it->was != NULL) {
+		moved(a, id, it);
 		return;
 	}
 	if (it->changed)
@@ -155,6 +185,29 @@ static int run(struct qctl_args *a, const struct conf *c)
 	return sum.failed > 0 ? op_exitcode(sum.worst) : EX_OK;
 }
 
+/* requeue --account NAME: NAME must be an account of the config.  -1 =
+ * go on; otherwise the exit code (64 unknown name, 78 no accounts). */
+static int account_ok(const struct qctl_args *a, const struct conf *c)
+{
+	char list[512], name[SPOOL_ACCOUNT_MAX + 8];
+	const char *path = c->path[0] ? c->path : "the config";
+
+	if (c->naccounts == 0) {
+		fprintf(stderr, "outpost requeue: %s has no `account` sections, "
+		    "so there is no account to move mail to; add one (see "
+		    "docs/CONFIG.md) or run outpost requeue without --account"
+		    "\n", path);
+		return EX_CONFIG;
+	}
+	if (conf_account_find(c, a->rq.account) >= 0)
+		return -1;
+	printable(name, sizeof(name), a->rq.account, strlen(a->rq.account));
+	conf_account_list(c, list, sizeof(list));
+	fprintf(stderr, "outpost requeue: no account \"%s\" in %s; the "
+	    "configured accounts are: %s\n", name, path, list);
+	return EX_USAGE;
+}
+
 static int cmd_qctl(int argc, char **argv, enum spool_ctl op)
 {
 	struct qctl_args a;
@@ -180,7 +233,9 @@ static int cmd_qctl(int argc, char **argv, enum spool_ctl op)
 		free(c);
 		return op_exitcode(e.st);
 	}
-	r = run(&a, c);
+	r = a.rq.account != NULL ? account_ok(&a, c) : -1;
+	if (r < 0)
+		r = run(&a, c);
 	conf_free(c);
 	free(c);
 	return r;

@@ -73,6 +73,22 @@ static const struct cmd_opt qctl_opts[] = {
 	{ NULL, NULL, NULL }
 };
 
+static const struct cmd_opt requeue_opts[] = {
+	{ "--all", NULL, "every queued message instead of IDs" },
+	{ "--account", "NAME", "also move the messages to this account of "
+	    "the config" },
+	{ "-q", NULL, "no line per message" },
+	{ "-C", "FILE", "use this config file" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct cmd_opt doctor_opts[] = {
+	{ "--account", "NAME", "check only this account of the config" },
+	{ "-C", "FILE", "use this config file" },
+	{ "-v", NULL, "say more (twice: debug lines)" },
+	{ NULL, NULL, NULL }
+};
+
 static const struct cmd_opt hold_opts[] = {
 	{ "--all", NULL, "every queued message instead of IDs" },
 	{ "-m", "REASON", "the reason mailq shows (default: held by hand)" },
@@ -116,9 +132,9 @@ static const struct cmd_info table[CMD_COUNT] = {
 	  deliver_opts },
 	{ CMD_DOCTOR, "doctor", CMD_DELIVER, 0, NULL,
 	  "check config, file modes, connection, TLS, certificate and AUTH",
-	  deliver_opts },
+	  doctor_opts },
 	{ CMD_CONF_TEST, "conf test", CMD_DELIVER, 0, NULL,
-	  "same as doctor", deliver_opts },
+	  "same as doctor", doctor_opts },
 	{ CMD_RUN_ONCE, "run-once", CMD_DELIVER, CMD_F_HIDDEN, NULL,
 	  "one quiet delivery run (started by sendmail)", config_opt },
 	{ CMD_HELP, "help", CMD_SUBMIT, 0, "[COMMAND]",
@@ -130,7 +146,7 @@ static const struct cmd_info table[CMD_COUNT] = {
 	  "let held messages (and held patch series) go out now", qctl_opts },
 	{ CMD_REQUEUE, "requeue", CMD_SUBMIT, 0, "ID...|--all",
 	  "put failed or deferred recipients back to pending, due now",
-	  qctl_opts },
+	  requeue_opts },
 	{ CMD_DELETE, "delete", CMD_SUBMIT, 0, "ID...|--all",
 	  "remove messages from the queue (asks on a terminal)",
 	  delete_opts },

@@ -29,6 +29,7 @@ struct args {
 	int help;
 	const struct cmd_info *ci;
 	const char *cmd;	/* ci's name, for messages */
+	const char *account;	/* doctor --account NAME */
 	const char **ids;
 	size_t nids;
 };
@@ -71,6 +72,9 @@ static int parse(int argc, char **argv, struct args *a)
 			a->config = argv[i] + 2;
 		else if (opts && strcmp(argv[i], "-v") == 0)
 			a->verbose++;
+		else if (opts && strcmp(argv[i], "--account") == 0 &&
+		    i + 1 < argc)
+			a->account = argv[++i];
 		else if (opts && cmd_is_help(argv[i]))
 			a->help = 1;
 		else if (opts && argv[i][0] == '-')
@@ -216,8 +220,13 @@ int main(int argc, char **argv)
 		struct doctor_ops ops = doctor_smtp_ops;
 
 		ops.lint_policy = doctor_lint;
-		st = doctor_run(a.config, &ops, print_step, NULL, &e);
+		st = doctor_run(a.config, a.account, &ops, print_step, NULL,
+		    &e);
 		return st == OP_OK ? EX_OK : op_exitcode(st);
+	}
+	if (a.account != NULL) {
+		bad_usage("option only for doctor", "--account");
+		return EX_USAGE;
 	}
 	if (a.ci->id != CMD_FLUSH && a.nids != 0) {
 		bad_usage("unexpected argument", a.ids[0]);

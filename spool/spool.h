@@ -268,6 +268,11 @@ enum spool_ctl { SPOOL_CTL_HOLD, SPOOL_CTL_RELEASE, SPOOL_CTL_REQUEUE,
 	SPOOL_CTL_DELETE };
 int spool_ctl(struct spool *sp, const char *id, enum spool_ctl op,
     const char *reason, unsigned wait_ms, struct op_err *e);
+/* REQUEUE that also moves the message to `account` (a name the caller
+ * checked against the config): the account it had goes to was[0..wlen).
+ * 1 = changed, 0 = already there with nothing to requeue, -1 as above. */
+int spool_ctl_account(struct spool *sp, const char *id, const char *account,
+    unsigned wait_ms, char *was, size_t wlen, struct op_err *e);
 
 /* Group commit for a delivery session (spool_journal.c, rule in
  * spool/README.md): one journal per runner (under the runner lock).

@@ -1,8 +1,9 @@
 /*
- * Queue control on one message (outpost hold/release/requeue/delete): the
- * change is made under the message's flock, on a fresh load, and written
- * with spool_update/spool_remove, so it never races a runner that is
- * delivering the message (busy is reported, nothing is overwritten).
+ * Queue control on one message (outpost hold/release/requeue/delete, and
+ * requeue --account): the change is made under the message's flock, on a
+ * fresh load, and written with spool_update/spool_remove, so it never
+ * races a runner that is delivering the message (busy is reported,
+ * nothing is overwritten).
  */
 #include "spool/spool_int.h"
 
@@ -84,29 +85,69 @@ static int apply(struct envelope *env, enum spool_ctl op, const char *reason,
 	return 0;
 }
 
-int spool_ctl(struct spool *sp, const char *id, enum spool_ctl op,
-    const char *reason, unsigned wait_ms, struct op_err *e)
+/* Lock id (waiting at most wait_ms) and load it under the lock: the
+ * runner may have changed it meanwhile.  0 with *lockfd held, or -1. */
+static int lock_load(struct spool *sp, const char *id, unsigned wait_ms,
+    struct envelope *env, int *lockfd, struct op_err *e)
 {
-	struct envelope env;
-	int lockfd, got, r;
+	int got;
 
+	envelope_init(env);
 	if (!qid_ok(id))
 		return op_errf(e, OP_USAGE, "not a queue id");
-	got = lock_wait(sp, id, wait_ms, &lockfd, e);
+	got = lock_wait(sp, id, wait_ms, lockfd, e);
 	if (got < 0)
 		return -1;
 	if (got == 0)
 		return op_errf(e, OP_TEMP, "%s is being delivered right now; "
 		    "try again in a moment", id);
-	/* Load under the lock: the runner may have changed it meanwhile. */
-	r = spool_load(sp, id, &env, e);
-	if (r == 0) {
-		r = apply(&env, op, reason, (int64_t)time(NULL));
-		if (r == 1 && op == SPOOL_CTL_DELETE)
-			r = spool_remove(sp, id, e) < 0 ? -1 : 1;
-		else if (r == 1)
-			r = spool_update(sp, &env, e) < 0 ? -1 : 1;
+	if (spool_load(sp, id, env, e) < 0) {
+		spool_unlock_msg(*lockfd);
+		return -1;
 	}
+	return 0;
+}
+
+int spool_ctl(struct spool *sp, const char *id, enum spool_ctl op,
+    const char *reason, unsigned wait_ms, struct op_err *e)
+{
+	struct envelope env;
+	int lockfd, r;
+
+	if (lock_load(sp, id, wait_ms, &env, &lockfd, e) < 0) {
+		envelope_free(&env);
+		return -1;
+	}
+	r = apply(&env, op, reason, (int64_t)time(NULL));
+	if (r == 1 && op == SPOOL_CTL_DELETE)
+		r = spool_remove(sp, id, e) < 0 ? -1 : 1;
+	else if (r == 1)
+		r = spool_update(sp, &env, e) < 0 ? -1 : 1;
+	envelope_free(&env);
+	spool_unlock_msg(lockfd);
+	return r;
+}
+
+int spool_ctl_account(struct spool *sp, const char *id, const char *account,
+    unsigned wait_ms, char *was, size_t wlen, struct op_err *e)
+{
+	struct envelope env;
+	int lockfd, r;
+
+	if (strlen(account) >= sizeof(env.account))
+		return op_errf(e, OP_USAGE, "account name too long");
+	if (lock_load(sp, id, wait_ms, &env, &lockfd, e) < 0) {
+		envelope_free(&env);
+		return -1;
+	}
+	snprintf(was, wlen, "%s", env.account);
+	r = requeue(&env, (int64_t)time(NULL));
+	if (strcmp(env.account, account) != 0) {
+		snprintf(env.account, sizeof(env.account), "%s", account);
+		r = 1;
+	}
+	if (r == 1)
+		r = spool_update(sp, &env, e) < 0 ? -1 : 1;
 	envelope_free(&env);
 	spool_unlock_msg(lockfd);
 	return r;

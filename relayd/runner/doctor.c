@@ -191,9 +191,33 @@ static enum op_status one_account(const struct conf *c, int host,
 	return st;
 }
 
-/* Every account in turn, each checked even after another failed; the
- * first failure is the result. */
-static enum op_status accounts(const struct conf *c,
+/* --account NAME: its index, or -1 with *e (and the step said). */
+static int pick_account(const struct conf *c, const char *name,
+    doctor_step_fn step, void *arg, struct op_err *e)
+{
+	char list[512], shown[CONF_NAME_MAX + 8];
+	int i;
+
+	printable(shown, sizeof(shown), name, strlen(name));
+	if (c->naccounts == 0)
+		op_errf(e, OP_CONFIG, "--account %s: %s has no `account` "
+		    "sections; run doctor without --account", shown,
+		    c->path[0] ? c->path : "the config");
+	else if ((i = conf_account_find(c, name)) >= 0)
+		return i;
+	else {
+		conf_account_list(c, list, sizeof(list));
+		op_errf(e, OP_USAGE, "no account \"%s\" in %s; the configured "
+		    "accounts are: %s", shown, c->path[0] ? c->path :
+		    "the config", list);
+	}
+	say(step, arg, "account", 0, e->msg);
+	return -1;
+}
+
+/* Every account in turn (or only `only`, >= 0), each checked even after
+ * another failed; the first failure is the result. */
+static enum op_status accounts(const struct conf *c, int only,
     const struct doctor_ops *ops, doctor_step_fn step, void *arg,
     struct op_err *e)
 {
@@ -207,6 +231,8 @@ static enum op_status accounts(const struct conf *c,
 		return OP_SOFTWARE;
 	}
 	for (i = 0; i < c->naccounts; i++) {
+		if (only >= 0 && i != (size_t)only)
+			continue;
 		conf_account_view(c, i, v);
 		/* Probe MAIL FROM with an address this account sends as. */
 		snprintf(v->from, sizeof(v->from), "%s",
@@ -223,13 +249,14 @@ static enum op_status accounts(const struct conf *c,
 	return st;
 }
 
-enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
-    doctor_step_fn step, void *arg, struct op_err *e)
+enum op_status doctor_run(const char *conf_path, const char *account,
+    const struct doctor_ops *ops, doctor_step_fn step, void *arg,
+    struct op_err *e)
 {
 	struct conf *c = malloc(sizeof(*c));	/* ~50 KB: not on the stack */
 	enum op_status st;
 	struct op_err ce;
-	int corrupt;
+	int corrupt, only = -1;
 
 	op_err_clear(e);
 	if (c == NULL) {
@@ -237,13 +264,15 @@ enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
 		return OP_SOFTWARE;
 	}
 	if (step_config(conf_path, c, step, arg, e) < 0 ||
+	    (account != NULL &&
+	    (only = pick_account(c, account, step, arg, e)) < 0) ||
 	    step_lint(c, ops, step, arg, e) < 0 ||
 	    (c->naccounts == 0 && step_smarthost(c, step, arg, e) < 0) ||
 	    step_spool(c, step, arg, e) < 0)
 		st = e->st == OP_OK ? OP_CONFIG : e->st;
 	else {
 		corrupt = step_corrupt(c, step, arg, &ce);
-		st = c->naccounts > 0 ? accounts(c, ops, step, arg, e) :
+		st = c->naccounts > 0 ? accounts(c, only, ops, step, arg, e) :
 		    one_account(c, 0, ops, step, arg, e);
 		if (st == OP_OK && corrupt < 0) {
 			*e = ce;

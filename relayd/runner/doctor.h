@@ -38,8 +38,12 @@ enum op_status doctor_net(const struct conf *c, const char *password,
 
 /* Run every step; stops at the first failure.  OP_OK when all passed,
  * else OP_CONFIG (config, secrets, certificate, AUTH) or OP_TEMP
- * (network), with *e naming the failed step. */
-enum op_status doctor_run(const char *conf_path, const struct doctor_ops *ops,
-    doctor_step_fn step, void *arg, struct op_err *e);
+ * (network), with *e naming the failed step.  account: check only that
+ * account of the config (NULL: every one); a name the config does not
+ * have is OP_USAGE (the message lists the accounts), a config without
+ * sections OP_CONFIG. */
+enum op_status doctor_run(const char *conf_path, const char *account,
+    const struct doctor_ops *ops, doctor_step_fn step, void *arg,
+    struct op_err *e);
 
 #endif

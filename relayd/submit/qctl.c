@@ -45,6 +45,7 @@ static void one(struct spool *sp, const struct qctl_req *rq, const char *id,
     void (*each)(void *, const struct qctl_item *), void *arg,
     struct qctl_sum *sum)
 {
+	char was[SPOOL_ACCOUNT_MAX] = "";
 	struct qctl_item it;
 	struct op_err e;
 	int r;
@@ -52,7 +53,15 @@ static void one(struct spool *sp, const struct qctl_req *rq, const char *id,
 	op_err_clear(&e);
 	it.id = id;
 	it.id_ok = qid_ok(id);
-	r = spool_ctl(sp, id, rq->op, rq->reason, QCTL_LOCK_WAIT_MS, &e);
+	it.was = NULL;
+	if (rq->op == SPOOL_CTL_REQUEUE && rq->account != NULL) {
+		r = spool_ctl_account(sp, id, rq->account, QCTL_LOCK_WAIT_MS,
+		    was, sizeof(was), &e);
+		it.was = was;
+	} else {
+		r = spool_ctl(sp, id, rq->op, rq->reason, QCTL_LOCK_WAIT_MS,
+		    &e);
+	}
 	it.changed = r;
 	it.e = r < 0 ? &e : NULL;
 	if (r < 0) {

@@ -21,6 +21,8 @@ struct qctl_req {
 	size_t nids;
 	int all;			/* every queued message instead */
 	const char *reason;		/* HOLD: shown by mailq (NULL: default) */
+	const char *account;		/* REQUEUE: move to this account (a
+					   configured one), NULL: stay */
 };
 
 /* One message's outcome: changed 1 / 0 (nothing to do) / -1 with e. */
@@ -29,6 +31,8 @@ struct qctl_item {
 	int id_ok;
 	int changed;
 	const struct op_err *e;
+	const char *was;		/* requeue --account: the account it
+					   had ("" = none), else NULL */
 };
 
 struct qctl_sum { unsigned changed, unchanged, failed; enum op_status worst; };

@@ -163,6 +163,52 @@ START_TEST(busy_message_untouched)
 }
 END_TEST
 
+/* requeue --account: the account changes (the old one reported), the
+ * deferred recipients go back to pending; the same again is "unchanged";
+ * a hostile id or an over-long name is refused before anything is read. */
+START_TEST(requeue_to_account)
+{
+	struct tspool t;
+	char id[SPOOL_QID_LEN + 1], was[SPOOL_ACCOUNT_MAX], big[200];
+	struct envelope env;
+	struct op_err e;
+
+	tspool_init(&t);
+	queued(&t, id);
+	load(&t, id, &env);
+	snprintf(env.account, sizeof(env.account), "work");
+	env.rcpt[0].state = RCPT_DEFERRED;
+	env.rcpt[0].next_try = 4000000000;
+	snprintf(env.rcpt[0].reason, sizeof(env.rcpt[0].reason),
+	    "account work is no longer configured");
+	ck_assert_int_eq(spool_update(&t.sp, &env, &e), 0);
+	envelope_free(&env);
+	ck_assert_int_eq(spool_ctl_account(&t.sp, id, "home", 0, was,
+	    sizeof(was), &e), 1);
+	ck_assert_str_eq(was, "work");
+	load(&t, id, &env);
+	ck_assert_str_eq(env.account, "home");
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_PENDING);
+	ck_assert_str_eq(env.rcpt[0].reason, "");
+	envelope_free(&env);
+	ck_assert_int_eq(spool_ctl_account(&t.sp, id, "home", 0, was,
+	    sizeof(was), &e), 0);
+	ck_assert_str_eq(was, "home");
+	ck_assert_int_eq(spool_ctl_account(&t.sp, "../x", "home", 0, was,
+	    sizeof(was), &e), -1);
+	ck_assert_int_eq(e.st, OP_USAGE);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(spool_ctl_account(&t.sp, id, big, 0, was,
+	    sizeof(was), &e), -1);
+	ck_assert_int_eq(e.st, OP_USAGE);
+	load(&t, id, &env);
+	ck_assert_str_eq(env.account, "home");
+	envelope_free(&env);
+	tspool_done(&t);
+}
+END_TEST
+
 START_TEST(hostile_ids_refused)
 {
 	static const char *const bad[] = { "", "../../etc/passwd",
@@ -246,6 +292,7 @@ int main(void)
 	tcase_add_test(tc, delete_and_missing);
 	tcase_add_test(tc, busy_message_untouched);
 	tcase_add_test(tc, hostile_ids_refused);
+	tcase_add_test(tc, requeue_to_account);
 	tcase_add_test(tc, optional_keys_round_trip);
 	suite_add_tcase(s, tc);
 	return check_run(s);
