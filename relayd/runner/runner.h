@@ -101,6 +101,7 @@ struct runner {
 	 * that falls out is said once more, which is harmless. */
 	char said_held[RUNNER_SAID_MAX][SPOOL_QID_LEN + 1];
 	unsigned said_next;
+	const struct conf *top;	/* in a sub-pass: the whole config */
 };
 
 void runner_init(struct runner *r, const struct conf *c, struct spool *sp,

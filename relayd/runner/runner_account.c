@@ -7,10 +7,15 @@
  */
 #include "relayd/runner/runner_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/log.h"
+
+/* What mailq shows for such mail; notice.c recognises it by the words
+ * RUNNER_ORPHAN_MARK (keep the two in step). */
+#define RUNNER_ORPHAN_MARK	" is no longer configured"
 
 /* The account env goes through under config c: its recorded one, else
  * (queued before sections existed) account_default; "" = none. */
@@ -70,12 +75,94 @@ int runner_account_pass(struct runner *r, struct runner_result *res,
 		conf_account_view(full, i, view);
 		r->conf = view;
 		r->account = conf_account_name(full, i);
+		r->top = full;
 		log_debug("account %s: pass", r->account);
 		rc = pass_one(r, &sub, e);
 		add_result(res, &sub);
 	}
 	r->conf = full;
 	r->account = NULL;
+	r->top = NULL;
 	free(view);
 	return rc;
+}
+
+/* The reason for env: its account, and the ways out. */
+static void orphan_reason(const struct conf *c, const struct envelope *env,
+    char *out, size_t len)
+{
+	char list[512];
+
+	if (c->naccounts == 0) {
+		snprintf(out, len, "account %s%s (the config has no `account` "
+		    "sections); add it back, or save the text and delete "
+		    "the message", env->account, RUNNER_ORPHAN_MARK);
+		return;
+	}
+	conf_account_list(c, list, sizeof(list));
+	snprintf(out, len, "account %s%s; add it back or run outpost requeue "
+	    "--account OTHER %s (accounts: %s)", env->account[0] ?
+	    env->account : "(none, and no account_default)",
+	    RUNNER_ORPHAN_MARK, env->id, list);
+}
+
+/* Already told: every recipient still to go carries the reason. */
+static int orphan_told(const struct envelope *env, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < env->nrcpt; i++)
+		if ((env->rcpt[i].state == RCPT_PENDING ||
+		    env->rcpt[i].state == RCPT_DEFERRED) &&
+		    strcmp(env->rcpt[i].reason, reason) != 0)
+			return 0;
+	return 1;
+}
+
+/* Defer every recipient still to go with the reason, due at once should
+ * the account come back; written under the message lock. */
+static void orphan_mark(struct runner_pass_state *p, const char *id,
+    const char *reason)
+{
+	struct envelope env;
+	struct op_err e;
+	size_t i;
+	int lockfd;
+
+	if (spool_lock_msg(p->r->sp, id, &lockfd, &e) != 1)
+		return;		/* busy (a hold?): the next pass tells */
+	if (spool_load(p->r->sp, id, &env, &e) == 0 &&
+	    !orphan_told(&env, reason)) {
+		for (i = 0; i < env.nrcpt; i++) {
+			struct env_rcpt *rc = &env.rcpt[i];
+
+			if (rc->state != RCPT_PENDING &&
+			    rc->state != RCPT_DEFERRED)
+				continue;
+			rc->state = RCPT_DEFERRED;
+			rc->next_try = 0;
+			snprintf(rc->reason, sizeof(rc->reason), "%s", reason);
+		}
+		if (spool_update(p->r->sp, &env, &e) < 0)
+			log_msg(LOG_LVL_WARN, id, "cannot record why it waits: "
+			    "%s", e.msg);
+		else
+			log_msg(LOG_LVL_WARN, id, "not sent: %s", reason);
+	}
+	envelope_free(&env);
+	spool_unlock_msg(lockfd);
+}
+
+int runner_account_orphan(struct runner_pass_state *p,
+    const struct envelope *env)
+{
+	const struct conf *c = p->r->top != NULL ? p->r->top : p->r->conf;
+	char reason[SPOOL_REASON_MAX];
+
+	if (runner_account_known(c, env))
+		return 0;
+	orphan_reason(c, env, reason, sizeof(reason));
+	if (!orphan_told(env, reason))
+		orphan_mark(p, env->id, reason);
+	return 1;
 }

@@ -104,6 +104,12 @@ int runner_account_known(const struct conf *c, const struct envelope *env);
 int runner_account_pass(struct runner *r, struct runner_result *res,
     int (*pass_one)(struct runner *, struct runner_result *,
     struct op_err *), struct op_err *e);
+/* Mail of an account the config no longer has (or, with sections, mail
+ * queued before them and no account_default): 1, and the first time its
+ * recipients are deferred with a reason that says what to do, written
+ * and logged once; 0 for mail of a configured account. */
+int runner_account_orphan(struct runner_pass_state *p,
+    const struct envelope *env);
 
 /* Session helpers (runner_session.c). */
 int runner_session_get(struct runner_pass_state *p);	/* 0 ok, -1 failed */

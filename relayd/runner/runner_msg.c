@@ -361,9 +361,12 @@ int runner_msg_look(struct runner_pass_state *p, const char *id,
 		log_msg(LOG_LVL_WARN, id, "cannot read: %s", e.msg);
 		return 0;
 	}
-	/* Another account's (its own sub-pass sends it), held by hand, or
-	 * a patch series the gate keeps or sends whole. */
-	if (!runner_account_mine(p->r, &env) || runner_gate_held(&env) || (env.series[0] != '\0' &&
+	/* Of no configured account, another account's (its own sub-pass
+	 * sends it), held by hand, or a patch series the gate keeps or
+	 * sends whole. */
+	if (runner_account_orphan(p, &env) ||
+	    !runner_account_mine(p->r, &env) || runner_gate_held(&env) ||
+	    (env.series[0] != '\0' &&
 	    runner_gate_series(p, &env, parts, max, nparts))) {
 		envelope_free(&env);
 		return 0;

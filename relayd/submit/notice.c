@@ -24,6 +24,14 @@ static int session_reason(const char *r)
 	return 0;
 }
 
+/* The reason runner_account.c writes for mail of an account that is no
+ * longer configured: "account NAME is no longer configured; ...". */
+static int orphan_reason(const char *r)
+{
+	return strncmp(r, "account ", 8) == 0 &&
+	    strstr(r, " is no longer configured") != NULL;
+}
+
 void notice_note(struct notice *n, const struct envelope *env)
 {
 	size_t i;
@@ -38,6 +46,8 @@ void notice_note(struct notice *n, const struct envelope *env)
 	if (i == env->nrcpt || env->held[0] != '\0')
 		return;
 	n->waiting++;
+	if (orphan_reason(env->rcpt[i].reason))
+		n->orphaned++;
 	if (n->oldest == 0 || env->arrival < n->oldest)
 		n->oldest = env->arrival;
 	if (env->last_try >= n->last_try) {
@@ -89,8 +99,8 @@ int notice_line(const struct notice *n, const struct conf *c, int64_t now,
 	time_t t = (time_t)n->oldest;
 	struct tm tm;
 	size_t at = put(buf, len, 0, "outpost:");
-	int stuck = n->waiting > 0 && (n->reason[0] != '\0' ||
-	    now - n->oldest > (int64_t)c->warn_after);
+	int stuck = n->orphaned > 0 || (n->waiting > 0 &&
+	    (n->reason[0] != '\0' || now - n->oldest > (int64_t)c->warn_after));
 
 	if (n->waiting > 0) {
 		if (localtime_r(&t, &tm) == NULL ||
@@ -100,6 +110,12 @@ int notice_line(const struct notice *n, const struct conf *c, int64_t now,
 		snprintf(part, sizeof(part), " %zu message%s waiting since %s%s"
 		    "%s%s;", n->waiting, n->waiting == 1 ? "" : "s", when,
 		    why[0] ? " (" : "", why, why[0] ? ")" : "");
+		at = put(buf, len, at, part);
+	}
+	if (n->orphaned > 0) {
+		snprintf(part, sizeof(part), " %zu of them for an account no "
+		    "longer configured (outpost mailq; outpost requeue "
+		    "--account NAME ID);", n->orphaned);
 		at = put(buf, len, at, part);
 	}
 	if (n->failed > 0) {

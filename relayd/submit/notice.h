@@ -20,6 +20,8 @@ struct notice {
 	int64_t last_try;	/* of the one the reason comes from */
 	char reason[SPOOL_REASON_MAX];	/* its last session failure, or "" */
 	size_t failed;		/* messages in the failed state */
+	size_t orphaned;	/* of them, of an account no longer in the
+				   config (the runner's reason says so) */
 	struct spool_corrupt corrupt;
 };
 
@@ -30,7 +32,8 @@ void notice_note(struct notice *n, const struct envelope *env);
 
 /* The summary line (no newline) into buf; returns 1 when it must be
  * shown (mail deferred longer than warn_after, a session that failed at
- * connect/TLS/AUTH, or entries in corrupt/), 0 when all is well. */
+ * connect/TLS/AUTH, mail of an account no longer configured, or entries
+ * in corrupt/), 0 when all is well. */
 int notice_line(const struct notice *n, const struct conf *c, int64_t now,
     char *buf, size_t len);
 
