@@ -29,6 +29,17 @@ _outpost()
 	--rule)
 		return
 		;;
+	--account)
+		# The `account NAME` lines of the config in use.
+		local conf=${OUTPOST_CONFIG:-${XDG_CONFIG_HOME:-$HOME/.config}/outpost/config}
+		for ((i = 1; i < cword - 1; i++)); do
+			[[ ${words[i]} == -C ]] && conf=${words[i + 1]}
+		done
+		COMPREPLY=($(compgen -W "$(sed -n \
+		    's/^[[:space:]]*account[[:space:]]\{1,\}\([A-Za-z0-9._-]\{1,\}\).*/\1/p' \
+		    "$conf" 2>/dev/null)" -- "$cur"))
+		return
+		;;
 	esac
 
 	if [[ -z $cmd ]]; then

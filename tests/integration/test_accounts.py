@@ -35,14 +35,6 @@ def setup():
         W[name] = {"pki": pki, "pf": pf, "user": user, "pw": pw}
 
 
-def secret_file(d, name, pw):
-    path = os.path.join(d, name)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(pw + "\n")
-    return path
-
-
 def outpost():
     """An Outpost with two accounts; its config is written by hand."""
     W["n"] += 1
@@ -59,7 +51,8 @@ def outpost():
                   "smarthost 127.0.0.1:%d" % a["pf"].ports["submission"],
                   "tls_ca_file " + a["pki"].ca.cert,
                   "user " + a["user"],
-                  "password_file " + secret_file(d, acct + ".pw", a["pw"]),
+                  "password_file " + util.secret_file(
+                      os.path.join(d, acct + ".pw"), a["pw"]),
                   "from " + frm, ""]
     with open(op.config_path, "w") as f:
         f.write("\n".join(lines))

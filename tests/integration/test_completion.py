@@ -63,9 +63,22 @@ def test_two_word_and_values():
     assert "-v" in complete("conf", "test", "-")
 
 
+def test_account_names_from_the_config():
+    d = util.temp_dir()
+    conf = os.path.join(d, "config")
+    with open(conf, "w") as f:
+        f.write("spool /nonexistent\naccount work\nsmarthost a.example\n"
+                "  account home.2\nsmarthost b.example\n# account no\n")
+    assert complete("requeue", "-C", conf, "--account", "") == \
+        {"work", "home.2"}
+    assert complete("doctor", "-C", conf, "--account", "h") == {"home.2"}
+    assert "--account" in complete("doctor", "-")
+
+
 if __name__ == "__main__":
     util.require_outpost()
     if not os.path.exists(BASH_COMPLETION):
         util.skip("bash-completion is not installed")
     util.run_tests([test_commands, test_options_from_the_table,
-                    test_two_word_and_values])
+                    test_two_word_and_values,
+                    test_account_names_from_the_config])

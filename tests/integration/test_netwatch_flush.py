@@ -74,14 +74,6 @@ def setup():
     W["pki"] = ca.TestPKI(os.path.join(W["tmp"], "pki"))
 
 
-def log_text(op):
-    try:
-        with open(os.path.join(op.home, ".state", "outpost", "log")) as f:
-            return f.read()
-    except FileNotFoundError:
-        return ""
-
-
 def relayd_asleep(op, proc):
     """relayd in its wait (poll), the runner lock free."""
     try:
@@ -130,7 +122,7 @@ def assert_retried_on_route(op, good, via):
                       DEADLINE_S, "delivery after the default route")
     except util.Timeout:
         print("queue:", op.mailq())
-        print("log:\n" + log_text(op))
+        print("log:\n" + op.log_text())
         raise
     took = time.monotonic() - t0
     print("delivered %.2f s after the default route appeared" % took)
@@ -142,7 +134,8 @@ def assert_retried_on_route(op, good, via):
 
 
 def assert_one_retry_logged(op):
-    lines = [ln for ln in log_text(op).splitlines() if "network change" in ln]
+    lines = [ln for ln in op.log_text().splitlines()
+             if "network change" in ln]
     assert len(lines) == 1, lines
     assert "network change: retrying 1 deferred message(s) now" in \
         lines[0], lines

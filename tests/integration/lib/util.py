@@ -180,6 +180,16 @@ def header_value(raw, name):
     return out
 
 
+def secret_file(path, secret):
+    """Write a password file (mode 0600, as Outpost insists); returns
+    path."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
 # ---------------------------------------------------------------- outpost
 
 class Outpost:
@@ -215,11 +225,7 @@ class Outpost:
         self.write_config()
 
     def set_password(self, pw):
-        fd = os.open(self.password_file,
-                     os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(pw + "\n")
-        os.chmod(self.password_file, 0o600)
+        secret_file(self.password_file, pw)
 
     def write_config(self, **changes):
         """Rewrite the config; a value of None removes the key."""
@@ -264,6 +270,15 @@ class Outpost:
             raise AssertionError("sendmail exited %d: %s" % (
                 proc.returncode, proc.stderr.decode(errors="replace")))
         return proc
+
+    def log_text(self):
+        """The delivery log ($XDG_STATE_HOME/outpost/log), "" when none."""
+        try:
+            with open(os.path.join(self.home, ".state", "outpost",
+                                   "log")) as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
 
     def bounce_mbox(self):
         """Bytes of the local DSN mbox (bounce_mbox default), b"" when
