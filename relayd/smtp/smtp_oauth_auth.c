@@ -21,7 +21,7 @@
 
 struct oauth_wire {
 	char *raw;		/* the initial response */
-	size_t rawlen;
+	size_t rawlen, rawcap;
 	char *line;		/* "AUTH MECH b64\r\n", the b64 at line + b64at */
 	size_t linelen, b64at;
 };
@@ -29,7 +29,7 @@ struct oauth_wire {
 static void wire_free(struct oauth_wire *w)
 {
 	if (w->raw != NULL) {
-		explicit_bzero(w->raw, w->rawlen);
+		explicit_bzero(w->raw, w->rawcap);	/* even half-built */
 		free(w->raw);
 	}
 	if (w->line != NULL) {
@@ -51,6 +51,7 @@ static int wire_build(struct smtp_session *s, const char *mech,
 	memset(w, 0, sizeof(*w));
 	if ((w->raw = malloc(cap)) == NULL)
 		return -1;
+	w->rawcap = cap;
 	if (strcmp(mech, "XOAUTH2") == 0)
 		r = smtp_oauth_xoauth2(s->c->user, token, w->raw, cap,
 		    &w->rawlen);
