@@ -357,31 +357,51 @@ def test_many_messages_one_session():
     assert len(proc.stdout.decode().strip().splitlines()) >= 4, proc.stdout
 
 
+def window_200(service, tag, counter):
+    """Queue 200 messages (2 recipients, dot-led lines), flush once; each
+    must arrive exactly once, in submission order, over one connection
+    whose disconnect line counts `counter` (" bdat=200 ").  Returns the
+    service's log lines."""
+    pf = W["pf"]
+    op = outpost(service)
+    c0 = pf.connects(service)
+    mids = ["<%s-%03d@example.org>" % (tag, i) for i in range(200)]
+    for i, mid in enumerate(mids):
+        op.sendmail(["bob@example.org", "carol@example.org"],
+                    util.make_message("%s %d" % (tag, i), ".line %d\n" % i *
+                                      50, msgid=mid), args=["-odq"])
+    proc = op.flush()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert op.mailq() == []
+    util.wait_for(lambda: len([a for a in pf.accepted(service)
+                               if a["message_id"] in mids]) >= 200, 30,
+                  "200 messages in the Postfix log")
+    got = [a["message_id"] for a in pf.accepted(service)
+           if a["message_id"] in mids]
+    assert got == mids, got[:10]
+    util.wait_for(lambda: pf.connects(service) == c0 + 1 and any(
+        counter in l for l in pf.log_lines(service)), 10,
+        "the one session's disconnect line")
+    assert pf.connects(service) == c0 + 1
+    return pf.log_lines(service)
+
+
 def test_window_200_messages_one_connection():
     """With the pipeline window (CHUNKING): 200 messages over one
     connection, each accepted exactly once, in submission order, as BDAT
     transactions (Postfix's per-session command counts)."""
-    pf = W["pf"]
-    op = outpost()
-    c0 = pf.connects("submission")
-    mids = ["<window-%03d@example.org>" % i for i in range(200)]
-    for i, mid in enumerate(mids):
-        op.sendmail(["bob@example.org", "carol@example.org"],
-                    util.make_message("window %d" % i, "line %d\n" % i * 50,
-                                      msgid=mid), args=["-odq"])
-    proc = op.flush()
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert op.mailq() == []
-    util.wait_for(lambda: len([a for a in pf.accepted("submission")
-                               if a["message_id"] in mids]) >= 200, 30,
-                  "200 messages in the Postfix log")
-    got = [a["message_id"] for a in pf.accepted("submission")
-           if a["message_id"] in mids]
-    assert got == mids, got[:10]
-    util.wait_for(lambda: pf.connects("submission") == c0 + 1 and any(
-        " bdat=200 " in l for l in pf.log_lines("submission")), 10,
-        "the one session's disconnect line")
-    assert pf.connects("submission") == c0 + 1
+    window_200("submission", "window", " bdat=200 ")
+
+
+def test_data_window_200_messages_one_connection():
+    """Postfix without CHUNKING (smtpd_discard_ehlo_keywords = chunking):
+    the window runs over DATA (RFC 2920).  200 messages over one
+    connection, in order, as DATA transactions, and Postfix never saw
+    improper pipelining (text before its 354)."""
+    lines = window_200("nochunk", "datawin", " data=200 ")
+    assert not [l for l in lines if "bdat=" in l], lines[-3:]
+    assert not [l for l in lines if "pipelining" in l], \
+        [l for l in lines if "pipelining" in l]
 
 
 def test_two_flushes_at_once_never_double_send():
@@ -438,6 +458,7 @@ if __name__ == "__main__":
         test_wrong_pin_beats_valid_ca,
         test_many_messages_one_session,
         test_window_200_messages_one_connection,
+        test_data_window_200_messages_one_connection,
         test_two_flushes_at_once_never_double_send,
         test_doctor_reports_without_secrets,
     ], setup=setup)

@@ -448,7 +448,12 @@ class RawSession:
             if raw in (b".\r\n", b".\n"):
                 break
             body.append(raw[1:] if raw.startswith(b".") else raw)
-        self.rec.event(self.conn, "dot")
+        # What the client wrote behind the "." before any reply to it: a
+        # client pipelining across messages (RFC 2920) has the next MAIL
+        # there already.  Neither this server nor aiosmtpd offers CHUNKING,
+        # so they see the DATA path of the window.
+        self.rec.event(self.conn, "dot",
+                       behind=self.buf[:64].decode("utf-8", "replace"))
         self.rec.message(self.conn, mail_from, rcpts, b"".join(body))
         if self.sc == "drop_after_dot":
             self.rec.event(self.conn, "drop", where="after-dot")

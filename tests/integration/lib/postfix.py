@@ -43,11 +43,14 @@ SERVICES = {
     "mech_scram": ("starttls", "good", "SCRAM-SHA-256"),
     "rcptlimit": ("starttls", "good", None),
     "no8bit": ("starttls", "good", None),
+    "nochunk": ("starttls", "good", None),
 }
 # Extra smtpd options of some services (limits and missing extensions).
 SERVICE_OPTS = {
     "rcptlimit": ["smtpd_recipient_limit=3"],       # 452 4.5.3 after 3
     "no8bit": ["smtpd_discard_ehlo_keywords=8bitmime"],
+    # PIPELINING without CHUNKING: the DATA path of the window.
+    "nochunk": ["smtpd_discard_ehlo_keywords=chunking"],
 }
 
 # Postfix's own services, all unchrooted (the temp dir is not a chroot).
