@@ -8,6 +8,9 @@ flush), and then, RUNS times in a row:
   * times `outpost flush` for each pipeline_window K asked for, and counts
     the TCP connections and TLS handshakes Postfix logged and the peak RSS
     of the runner (outpost-deliver, which `outpost flush` execs);
+  * the same for each K of --data-windows against a second smtpd of the
+    same Postfix that does not offer CHUNKING (smtpd_discard_ehlo_keywords
+    = chunking): the window over DATA, RFC 2920 pipelining across messages;
   * runs the shared ceiling client (../shared/bench/pipeline_ceiling.py
     from the repository root, never copied here) against the same server,
     in `lockstep` and `bdat8` modes, with the same message and count.
@@ -18,7 +21,7 @@ end it prints, per K and per ceiling mode, the median msgs/s of the runs
 and their spread (min..max), and the ratio Outpost / lockstep ceiling.
 
 Usage: python3 bench_flush.py [--count N] [--runs R] [--windows 1,2,4,8,16]
-                              [--ceiling PATH] [--msmtp]
+                              [--data-windows 8] [--ceiling PATH] [--msmtp]
 (env OUTPOST_BUILD = build dir; `cmake --build build --target bench_flush`
 sets it).  Prints figures; it is not a test.  Needs root (Postfix).
 """
@@ -65,7 +68,8 @@ class LogTail:
         end = data.rfind(b"\n") + 1       # whole lines only
         self.pos += end
         for line in data[:end].splitlines():
-            if b"/submission/smtpd[" in line:
+            if b"/submission/smtpd[" in line or \
+                    b"/nochunk/smtpd[" in line:
                 if b": connect from " in line:
                     self.connects += 1
                 elif b"TLS connection established from" in line:
@@ -117,11 +121,12 @@ def run_flush(op, tmp):
     return secs, rc, int(m.group(1)) if m else 0
 
 
-def one_flush(w, k, run):
-    """Copy the template spool, flush it with pipeline_window k."""
-    d = os.path.join(w["tmp"], "run%d-k%d" % (run, k))
-    op = util.Outpost(d, port=w["port"], pki=w["pki"],
-                      pipeline_window=str(k))
+def one_flush(w, k, run, data=False):
+    """Copy the template spool, flush it with pipeline_window k (data: to
+    the smtpd without CHUNKING)."""
+    d = os.path.join(w["tmp"], "run%d-k%d%s" % (run, k, "d" if data else ""))
+    op = util.Outpost(d, port=w["dport"] if data else w["port"],
+                      pki=w["pki"], pipeline_window=str(k))
     shutil.copytree(w["template"], op.spool, symlinks=True)
     log = w["log"]
     log.poll()
@@ -132,9 +137,9 @@ def one_flush(w, k, run):
     res = {"rate": w["n"] / secs, "secs": secs, "rc": rc, "left": left,
            "conns": log.connects - c0, "tls": log.handshakes - h0,
            "rss": rss}
-    print("  run %d  outpost K=%-2d %7.1f msgs/s  %.2f s  exit %d  "
+    print("  run %d  outpost %s %7.1f msgs/s  %.2f s  exit %d  "
           "%d left  %d conn  %d TLS  peak RSS %d KB" % (
-              run, k, res["rate"], secs, rc, left, res["conns"],
+              run, label(k, data), res["rate"], secs, rc, left, res["conns"],
               res["tls"], rss), flush=True)
     shutil.rmtree(d, ignore_errors=True)
     return res
@@ -166,27 +171,31 @@ def one_ceiling(w, run):
     return rates
 
 
+def label(k, data):
+    return ("DATA K=%-2d" if data else "K=%-2d     ") % k
+
+
 def spread(xs):
     return "median %7.1f  (min %.1f, max %.1f, n=%d)" % (
         statistics.median(xs), min(xs), max(xs), len(xs))
 
 
-def summary(w, flushes, ceilings, windows):
+def summary(w, flushes, ceilings, keys):
     print("\nbench/flush: %d messages of 4 KB, 3 recipients, %d run(s); "
           "load average %s" % (w["n"], len(ceilings) or len(
               next(iter(flushes.values()))), "%.2f %.2f %.2f" %
           os.getloadavg()))
     lock = [c["lockstep"] for c in ceilings]
-    for k in windows:
-        rs = flushes[k]
-        line = "outpost K=%-2d %s msgs/s" % (k, spread([r["rate"]
-                                                        for r in rs]))
+    for key in keys:
+        rs = flushes[key]
+        line = "outpost %s %s msgs/s" % (label(*key), spread(
+            [r["rate"] for r in rs]))
         if lock:
             ratios = [r["rate"] / c for r, c in zip(rs, lock)]
             line += "  vs lockstep: %.2fx (%.2f..%.2f)" % (
                 statistics.median(ratios), min(ratios), max(ratios))
         print(line)
-        print("             %s TCP conn, %s TLS, peak RSS %s KB, %s left "
+        print("                  %s TCP conn, %s TLS, peak RSS %s KB, %s left "
               "queued" % ("/".join(str(r["conns"]) for r in rs),
                           "/".join(str(r["tls"]) for r in rs),
                           "/".join(str(r["rss"]) for r in rs),
@@ -227,11 +236,16 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--windows", default="1,2,4,8,16",
                     help="pipeline_window values to time, comma-separated")
+    ap.add_argument("--data-windows", default="8",
+                    help="pipeline_window values to time against the "
+                    "smtpd without CHUNKING (the DATA path); '' for none")
     ap.add_argument("--ceiling", default=CEILING)
     ap.add_argument("--msmtp", action="store_true",
                     help="also time msmtp once per message (slow)")
     args = ap.parse_args()
-    windows = [int(x) for x in args.windows.split(",") if x.strip()]
+    keys = [(int(x), False) for x in args.windows.split(",") if x.strip()]
+    keys += [(int(x), True) for x in args.data_windows.split(",")
+             if x.strip()]
     postfix.require()
     util.require_outpost()
     # The ceiling client writes to relay.test addresses: discard those too
@@ -240,11 +254,12 @@ def main():
     tmp = util.temp_dir("outpost-bench-")
     pki = ca.TestPKI(os.path.join(tmp, "pki"))
     pf = postfix.Postfix(os.path.join(tmp, "pf"), pki,
-                         services={"submission":
-                                   postfix.SERVICES["submission"]},
+                         services={s: postfix.SERVICES[s]
+                                   for s in ("submission", "nochunk")},
                          deliver="discard")
     pf.start()
     w = {"tmp": tmp, "pki": pki, "port": pf.ports["submission"],
+         "dport": pf.ports["nochunk"],
          "n": args.count, "log": LogTail(pf.logfile),
          "ceiling": os.path.abspath(args.ceiling),
          "msgfile": os.path.join(tmp, "message.eml")}
@@ -257,13 +272,13 @@ def main():
     w["template"] = queue_template(tmp, w["port"], pki, args.count)
     print("machine: %d CPU(s), load average %.2f %.2f %.2f at start" % (
         os.cpu_count(), *os.getloadavg()))
-    flushes, ceilings = {k: [] for k in windows}, []
+    flushes, ceilings = {key: [] for key in keys}, []
     for run in range(1, args.runs + 1):
-        for k in windows:
-            flushes[k].append(one_flush(w, k, run))
+        for key in keys:
+            flushes[key].append(one_flush(w, key[0], run, key[1]))
         if have_ceiling:
             ceilings.append(one_ceiling(w, run))
-    summary(w, flushes, ceilings, windows)
+    summary(w, flushes, ceilings, keys)
     if args.msmtp:
         msmtp_compare(w)
     return 0
