@@ -135,7 +135,7 @@ START_TEST(test_addresses_that_do_not_count)
 	addr_msg(&d, AF_INET6, RT_SCOPE_UNIVERSE, IFA_F_TENTATIVE, ip6);
 	addr_msg(&d, AF_INET6, RT_SCOPE_UNIVERSE, IFA_F_DADFAILED, ip6);
 	/* Another family. */
-	addr_msg(&d, AF_UNIX, RT_SCOPE_UNIVERSE, 0, ip4);
+	addr_msg(&d, AF_UNIX, RT_SCOPE_UNIVERSE, 0, ip6);
 	ck_assert_uint_eq(parse(&d), 0);
 }
 END_TEST
