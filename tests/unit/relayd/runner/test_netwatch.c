@@ -76,7 +76,7 @@ static void addr_msg(struct dg *d, int family, unsigned scope,
 	ifa.ifa_prefixlen = family == AF_INET ? 24 : 64;
 	ifa.ifa_index = 3;
 	msg_begin(d, RTM_NEWADDR, &ifa, sizeof(ifa));
-	attr(d, IFA_ADDRESS, addr, family == AF_INET ? 4 : 16);
+	attr(d, IFA_ADDRESS, addr, family == AF_INET6 ? 16 : 4);
 	msg_end(d);
 }
 
