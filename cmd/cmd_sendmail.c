@@ -98,18 +98,12 @@ static int runner_disabled(void)
 
 /* Mail deferred longer than warn_after, a failed session, entries in
  * corrupt/: announced in one line (the message itself is queued). */
-static void stuck_notice(const struct conf *c)
+static void stuck_notice(const struct conf *c, const struct notice *n)
 {
 	char line[2048];
-	struct notice n;
-	struct spool sp;
 
-	if (spool_open(&sp, c->spool, NULL) < 0)
-		return;
-	if (notice_scan(&sp, &n, NULL) == 0 &&
-	    notice_line(&n, c, (int64_t)time(NULL), line, sizeof(line)))
+	if (notice_line(n, c, (int64_t)time(NULL), line, sizeof(line)))
 		fprintf(stderr, "%s\n", line);
-	spool_close(&sp);
 }
 
 /* OUTPOST_QUIET=1: no notices on stderr (scripts). */
@@ -154,13 +148,14 @@ static void series_note(const struct submit_res *rs)
 static int submit(const struct sendmail_opts *o, const struct conf *c)
 {
 	struct submit_req rq = { o, c, STDIN_FILENO, lint_wanted(c), NULL,
-	    resend_wanted(o) };
+	    resend_wanted(o), NULL };
+	struct notice notice;
 	struct lint_policy *pol = malloc(sizeof(*pol));
 	struct lint_ctx policy;
 	struct submit_res rs;
 	struct log_file lf;
 	struct op_err e;
-	int r;
+	int r, noticed;
 
 	op_err_clear(&e);
 	if (pol == NULL)
@@ -173,6 +168,9 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 	memset(&policy, 0, sizeof(policy));
 	lint_policy_ctx(pol, &policy);
 	rq.policy = &policy;
+	/* The stuck-mail scan runs on the spool the submission opened. */
+	if (!quiet() && c->delivery_problem[0] == '\0')
+		rq.notice = &notice;
 	submit_log_open(&lf, c);
 	r = submit_message(&rq, &rs, &e);
 	if (r < 0)
@@ -191,6 +189,7 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 	}
 	if (o->verbose)
 		verbose_report(&rs);
+	noticed = rs.noticed;
 	submit_res_free(&rs);
 	if (!o->queue_only && !runner_disabled())
 		deliver_exec_poke(o->config);
@@ -201,8 +200,8 @@ static int submit(const struct sendmail_opts *o, const struct conf *c)
 		fprintf(stderr, "outpost sendmail: queued, but it cannot be "
 		    "delivered until this is fixed: %s; run 'outpost doctor'\n",
 		    c->delivery_problem);
-	else
-		stuck_notice(c);
+	else if (noticed)
+		stuck_notice(c, &notice);
 	return EX_OK;
 }
 

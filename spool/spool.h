@@ -186,6 +186,12 @@ struct spool_list {
 	uint64_t *ino;
 };
 int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e);
+/* Only the messages that have a delivery state (.env and .msg both there),
+ * in submission order, has_env all 1, ino unknown (0): one directory pass
+ * that keeps and sorts only those, for the stuck-mail notice sendmail
+ * prints after each message. */
+int spool_list_states(struct spool *sp, struct spool_list *out,
+    struct op_err *e);
 void spool_list_free(struct spool_list *l);
 /* spool_load() for entry i of a listing: no look for a .env that was not
  * listed (one open less per message; a state written since the listing

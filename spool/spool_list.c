@@ -92,7 +92,7 @@ static int fill(struct spool_list *l, const struct ents *msg,
 	return 0;
 }
 
-/* Both kinds of names in one readdir() pass. */
+/* Both kinds of names in one readdir() pass (msg NULL: the .env only). */
 static int scan(DIR *dir, struct ents *msg, struct ents *env)
 {
 	char id[SPOOL_QID_LEN + 1];
@@ -100,7 +100,7 @@ static int scan(DIR *dir, struct ents *msg, struct ents *env)
 
 	errno = 0;
 	while ((d = readdir(dir)) != NULL) {
-		if ((name_is(d->d_name, ".msg", id) &&
+		if ((msg != NULL && name_is(d->d_name, ".msg", id) &&
 		    ents_add(msg, id, (uint64_t)d->d_ino) < 0) ||
 		    (name_is(d->d_name, ".env", id) &&
 		    ents_add(env, id, 0) < 0))
@@ -110,25 +110,35 @@ static int scan(DIR *dir, struct ents *msg, struct ents *env)
 	return errno != 0 ? -1 : 0;
 }
 
-int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e)
+/* One pass over queue/ (a fresh fd: readdir() state must not live on
+ * sp->queuefd). */
+static int scan_queue(struct spool *sp, struct ents *msg, struct ents *env,
+    struct op_err *e)
 {
-	struct ents msg = { 0 }, env = { 0 };
 	DIR *dir;
-	/* A fresh fd: readdir() state must not live on sp->queuefd. */
 	int fd = openat(sp->queuefd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC),
 	    r;
 
-	memset(out, 0, sizeof(*out));
 	if (fd < 0 || (dir = fdopendir(fd)) == NULL) {
 		if (fd >= 0)
 			close(fd);
 		return op_errnof(e, OP_TEMP, "cannot read queue/");
 	}
-	r = scan(dir, &msg, &env);
+	r = scan(dir, msg, env);
 	if (r < 0)
 		op_errnof(e, OP_TEMP, errno ? "cannot read queue/" :
 		    "listing queue/: out of memory");
 	closedir(dir);
+	return r;
+}
+
+int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e)
+{
+	struct ents msg = { 0 }, env = { 0 };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = scan_queue(sp, &msg, &env, e);
 	if (r == 0 && msg.n > 1)
 		qsort(msg.v, msg.n, sizeof(*msg.v), id_cmp);
 	if (r == 0 && env.n > 1)
@@ -136,6 +146,43 @@ int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e)
 	if (r == 0 && fill(out, &msg, &env) < 0)
 		r = op_errf(e, OP_TEMP, "listing queue/: out of memory");
 	free(msg.v);
+	free(env.v);
+	if (r < 0)
+		spool_list_free(out);
+	return r;
+}
+
+/* Keep the .env entries whose .msg is there (an orphan .env is a removal
+ * that stopped half-way: no message). */
+static size_t with_msg(struct spool *sp, struct ents *env)
+{
+	char name[SPOOL_NAME_MAX];
+	size_t i, n = 0;
+
+	for (i = 0; i < env->n; i++)
+		if (spool_name(name, env->v[i].id, ".msg") == 0 &&
+		    faccessat(sp->queuefd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+			env->v[n++] = env->v[i];
+	return n;
+}
+
+int spool_list_states(struct spool *sp, struct spool_list *out,
+    struct op_err *e)
+{
+	struct ents env = { 0 }, none = { 0 };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	r = scan_queue(sp, NULL, &env, e);
+	if (r == 0) {
+		env.n = with_msg(sp, &env);
+		if (env.n > 1)
+			qsort(env.v, env.n, sizeof(*env.v), id_cmp);
+		if (fill(out, &env, &none) < 0)
+			r = op_errf(e, OP_TEMP, "listing queue/: out of memory");
+		else
+			memset(out->has_env, 1, out->n);
+	}
 	free(env.v);
 	if (r < 0)
 		spool_list_free(out);

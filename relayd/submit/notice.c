@@ -66,14 +66,12 @@ int notice_scan(struct spool *sp, struct notice *n, struct op_err *e)
 
 	memset(n, 0, sizeof(*n));
 	if (spool_corrupt_count(sp, &n->corrupt, e) < 0 ||
-	    spool_list(sp, &l, e) < 0)
+	    spool_list_states(sp, &l, e) < 0)
 		return -1;
 	/* Deferred and failed are states the runner wrote: a message with
 	 * no .env was never tried and counts for nothing here.  So only the
 	 * state files are read (sendmail runs this after every message). */
 	for (i = 0; i < l.n; i++) {
-		if (!l.has_env[i])
-			continue;
 		if (spool_load_state(sp, l.ids[i], &env, NULL) == 1)
 			notice_note(n, &env);
 		envelope_free(&env);

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "relayd/submit/notice.h"
 #include "relayd/submit/submit_account.h"
 #include "relayd/submit/submit_addr.h"
 #include "relayd/submit/submit_env.h"
@@ -315,6 +316,8 @@ int submit_message(const struct submit_req *rq, struct submit_res *rs,
 	    write_message(j, e) == 0 && check_lines(j, e) == 0 &&
 	    mark_8bit(j, e) == 0 && gate_and_commit(j, e) == 0)
 		r = 0;
+	if (r == 0 && rq->notice != NULL && j->sp_open)
+		rs->noticed = notice_scan(&j->sp, rq->notice, NULL) == 0;
 	if (j->tx.fd >= 0)
 		spool_tx_abort(&j->tx);
 	if (j->sp_open)

@@ -37,6 +37,8 @@
 #include "spool/spool.h"
 #include "util/status.h"
 
+struct notice;
+
 struct submit_req {
 	const struct sendmail_opts *o;
 	const struct conf *c;
@@ -47,6 +49,9 @@ struct submit_req {
 	const struct lint_ctx *policy;
 	int resend;		/* 1: no resend protection (OUTPOST_RESEND=1,
 				   -oresend) */
+	/* Not NULL: once queued, the stuck-mail scan (notice_scan) into it,
+	 * on the spool already open (res->noticed = 1 when done). */
+	struct notice *notice;
 };
 
 struct submit_res {
@@ -58,6 +63,7 @@ struct submit_res {
 					   is now held (see README) */
 	const char *series_note;	/* why it could not be held, or NULL */
 	uint64_t size;			/* message bytes spooled */
+	int noticed;			/* req->notice was filled */
 };
 
 /* Run the submission.  On a lint rejection: -1, OP_DATA, lint_rejected = 1,

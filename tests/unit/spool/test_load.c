@@ -69,8 +69,20 @@ START_TEST(listing_marks_state_files)
 	ck_assert_int_eq(l.has_env[1], 1);
 	ck_assert_int_eq(l.has_env[2], 0);
 	ck_assert_int_eq(l.has_env[3], 1);
+	/* inode numbers as readdir() gives them (the mailq index key) */
+	ck_assert_uint_ne(l.ino[0], 0);
+	ck_assert_uint_ne(l.ino[0], l.ino[1]);
 	spool_list_free(&l);
 	ck_assert_ptr_null(l.has_env);
+	/* The states alone (the sendmail notice): the two deferred, in
+	 * order, not the orphan state file, not the never-tried ones. */
+	ck_assert_int_eq(spool_list_states(&t.sp, &l, &e), 0);
+	ck_assert_uint_eq(l.n, 2);
+	ck_assert_str_eq(l.ids[0], ids[1]);
+	ck_assert_str_eq(l.ids[1], ids[3]);
+	ck_assert_int_eq(l.has_env[0], 1);
+	ck_assert_int_eq(l.has_env[1], 1);
+	spool_list_free(&l);
 	tspool_done(&t);
 }
 END_TEST
