@@ -94,14 +94,16 @@ struct runner {
 	int has_held, held_bounced;
 	/* Config with `account` sections: the pass runs once per account
 	 * with conf = that account's view and account = its name (the
-	 * messages of other accounts are left alone); NULL otherwise. */
+	 * messages of other accounts are left alone); NULL otherwise.  top:
+	 * the whole config during a sub-pass (to tell mail of an account
+	 * that no longer exists), NULL otherwise. */
 	const char *account;
+	const struct conf *top;
 	/* Messages this runner already logged as held with their series:
 	 * said once per process, not on every pass.  A small ring; an id
 	 * that falls out is said once more, which is harmless. */
 	char said_held[RUNNER_SAID_MAX][SPOOL_QID_LEN + 1];
 	unsigned said_next;
-	const struct conf *top;	/* in a sub-pass: the whole config */
 };
 
 void runner_init(struct runner *r, const struct conf *c, struct spool *sp,

@@ -368,6 +368,53 @@ START_TEST(nothing_due_no_session)
 }
 END_TEST
 
+static ino_t env_inode(const char *id)
+{
+	char path[sizeof(sp.path) + 64];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/queue/%s.env", sp.path, id) >=
+	    (int)sizeof(path))
+		return 0;
+	return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Mail of an account the config does not have: never sent (not even by
+ * flush), deferred with a reason that says what to do, written once (a
+ * second pass rewrites nothing), not counted as waiting for a retry. */
+START_TEST(removed_account_waits_with_a_reason)
+{
+	char id[SPOOL_QID_LEN + 1];
+	struct runner_result res;
+	struct envelope env;
+	struct runner r;
+	ino_t ino;
+
+	enqueue(now, id, "a@example.net");
+	load(id, &env);
+	snprintf(env.account, sizeof(env.account), "gone");
+	ck_assert_int_eq(spool_update(&sp, &env, NULL), 0);
+	envelope_free(&env);
+	pass(&res, 1);
+	ck_assert_int_eq(fk->opens, 0);
+	ck_assert_uint_eq(res.attempted, 0);
+	ck_assert(res.next_wake == INT64_MAX);
+	load(id, &env);
+	ck_assert_int_eq(env.rcpt[0].state, RCPT_DEFERRED);
+	ck_assert_msg(strncmp(env.rcpt[0].reason, "account gone is no longer "
+	    "configured", 35) == 0, "%s", env.rcpt[0].reason);
+	envelope_free(&env);
+	ino = env_inode(id);
+	ck_assert(ino != 0);
+	pass(&res, 1);
+	ck_assert_int_eq(fk->opens, 0);
+	ck_assert(env_inode(id) == ino);
+	runner_init(&r, cf, &sp, &ops);
+	ck_assert_uint_eq(runner_count_deferred(&r), 0);
+	ck_assert(exists(id));
+}
+END_TEST
+
 START_TEST(session_failure_defers_all_due)
 {
 	char id1[SPOOL_QID_LEN + 1], id2[SPOOL_QID_LEN + 1],
@@ -711,6 +758,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, three_messages_one_session);
 	tcase_add_test(tc, nothing_due_no_session);
+	tcase_add_test(tc, removed_account_waits_with_a_reason);
 	tcase_add_test(tc, session_failure_defers_all_due);
 	tcase_add_test(tc, lost_after_dot_and_reopen);
 	tcase_add_test(tc, dropped_reused_session_retried);
