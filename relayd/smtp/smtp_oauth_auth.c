@@ -129,9 +129,11 @@ static void refused(struct smtp_session *s, const struct smtp_reply *r,
 	smtp_status_reply(s, st, SMTP_STAGE_AUTH, r);
 	st->outcome = SMTP_TEMP;
 	st->advised = 1;
+	/* Bounded so that the advice at the end survives in a spool reason
+	 * (SPOOL_REASON_MAX) with "AUTH: " in front: at most ~930 bytes. */
 	snprintf(st->text, sizeof(st->text), "token refused by server: %d "
-	    "%.400s%s%s; check that your OAuth helper (password_command) "
-	    "prints a fresh access token for %.200s", r->code, r->text,
+	    "%.300s%s%s; check that your OAuth helper (password_command) "
+	    "prints a fresh access token for %.100s", r->code, r->text,
 	    json[0] ? "; server error: " : "", json, s->c->user);
 }
 

@@ -274,7 +274,15 @@ def test_doctor_authenticates_with_the_token():
     p2 = c.op.run(["doctor"])
     assert p2.returncode == 0, text(p2)
     assert "OAUTHBEARER" in text(p2), text(p2)
-    c.assert_no_leak(marker, p.stdout, p.stderr, p2.stdout, p2.stderr)
+    # A refused token: doctor fails as a config problem and says why.
+    with open(c.tokfile, "w") as f:
+        f.write(tok[:-1] + "X")
+    p3 = c.op.run(["doctor"])
+    assert p3.returncode == 78, text(p3)
+    assert "token refused by server" in text(p3) and \
+        "invalid_token" in text(p3), text(p3)
+    c.assert_no_leak(marker, p.stdout, p.stderr, p2.stdout, p2.stderr,
+                     p3.stdout, p3.stderr)
 
 
 def test_no_oauth_in_clear_or_from_a_file():

@@ -244,6 +244,43 @@ START_TEST(control_byte_in_token)
 }
 END_TEST
 
+/* The longest reply and error a server can send: the reason still ends
+ * with the advice and fits a spool reason with "AUTH: " in front. */
+START_TEST(long_reason_keeps_advice)
+{
+	static char chal[600], refuse[600];
+	static struct peer_step s[] = {
+		GREET, EHLO1, STLS, EHLO2,
+		{ "AUTH XOAUTH2 ", chal, P_NONE, 0 },
+		{ "\r\n", refuse, P_NONE, 0 },
+		QUIT, END
+	};
+	unsigned char json[360];
+	size_t n;
+
+	memset(json, 'j', sizeof(json));
+	memcpy(chal, "334 ", 4);
+	n = (size_t)EVP_EncodeBlock((unsigned char *)chal + 4, json,
+	    (int)sizeof(json));
+	memcpy(chal + 4 + n, "\r\n", 3);
+	memset(refuse, 'r', 505);
+	memcpy(refuse, "535 ", 4);
+	memcpy(refuse + 505, "\r\n", 3);
+	conf_init("XOAUTH2");
+	memset(C.user, 'u', 200);
+	memcpy(C.user + 200, "@x.org", 7);
+	/* The expected AUTH line is not checked here (prefix only). */
+	ck_assert_int_eq(run(s, TOKEN), -1);
+	n = strlen(ST.text);
+	ck_assert_uint_lt(n + strlen("AUTH: "), 1023);
+	ck_assert_ptr_nonnull(strstr(ST.text, "; check that your OAuth helper "
+	    "(password_command) prints a fresh access token for uuuu"));
+	ck_assert_ptr_nonnull(strstr(ST.text, "jjjjjjjj"));
+	finish();
+	cleanup();
+}
+END_TEST
+
 static void fixtures(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/outpost-smtp-oauth-XXXXXX");
@@ -274,6 +311,7 @@ int main(void)
 	tcase_add_test(tc, refused_without_challenge);
 	tcase_add_test(tc, not_offered_names_both_lists);
 	tcase_add_test(tc, control_byte_in_token);
+	tcase_add_test(tc, long_reason_keeps_advice);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
