@@ -44,10 +44,16 @@ for t in $targets; do
 	[ -f "$src/tests/fuzz/$t.dict" ] && dict=-dict=$src/tests/fuzz/$t.dict
 	# New inputs go to the scratch corpus; the seeds in git stay as written.
 	echo "fuzz.sh: run $t for ${secs}s"
-	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	# A small ASan quarantine keeps a fast target's RSS well under the
+	# limit: at 3.5M runs the default 256 MB quarantine pushed
+	# fuzz_netwatch over 512 MB at exit, and libFuzzer's out-of-memory
+	# report then hung inside LeakSanitizer's stop-the-world.  The outer
+	# timeout turns any such hang into a failure instead of a stuck CI.
+	if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:quarantine_size_mb=64 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    timeout -k 10 $((secs + 120)) \
 	    "$build/tests/fuzz/$t" "$corpus" "$seeds" \
-	    -max_total_time="$secs" -rss_limit_mb=512 -timeout=10 \
+	    -max_total_time="$secs" -rss_limit_mb=1024 -timeout=10 \
 	    -detect_leaks=1 -max_len=65536 -print_final_stats=1 \
 	    -artifact_prefix="$artifacts" $dict >"$build/$t.fuzz.log" 2>&1; then
 		echo "fuzz.sh: ok   $t ($(grep -o 'stat::number_of_executed_units: *[0-9]*' \
