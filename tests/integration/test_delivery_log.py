@@ -111,21 +111,26 @@ def test_follow_shows_a_hold():
     p = op.sendmail(["carol@example.org"], util.make_message("h", "x\n"),
                     args=["-odq", "-v"])
     qid = queue_id(p)
-    f = op.popen(["log", "-f", "-n", "0"])
+    last = log_text(op).splitlines()[-1].encode()
+    f = op.popen(["log", "-f", "-n", "3"])
     try:
-        # Everything logged so far comes first; then the new line.
-        op.run(["hold", qid], check=True)
         buf = b""
 
-        def got_hold():
+        def got(want):
             nonlocal buf
             while select.select([f.stdout], [], [], 0)[0]:
                 chunk = os.read(f.stdout.fileno(), 65536)
                 if not chunk:
                     break
                 buf += chunk
-            return ("%s: held (outpost hold)" % qid).encode() in buf
-        util.wait_for(got_hold, 20, "the hold in outpost log -f")
+            return want in buf
+        # The last line logged so far shows that log -f has the file open
+        # and is at its end; only then is the new line made (a hold done
+        # before that would race the follower's start).
+        util.wait_for(lambda: got(last), 20, "the last line in log -f")
+        op.run(["hold", qid], check=True)
+        util.wait_for(lambda: got(("%s: held (outpost hold)" % qid).encode()),
+                      20, "the hold in outpost log -f")
     finally:
         f.send_signal(signal.SIGTERM)
         f.wait(timeout=20)
