@@ -35,8 +35,21 @@ def queue_and_flush(op, msg, rcpts=(), args=("-odq",)):
     return op.flush()
 
 
-def arrived(before, n):
-    return W["pf"].wait_messages(before + n)[before:]
+def arrived(msg, n):
+    """The n delivered copies of msg (one per recipient), found by its
+    Message-ID: delivery to the Maildir lags the 250 a flush got, so a
+    count of files taken before could still miss an earlier test's mail."""
+    mid = util.header_value(msg, "Message-ID")
+    got = W["pf"].wait_delivered(mid, n)
+    assert len(got) == n, (mid, len(got))
+    return got
+
+
+def accepted(mid, service):
+    """Postfix's accepted() entries of mid on service, once its log lines
+    are written (they come a little after the client's 250)."""
+    return [a for a in W["pf"].wait_accepted([mid], service)
+            if a["message_id"] == mid]
 
 
 def bodies_by_rcpt(raws):
@@ -77,21 +90,18 @@ BYTE_MSG = (
 
 
 def test_starttls_auth_byte_for_byte_and_bcc_stripped():
-    pf = W["pf"]
     op = outpost()
-    before = len(pf.message_files())
     proc = queue_and_flush(op, BYTE_MSG, args=("-odq", "-t"))
     assert proc.returncode == 0, proc.stderr
-    got = bodies_by_rcpt(arrived(before, 3))
+    got = bodies_by_rcpt(arrived(BYTE_MSG, 3))
     assert sorted(got) == ["bob@example.org", "carol@example.com",
                            "dave@example.net"], sorted(got)
     want = re.sub(rb"(?m)^Bcc: .*\n", b"", BYTE_MSG)
     for rcpt, body in got.items():
         assert body == want, "%s got:\n%r\nwant:\n%r" % (rcpt, body, want)
         assert b"dave" not in body.split(b"\n\n")[0].lower(), rcpt
-    util.wait_for(lambda: op.mailq() == [], 10, "empty queue")
-    acc = [a for a in pf.accepted("submission")
-           if a["message_id"] == "<byte-for-byte.1@example.org>"]
+    util.wait_for(lambda: op.mailq() == [], 60, "empty queue")
+    acc = accepted("<byte-for-byte.1@example.org>", "submission")
     assert len(acc) == 1, acc
     assert acc[0]["sasl_username"] and acc[0]["sasl_method"], acc
 
@@ -99,12 +109,10 @@ def test_starttls_auth_byte_for_byte_and_bcc_stripped():
 def test_no_received_header_from_the_client():
     """Privacy: the only trace header is Postfix's own (Outpost adds no
     Received naming the laptop)."""
-    pf = W["pf"]
     op = outpost()
-    before = len(pf.message_files())
     msg = util.make_message("privacy", "body\n")
     assert queue_and_flush(op, msg, ["bob@example.org"]).returncode == 0
-    (raw,) = arrived(before, 1)
+    (raw,) = arrived(msg, 1)
     head = raw.split(b"\n\n", 1)[0]
     received = re.findall(rb"(?im)^Received:", head)
     assert len(received) == 1, head
@@ -133,22 +141,20 @@ def test_smtp_smuggling_sequences_stay_inside_one_message():
     every line of the body in it, and no second message to the victim."""
     pf = W["pf"]
     op = outpost()
-    before = len(pf.message_files())
     mid = "<smuggle-1@example.org>"
     msg = util.make_message("smuggling", "", msgid=mid).rstrip(b"\n") + \
         b"\n\n" + SMUGGLE
     proc = queue_and_flush(op, msg, ["bob@example.org"])
     assert proc.returncode == 0, (proc.stdout + proc.stderr)
-    (raw,) = arrived(before, 1)
+    (raw,) = arrived(msg, 1)
     body = raw.split(b"\n\n", 1)[1]
     for marker in (b"SMUGGLED-1", b"SMUGGLED-2", b"SMUGGLED-3",
                    b"SMUGGLED-4", b"MAIL FROM:<evil@example.org>",
                    b"Subject: smuggled", b"evil body", b"QUIT",
                    b"last line"):
         assert marker in body, (marker, body)
-    assert [a["message_id"] for a in pf.accepted("submission")].count(mid) \
-        == 1
-    util.wait_for(lambda: op.mailq() == [], 10, "empty queue")
+    assert len(accepted(mid, "submission")) == 1
+    util.wait_for(lambda: op.mailq() == [], 60, "empty queue")
     assert not [m for m in pf.messages()
                 if util.header_value(m, "Delivered-To") ==
                 "victim@example.com"]
@@ -157,9 +163,7 @@ def test_smtp_smuggling_sequences_stay_inside_one_message():
 def test_bare_cr_is_never_an_end_of_data():
     """Bare CR around a dot: refused at submission, or delivered as one
     message; never a second message."""
-    pf = W["pf"]
     op = outpost()
-    before = len(pf.message_files())
     mid = "<smuggle-cr@example.org>"
     msg = util.make_message("bare cr", "", msgid=mid).rstrip(b"\n") + \
         b"\n\nx\r.\rSMUGGLED-CR\r\nRCPT TO:<victim@example.com>\r.\r\n" \
@@ -172,36 +176,31 @@ def test_bare_cr_is_never_an_end_of_data():
         return
     proc = op.flush()
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (raw,) = arrived(before, 1)
+    (raw,) = arrived(msg, 1)
     assert b"SMUGGLED-CR" in raw and b"end" in raw.split(b"\n\n", 1)[1]
-    assert [a["message_id"] for a in pf.accepted("submission")].count(mid) \
-        == 1
+    assert len(accepted(mid, "submission")) == 1
 
 
 def test_argv_recipients_bcc_header_stripped():
     """Recipients on the command line (git send-email style, no --): the
     Bcc header is still removed from the transmitted message."""
-    pf = W["pf"]
     op = outpost()
-    before = len(pf.message_files())
     msg = util.make_message("argv bcc", "body\n", bcc="eve@example.net",
                             msgid="<argv-bcc@example.org>")
     proc = queue_and_flush(op, msg, ["bob@example.org", "eve@example.net"])
     assert proc.returncode == 0, proc.stderr
-    got = bodies_by_rcpt(arrived(before, 2))
+    got = bodies_by_rcpt(arrived(msg, 2))
     want = re.sub(rb"(?m)^Bcc: .*\n", b"", msg)
     assert got == {"bob@example.org": want, "eve@example.net": want}, got
 
 
 def test_last_line_without_newline_is_terminated():
-    pf = W["pf"]
     op = outpost()
-    before = len(pf.message_files())
     msg = util.make_message("no final newline", "x").rstrip(b"\n")
     assert not msg.endswith(b"\n")
     proc = queue_and_flush(op, msg, ["bob@example.org"])
     assert proc.returncode == 0, proc.stderr
-    (raw,) = arrived(before, 1)
+    (raw,) = arrived(msg, 1)
     assert postfix.strip_added_headers(raw) == msg + b"\n", raw
 
 
@@ -221,8 +220,8 @@ def test_each_sasl_mechanism():
         mid = "<mech-%s@example.org>" % mech.lower()
         msg = util.make_message("mech " + mech, "via %s\n" % mech, msgid=mid)
         proc = queue_and_flush(op, msg, ["bob@example.org"])
-        acc = [a for a in pf.accepted(svc) if a["message_id"] == mid]
         if proc.returncode == 0:
+            acc = accepted(mid, svc)
             assert len(acc) == 1 and acc[0]["sasl_method"] == mech, \
                 (mech, acc)
             results[mech] = "delivered"
@@ -230,6 +229,7 @@ def test_each_sasl_mechanism():
         q = op.mailq()
         assert not required, "%s: flush exit %d: %s %r" % (
             mech, proc.returncode, proc.stdout + proc.stderr, q)
+        acc = [a for a in pf.accepted(svc) if a["message_id"] == mid]
         assert acc == [], (mech, acc)
         assert len(q) == 1 and q[0]["recipients"][0]["status"] == \
             "deferred", (mech, q)
@@ -240,17 +240,14 @@ def test_each_sasl_mechanism():
 
 
 def test_implicit_tls():
-    pf = W["pf"]
     op = outpost("smtps", tls="implicit")
-    before = len(pf.message_files())
     msg = util.make_message("implicit tls", "over port 465 style TLS\n",
                             msgid="<implicit@example.org>")
     proc = queue_and_flush(op, msg, ["bob@example.org"])
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (raw,) = arrived(before, 1)
+    (raw,) = arrived(msg, 1)
     assert postfix.strip_added_headers(raw) == msg
-    assert [a for a in pf.accepted("smtps")
-            if a["message_id"] == "<implicit@example.org>"]
+    assert accepted("<implicit@example.org>", "smtps")
 
 
 def assert_kept_with_tls_reason(op, svc, pattern):
@@ -313,8 +310,7 @@ def test_fingerprint_pin_without_ca():
         msg = util.make_message("pinned " + which, "pinned\n", msgid=mid)
         proc = queue_and_flush(op, msg, ["bob@example.org"])
         assert proc.returncode == 0, (which, proc.stdout + proc.stderr)
-        assert [a for a in W["pf"].accepted("untrusted")
-                if a["message_id"] == mid], which
+        assert accepted(mid, "untrusted"), which
 
 
 def test_wrong_pin_beats_valid_ca():
@@ -337,21 +333,22 @@ def test_many_messages_one_session():
     """Everything due goes over one connection, in submission order."""
     pf = W["pf"]
     op = outpost()
-    before = len(pf.message_files())
     c0 = pf.connects("submission")
-    mids = []
+    msgs = []
     for i in range(4):
         mid = "<series-%d@example.org>" % i
-        mids.append(mid)
-        op.sendmail(["bob@example.org"], util.make_message(
-            "series %d" % i, "part %d\n" % i, msgid=mid), args=["-odq"])
+        msgs.append(util.make_message("series %d" % i, "part %d\n" % i,
+                                      msgid=mid))
+        op.sendmail(["bob@example.org"], msgs[-1], args=["-odq"])
+    mids = [util.header_value(m, "Message-ID") for m in msgs]
     proc = op.flush()
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    arrived(before, 4)
-    order = [a["message_id"] for a in pf.accepted("submission")
+    for m in msgs:
+        arrived(m, 1)
+    order = [a["message_id"] for a in pf.wait_accepted(mids, "submission")
              if a["message_id"] in mids]
     assert order == mids, order
-    util.wait_for(lambda: pf.connects("submission") == c0 + 1, 10,
+    util.wait_for(lambda: pf.connects("submission") == c0 + 1, 60,
                   "log of the one session")
     assert pf.connects("submission") == c0 + 1
     assert len(proc.stdout.decode().strip().splitlines()) >= 4, proc.stdout
@@ -374,13 +371,13 @@ def window_200(service, tag, counter):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert op.mailq() == []
     util.wait_for(lambda: len([a for a in pf.accepted(service)
-                               if a["message_id"] in mids]) >= 200, 30,
+                               if a["message_id"] in mids]) >= 200, 60,
                   "200 messages in the Postfix log")
     got = [a["message_id"] for a in pf.accepted(service)
            if a["message_id"] in mids]
     assert got == mids, got[:10]
     util.wait_for(lambda: pf.connects(service) == c0 + 1 and any(
-        counter in l for l in pf.log_lines(service)), 10,
+        counter in l for l in pf.log_lines(service)), 60,
         "the one session's disconnect line")
     assert pf.connects(service) == c0 + 1
     return pf.log_lines(service)
@@ -421,7 +418,7 @@ def test_two_flushes_at_once_never_double_send():
         assert op.flush().returncode == 0
     assert op.mailq() == []
     util.wait_for(lambda: all(
-        m in [a["message_id"] for a in pf.accepted()] for m in mids), 20,
+        m in [a["message_id"] for a in pf.accepted()] for m in mids), 60,
         "all ten in the Postfix log")
     got = [a["message_id"] for a in pf.accepted() if a["message_id"] in mids]
     assert sorted(got) == sorted(mids), got

@@ -371,12 +371,46 @@ delay_warning_time = 0
             out.append((rank.get(qid, len(rank)), n, raw))
         return [raw for _, _, raw in sorted(out)]
 
-    def wait_messages(self, n, timeout=30):
-        """Wait for n delivered files; return messages() (accept order)."""
+    def wait_messages(self, n, timeout=60):
+        """Wait for n delivered files; return messages() (accept order).
+        Counting files is only safe when nothing from an earlier test can
+        still be on its way (delivery to the Maildir lags the 250 the
+        client got); else use wait_delivered()."""
         util.wait_for(lambda: len(self.message_files()) >= n, timeout,
                       "%d message(s) in the Maildir (have %d)" %
                       (n, len(self.message_files())))
         return self.messages()
+
+    def delivered(self, msgid):
+        """Raw bytes of every delivered copy (one per recipient) whose
+        Message-ID is msgid, in Maildir order."""
+        out = []
+        for p in self.message_files():
+            with open(p, "rb") as f:
+                raw = f.read()
+            if util.header_value(raw, "Message-ID") == msgid:
+                out.append(raw)
+        return out
+
+    def wait_delivered(self, msgid, n=1, timeout=60):
+        """Wait until at least n copies of msgid are in the Maildir;
+        returns them all (the caller asserts how many there must be)."""
+        def have():
+            got = self.delivered(msgid)
+            return got if len(got) >= n else None
+        return util.wait_for(have, timeout, "%d cop(ies) of %s in the "
+                             "Maildir" % (n, msgid))
+
+    def wait_accepted(self, msgids, service=None, timeout=60):
+        """Wait until smtpd's and cleanup's log lines of every message in
+        msgids are written (postlogd writes them a little after the client
+        has its 250); returns accepted(service)."""
+        def have():
+            got = {a["message_id"] for a in self.accepted(service)}
+            return all(m in got for m in msgids)
+        util.wait_for(have, timeout, "the Postfix log lines of %s" %
+                      " ".join(msgids))
+        return self.accepted(service)
 
     def log_text(self):
         try:
