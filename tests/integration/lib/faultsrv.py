@@ -518,7 +518,7 @@ class FaultServer:
     the same smarthost address); 0 picks a free one."""
 
     def __init__(self, workdir, pki, scenario, cert="good",
-                 user="alice", password="s3cret-Pa55", timeout=20, port=0):
+                 user="alice", password="s3cret-Pa55", timeout=60, port=0):
         import util
         if scenario not in SCENARIOS:
             raise ValueError("unknown scenario " + scenario)
@@ -585,7 +585,7 @@ class FaultServer:
         return [e for e in self.events() if e["ev"] == ev and
                 all(e.get(k) == v for k, v in match.items())]
 
-    def wait_event(self, ev, timeout=20, **match):
+    def wait_event(self, ev, timeout=60, **match):
         import util
         return util.wait_for(lambda: self.has_event(ev, **match), timeout,
                              "fault server event %s" % ev)

@@ -299,7 +299,7 @@ delay_warning_time = 0
             return None
         return pid
 
-    def start(self, timeout=30):
+    def start(self, timeout=60):
         """Start master and wait until every service port LISTENs (read
         from /proc: no probe connection, so session counts stay exact)."""
         if self._started:
