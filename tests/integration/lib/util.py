@@ -7,7 +7,6 @@ when a condition can be awaited, and never listens beyond 127.0.0.1.
 """
 
 import atexit
-import fcntl
 import json
 import os
 import shutil
@@ -84,6 +83,25 @@ def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def flock_held(path):
+    """Does some process hold an flock() on path?  Read from /proc/locks
+    (waiters, marked "->", do not count), so that looking never takes the
+    lock for a moment: a runner trying it then (relayd starting, run-once)
+    would find it busy and leave."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return False
+    want = "%02x:%02x:%d" % (os.major(st.st_dev), os.minor(st.st_dev),
+                             st.st_ino)
+    with open("/proc/locks") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) > 5 and parts[1] == "FLOCK" and parts[5] == want:
+                return True
+    return False
 
 
 def port_listening(port):
@@ -328,19 +346,8 @@ class Outpost:
         return pids
 
     def spool_lock_free(self):
-        path = os.path.join(self.spool, "lock")
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except FileNotFoundError:
-            return True
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return True
-        except BlockingIOError:
-            return False
-        finally:
-            os.close(fd)
+        """Is the runner lock (<spool>/lock) free?  Looked at, not taken."""
+        return not flock_held(os.path.join(self.spool, "lock"))
 
     def on_demand_pid(self):
         """Pid of the on-demand runner serving this spool (the note in
@@ -362,7 +369,7 @@ class Outpost:
         except OSError:
             return False
 
-    def wait_idle(self, timeout=30):
+    def wait_idle(self, timeout=60):
         """Wait until no runner for this spool is working (background runs
         poked by sendmail included; an on-demand runner waiting for the
         next retry counts as idle) and the runner lock is free."""
@@ -371,7 +378,7 @@ class Outpost:
                 self.runner_waiting(p) for p in self.runner_pids())
         wait_for(idle, timeout, "background runner to finish")
 
-    def wait_no_runner(self, timeout=30):
+    def wait_no_runner(self, timeout=60):
         """Wait until no runner process for this spool is alive at all."""
         wait_for(lambda: not self.runner_pids(), timeout,
                  "every runner to exit")
