@@ -357,18 +357,26 @@ delay_warning_time = 0
             return (int(m.group(1)), int(m.group(2)), n) if m else (0, 0, n)
         return [os.path.join(new, n) for n in sorted(names, key=key)]
 
-    def messages(self):
+    def messages(self, timeout=60):
         """Raw bytes of every delivered message, in the order smtpd
         accepted them (qmgr may deliver a burst in another order, so the
-        Maildir's own order is only the tie-breaker)."""
-        rank = {a["qid"]: i for i, a in enumerate(self.accepted())}
-        out = []
+        Maildir's own order is only the tie-breaker).  smtpd's log line
+        of a delivered message can still be on its way (postlogd writes
+        it a little later): wait for it, or the message would sort last."""
+        files = []
         for n, p in enumerate(self.message_files()):
             with open(p, "rb") as f:
                 raw = f.read()
             m = re.search(rb"\(Postfix\) with \S+ id (\w+)", raw)
-            qid = m.group(1).decode() if m else None
-            out.append((rank.get(qid, len(rank)), n, raw))
+            files.append((m.group(1).decode() if m else None, n, raw))
+
+        def ranks():
+            rank = {a["qid"]: i for i, a in enumerate(self.accepted())}
+            return [rank] if all(q is None or q in rank
+                                 for q, _, _ in files) else None
+        rank = util.wait_for(ranks, timeout, "smtpd's log line of every "
+                             "delivered message")[0]
+        out = [(rank.get(q, len(rank)), n, raw) for q, n, raw in files]
         return [raw for _, _, raw in sorted(out)]
 
     def wait_messages(self, n, timeout=60):
