@@ -127,7 +127,7 @@ def test_requeue_to_another_account():
     assert q and q[0]["account"] == "home", q
     assert q[0]["recipients"][0]["status"] == "pending", q
     op.flush()
-    op.wait_no_runner(30)
+    op.wait_no_runner(60)
     assert not op.mailq()
     assert len(srv["home"].messages()) == 1
     assert not srv["work"].messages()

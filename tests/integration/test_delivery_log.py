@@ -127,10 +127,10 @@ def test_follow_shows_a_hold():
         # The last line logged so far shows that log -f has the file open
         # and is at its end; only then is the new line made (a hold done
         # before that would race the follower's start).
-        util.wait_for(lambda: got(last), 20, "the last line in log -f")
+        util.wait_for(lambda: got(last), 60, "the last line in log -f")
         op.run(["hold", qid], check=True)
         util.wait_for(lambda: got(("%s: held (outpost hold)" % qid).encode()),
-                      20, "the hold in outpost log -f")
+                      60, "the hold in outpost log -f")
     finally:
         f.send_signal(signal.SIGTERM)
         f.wait(timeout=20)

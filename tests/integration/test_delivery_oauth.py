@@ -221,7 +221,7 @@ def test_refused_token_defers_once_per_pass_no_storm():
                          stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL)
     util.at_exit(r.kill)
-    util.wait_for(lambda: c.op.runner_waiting(r.pid), 30,
+    util.wait_for(lambda: c.op.runner_waiting(r.pid), 60,
                   "the on-demand runner asleep until the next retry")
     r.terminate()
     assert r.wait(timeout=30) in (0, 75), r.returncode

@@ -88,7 +88,7 @@ def test_password_not_in_runner_argv_or_environment():
         assert_clean(proc_blobs(pid), "process %d argv/environ" % pid)
     proc.kill()
     proc.wait()
-    util.wait_for(lambda: not op.runner_pids(), 10, "runner gone")
+    util.wait_for(lambda: not op.runner_pids(), 60, "runner gone")
 
 
 def test_outputs_never_show_the_password():

@@ -144,16 +144,16 @@ def assert_one_retry_logged(op):
 def test_on_demand_runner_retries_when_a_default_route_appears():
     d, bad, op = defer_then_accept("ondemand")
     op.sendmail(["bob@example.org"], util.make_message("net", "back\n"))
-    util.wait_for(lambda: deferred_for_an_hour(op), 30, "a 421 deferral")
+    util.wait_for(lambda: deferred_for_an_hour(op), 60, "a 421 deferral")
     nxt = op.mailq()[0]["recipients"][0]
-    pid = util.wait_for(lambda: op.on_demand_pid(), 30,
+    pid = util.wait_for(lambda: op.on_demand_pid(), 60,
                         "the on-demand runner")
-    util.wait_for(lambda: op.runner_waiting(pid), 30, "the runner's wait")
+    util.wait_for(lambda: op.runner_waiting(pid), 60, "the runner's wait")
     good = take_over(d, bad)
     assert "421" in nxt.get("reason", ""), nxt
     assert_retried_on_route(op, good, "10.77.0.2")
     # Nothing left to wait for: the on-demand runner leaves.
-    op.wait_no_runner(30)
+    op.wait_no_runner(60)
 
 
 def test_relayd_retries_when_a_default_route_appears():
@@ -162,8 +162,8 @@ def test_relayd_retries_when_a_default_route_appears():
                 args=["-odq"])
     proc = op.popen(["relayd"])
     util.at_exit(lambda: proc.poll() is None and proc.kill())
-    util.wait_for(lambda: deferred_for_an_hour(op), 30, "a 421 deferral")
-    util.wait_for(lambda: relayd_asleep(op, proc), 30, "relayd's wait")
+    util.wait_for(lambda: deferred_for_an_hour(op), 60, "a 421 deferral")
+    util.wait_for(lambda: relayd_asleep(op, proc), 60, "relayd's wait")
     good = take_over(d, bad)
     assert_retried_on_route(op, good, "10.77.0.3")
     # relayd stays; the fault server saw one session only.
@@ -183,9 +183,9 @@ def test_held_mail_stays_held():
     ids = [m["id"] for m in op.mailq()]
     proc = op.popen(["relayd"])
     util.at_exit(lambda: proc.poll() is None and proc.kill())
-    util.wait_for(lambda: all(m["attempts"] >= 1 for m in op.mailq()), 30,
+    util.wait_for(lambda: all(m["attempts"] >= 1 for m in op.mailq()), 60,
                   "two 421 deferrals")
-    util.wait_for(lambda: relayd_asleep(op, proc), 30, "relayd's wait")
+    util.wait_for(lambda: relayd_asleep(op, proc), 60, "relayd's wait")
     op.run(["hold", ids[0]], check=True)
     good = take_over(d, bad)
     ip("route", "add", "default", "via", "10.77.0.4", "dev", "d0")

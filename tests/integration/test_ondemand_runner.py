@@ -51,8 +51,8 @@ def test_deferred_mail_is_retried_without_a_service():
         q = op.mailq()
         return q and q[0]["attempts"] >= 1
     try:
-        util.wait_for(deferred, 30, "the first attempt to be deferred")
-        pid = util.wait_for(lambda: op.on_demand_pid(), 30,
+        util.wait_for(deferred, 60, "the first attempt to be deferred")
+        pid = util.wait_for(lambda: op.on_demand_pid(), 60,
                             "the on-demand runner")
     except util.Timeout:
         explain(op)
@@ -68,7 +68,7 @@ def test_deferred_mail_is_retried_without_a_service():
     try:
         got = pf.wait_messages(1, timeout=2 + 10)
         assert util.header_value(got[0], "Subject") == "on demand"
-        op.wait_no_runner(timeout=20)
+        op.wait_no_runner(timeout=60)
     except util.Timeout:
         explain(op)
         raise
@@ -80,7 +80,7 @@ def test_runner_leaves_when_its_mail_is_deleted():
     op = util.Outpost(os.path.join(W["tmp"], "gone"), util.free_port(),
                       W["pki"], retry_min="1h", retry_max="1h")
     op.sendmail(["bob@example.org"], util.make_message("gone", "x\n"))
-    pid = util.wait_for(lambda: waiting_runner(op), 30,
+    pid = util.wait_for(lambda: waiting_runner(op), 60,
                         "the runner to wait for its retry")
     r = op.run(["delete", "--all", "-y"])
     assert r.returncode == 0, r.stderr
@@ -114,7 +114,7 @@ def test_waiting_runner_never_wakes_up():
     op = util.Outpost(os.path.join(W["tmp"], "idle"), util.free_port(),
                       W["pki"], retry_min="1h", retry_max="1h")
     op.sendmail(["bob@example.org"], util.make_message("idle", "x\n"))
-    pid = util.wait_for(lambda: waiting_runner(op), 30,
+    pid = util.wait_for(lambda: waiting_runner(op), 60,
                         "the runner to wait for its retry")
     before = ctxt_switches(pid)
     time.sleep(WINDOW_S)    # the measurement window, not a wait for a state
@@ -125,7 +125,7 @@ def test_waiting_runner_never_wakes_up():
         after - before)
     assert op.runner_waiting(pid)
     os.kill(pid, signal.SIGTERM)
-    op.wait_no_runner(timeout=20)
+    op.wait_no_runner(timeout=60)
     assert len(op.mailq()) == 1, "the deferred message stays queued"
 
 

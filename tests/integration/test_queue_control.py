@@ -70,8 +70,8 @@ def test_hold_flush_release_delete():
     assert count(a) == 0 and count(b) == 1 and count(c) == 1
     # release: the one-shot runner delivers it right away.
     op.run(["release", q[a]["id"]], check=True)
-    util.wait_for(lambda: by_mid(op) == {}, 30, "released mail to go")
-    util.wait_for(lambda: count(a) == 1, 30, "released mail in Postfix")
+    util.wait_for(lambda: by_mid(op) == {}, 60, "released mail to go")
+    util.wait_for(lambda: count(a) == 1, 60, "released mail in Postfix")
     # delete (no terminal: no question) and delete of a missing id.
     d, = queue(op, "del", 1)
     qid = by_mid(op)[d]["id"]
@@ -146,7 +146,7 @@ def test_requeue_deferred_now():
     # relayd picks it up without flush: it is due now.
     rd = op.popen(["relayd"])
     try:
-        util.wait_for(lambda: count(m) == 1, 30, "requeued mail delivered")
+        util.wait_for(lambda: count(m) == 1, 60, "requeued mail delivered")
     finally:
         rd.send_signal(signal.SIGTERM)
         rd.wait(timeout=30)
@@ -180,7 +180,7 @@ def test_storm_while_relayd_and_flush():
         op.run(["release", "-q", "--all"], timeout=60)
         util.wait_for(lambda: all(count(m) >= 1 for m in mids), 60,
                       "every storm message in Postfix")
-        util.wait_for(lambda: op.mailq() == [], 30, "empty queue")
+        util.wait_for(lambda: op.mailq() == [], 60, "empty queue")
     finally:
         stop.set()
         rd.send_signal(signal.SIGTERM)

@@ -37,7 +37,7 @@ def test_single_patch_resend():
     op, env, d = gse.outpost()
     op.write_config(lint="off")
     op.sendmail([gse.LIST], patch("<rp-1@example.org>"))
-    util.wait_for(lambda: count("<rp-1@example.org>") == 1, 30, "first")
+    util.wait_for(lambda: count("<rp-1@example.org>") == 1, 60, "first")
     op.wait_idle()
     # Same patch, new Message-ID: refused, explained, nothing queued.
     proc = op.sendmail([gse.LIST], patch("<rp-2@example.org>"), check=False)
@@ -61,7 +61,7 @@ def test_single_patch_resend():
     op.sendmail([gse.LIST], patch("<rp-7@example.org>"), args=["-oresend"])
     for i in (3, 4, 5, 6, 7):
         mid = "<rp-%d@example.org>" % i
-        util.wait_for(lambda: count(mid) == 1, 30, mid)
+        util.wait_for(lambda: count(mid) == 1, 60, mid)
     assert count("<rp-2@example.org>") == 0
 
 

@@ -180,7 +180,7 @@ def test_refused_patch_holds_series_then_resend():
     op.wait_idle()
     assert op.mailq() == [], op.mailq()
     assert subjects_in_postfix("gse") == want("gse"), got
-    util.wait_for(lambda: W["pf"].connects("submission") > before, 10,
+    util.wait_for(lambda: W["pf"].connects("submission") > before, 60,
                   "the session in the log")
     assert W["pf"].connects("submission") - before == 1, \
         W["pf"].connects("submission") - before
@@ -248,8 +248,8 @@ def test_incomplete_series_held_then_released():
     op.flush()
     quiet_for(WAIT, lambda: subjects_in_postfix("inc"), "held mail sent")
     op.run(["release", "--all"], check=True)
-    util.wait_for(lambda: op.mailq() == [], 30, "released series to go")
-    util.wait_for(lambda: len(subjects_in_postfix("inc")) >= 2, 30,
+    util.wait_for(lambda: op.mailq() == [], 60, "released series to go")
+    util.wait_for(lambda: len(subjects_in_postfix("inc")) >= 2, 60,
                   "two patches")
     subj = [util.header_value(m, "Subject") for m in W["pf"].messages()
             if "inc: " in (util.header_value(m, "Subject") or "")]
@@ -266,7 +266,7 @@ def test_not_a_series_never_waits():
                       ("[PATCH 1/1] x: one", "<one-nw@example.org>")):
         op.sendmail(["bob@example.org"], util.make_message(
             subj, "Looks good.\n", msgid=mid))
-    util.wait_for(lambda: op.mailq() == [], 30, "non-series mail to go")
+    util.wait_for(lambda: op.mailq() == [], 60, "non-series mail to go")
     for mid in ("<reply-nw@", "<single-nw@", "<one-nw@"):
         assert len(arrived(mid)) == 1, mid
 

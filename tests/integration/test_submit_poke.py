@@ -113,7 +113,7 @@ def test_sendmail_returns_while_its_run_goes_on():
         assert p.returncode == 0, p.stderr
         assert children() == "alive", \
             "sendmail returned but no delivery run of its is alive"
-        util.wait_for(lambda: S.accepted, 30, "the run to connect")
+        util.wait_for(lambda: S.accepted, 60, "the run to connect")
         # The run closed inherited descriptors before it exec'd, long before
         # it connected: the pipe is at EOF now or never.
         ready, _, _ = select.select([leak_r], [], [], 0)
@@ -132,10 +132,10 @@ def test_hangup_is_recorded_and_the_run_waits():
     def attempted():
         q = S.op.mailq()
         return q and q[0]["attempts"] >= 1
-    util.wait_for(attempted, 30, "the run to record its attempt")
+    util.wait_for(attempted, 60, "the run to record its attempt")
     # Deferred for an hour: the run stays as the on-demand runner, asleep.
     util.wait_for(lambda: [p for p in S.op.runner_pids()
-                           if S.op.runner_waiting(p)], 30,
+                           if S.op.runner_waiting(p)], 60,
                   "the run to wait as the on-demand runner")
     assert children() == "alive"
     pid = S.op.on_demand_pid()

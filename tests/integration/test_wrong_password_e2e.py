@@ -74,7 +74,7 @@ def test_wrong_password_then_offline_longer_than_the_lifetime():
         m = wrong.mailq()
         return m and m[0]["attempts"] >= 1 and "AUTH" in \
             m[0]["recipients"][0]["reason"]
-    util.wait_for(auth_failed, 30, "the first AUTH failure")
+    util.wait_for(auth_failed, 60, "the first AUTH failure")
     # The next sendmail still queues, says it in one line, exit 0.
     p = wrong.run(["sendmail", "-odq", "dave@example.org"],
                   input=message("second", "<wp-2@example.org>"))
@@ -89,7 +89,7 @@ def test_wrong_password_then_offline_longer_than_the_lifetime():
     def both_failed():
         return all(m.get("failed") for m in wrong.mailq())
     util.wait_for(both_failed, 120, "queue_lifetime to pass (failed)")
-    wrong.wait_no_runner(timeout=30)    # nothing left to retry
+    wrong.wait_no_runner(timeout=60)    # nothing left to retry
     m = [m for m in wrong.mailq() if m["id"] == qid][0]
     assert m["recipients"][0]["status"] == "failed", m
     assert "expired" in m["recipients"][0]["reason"], m
@@ -122,7 +122,7 @@ def test_wrong_password_then_offline_longer_than_the_lifetime():
     got = W["pf"].wait_messages(1, timeout=60)
     assert postfix.strip_added_headers(got[0]).endswith(b"\n\n" + body)
     assert util.header_value(got[0], "Message-ID") == "<wp-1@example.org>"
-    util.wait_for(lambda: len(wrong.mailq()) == 1, 30, "the requeued one "
+    util.wait_for(lambda: len(wrong.mailq()) == 1, 60, "the requeued one "
                   "to leave the queue")
 
     # The offline one: its first real attempt delivers it.
