@@ -82,9 +82,13 @@ def test_wrong_password_then_offline_longer_than_the_lifetime():
     assert p.returncode == 0 and p.stdout == b"", p
     assert err.count("\n") == 1 and "AUTH" in err and "535" in err, err
     assert "outpost doctor" in err, err
+    # The runner logs an outcome right after it stored it (what mailq
+    # showed above): its line may come a moment later.
+    deferred = qid + r": warning: deferred: AUTH: authentication failed: 535"
+    util.wait_for(lambda: re.search(deferred, wrong.log_text()), 60,
+                  "the deferral in the log")
     log = wrong.run(["log"], check=True).stdout.decode()
-    assert re.search(qid + r": warning: deferred: AUTH: authentication "
-                     r"failed: 535", log), log
+    assert re.search(deferred, log), log
 
     def both_failed():
         return all(m.get("failed") for m in wrong.mailq())
