@@ -93,7 +93,10 @@ def test_routed_by_sender_in_order():
     home.wait_accepted(["<b1@x>", "<b2@x>"])
     assert mids(work)[w0:] == ["<a1@x>", "<a2@x>", "<a3@x>"], mids(work)
     assert mids(home)[h0:] == ["<b1@x>", "<b2@x>"], mids(home)
-    # The From: address became the envelope sender of the no -f ones.
+    # The From: address became the envelope sender of the no -f ones
+    # (qmgr's line, written after the client had its 250).
+    util.wait_for(lambda: "from=<me@home.example>" in home.log_text(), 60,
+                  "qmgr's line of the home mail")
     log = home.log_text()
     assert "from=<me@home.example>" in log, log[-2000:]
     assert op.mailq() == []
