@@ -304,7 +304,7 @@ static enum op_status flush_now(struct lines *l, struct op_err *e)
 
 	memset(&o, 0, sizeof(o));
 	memset(l, 0, sizeof(*l));
-	o.lock_wait_ms = 15000;
+	o.lock_wait_ms = 60000;	/* ends when the lock is free */
 	o.line = on_line;
 	o.arg = l;
 	return flush_run(cf, &flush_ops, &o, e);
