@@ -17,6 +17,18 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# A static front end carries this glibc and loads the installed one's
+# gconv modules (iconv): pin the upstream version, not the Debian revision,
+# so security updates of libc6 still install.
+if(OUTPOST_STATIC_FRONTEND)
+  execute_process(COMMAND getconf GNU_LIBC_VERSION OUTPUT_VARIABLE glibc_v
+    OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(glibc_v MATCHES "^glibc ([0-9]+)\\.([0-9]+)")
+    math(EXPR glibc_next "${CMAKE_MATCH_2} + 1")
+    set(CPACK_DEBIAN_PACKAGE_DEPENDS
+      "libc6 (>= ${CMAKE_MATCH_1}.${CMAKE_MATCH_2}), libc6 (<< ${CMAKE_MATCH_1}.${glibc_next})")
+  endif()
+endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS ca-certificates)
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "git-email, mutt")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

@@ -104,8 +104,8 @@ int conf_delivery_checks(const struct conf_pstate *st, const struct conf *c,
 	return 0;
 }
 
-/* Values that default from other keys: port from tls, from from user,
- * helo from from's domain. */
+/* Values that default from other keys: port from tls, from from user
+ * (else login@hostname), helo from from's domain. */
 void conf_derive(const struct conf_pstate *st, struct conf *c)
 {
 	char why[CONF_WHY_MAX];
@@ -116,6 +116,8 @@ void conf_derive(const struct conf_pstate *st, struct conf *c)
 	if (conf_seen(st, "from") == 0 && strchr(c->user, '@') != NULL)
 		(void)conf_keys_at((size_t)conf_keys_find("from"))->set(c,
 		    c->user, why, sizeof(why));
+	if (conf_seen(st, "from") == 0)
+		conf_default_from(c);
 	at = strrchr(c->from, '@');
 	if (conf_seen(st, "helo") == 0 && at != NULL)
 		(void)conf_keys_at((size_t)conf_keys_find("helo"))->set(c,

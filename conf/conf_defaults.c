@@ -1,12 +1,11 @@
 /*
  * Built-in defaults and the home-directory helpers: where the spool lives
  * when the file says nothing, what `from` falls back to, and how "~/" in a
- * path value is expanded.  Reads the environment and the password database;
- * never reads or writes files.
+ * path value is expanded.  Reads the environment (the password database
+ * only through conf_pwdb.c); never reads or writes files.
  */
 #include "conf/conf_int.h"
 
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +15,10 @@
 int conf_home(char *out, size_t outlen)
 {
 	const char *h = getenv("HOME");
-	struct passwd *pw;
 	int n;
 
-	if (h == NULL || h[0] != '/') {
-		pw = getpwuid(getuid());
-		if (pw == NULL || pw->pw_dir == NULL || pw->pw_dir[0] != '/')
-			return -1;
-		h = pw->pw_dir;
-	}
+	if (h == NULL || h[0] != '/')
+		return conf_pwdb_home(out, outlen);
 	n = snprintf(out, outlen, "%s", h);
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
@@ -42,7 +36,8 @@ int conf_expand_path(const char *val, char *out, size_t outlen, char *why,
 	} else if (val[0] == '~' && val[1] == '/') {
 		if (conf_home(home, sizeof(home)) < 0) {
 			snprintf(why, whylen, "cannot expand ~: no home "
-			    "directory; write an absolute path");
+			    "directory (HOME is not set); set HOME or write "
+			    "an absolute path");
 			return -1;
 		}
 		n = snprintf(out, outlen, "%s%s", home, val + 1);
@@ -91,38 +86,48 @@ static void default_spool(struct conf *c)
 	    ".local/state", "spool");
 }
 
-/* login@hostname: a last resort that is often not deliverable; CONFIG.md
- * tells users to set `from`. */
-static const char *login_name(void)
+/* The login name: the environment first, the password database only
+ * when neither LOGNAME nor USER is usable. */
+static int login_name(char *out, size_t outlen)
 {
 	const char *v = getenv("LOGNAME");
-	struct passwd *pw;
-
-	/* The environment first: the password database costs an NSS lookup
-	 * on every sendmail start (git send-email starts one per patch). */
-	if (v == NULL || v[0] == '\0')
-		v = getenv("USER");
-	if (v != NULL && v[0] != '\0' && strpbrk(v, " @<>\t\r\n") == NULL)
-		return v;
-	pw = getpwuid(getuid());
-	return pw != NULL ? pw->pw_name : NULL;
-}
-
-static void default_from(struct conf *c)
-{
-	const char *login = login_name();
-	char host[CONF_HOST_MAX];
 	int n;
 
-	if (login == NULL || gethostname(host, sizeof(host)) < 0) {
-		c->from[0] = '\0';
+	if (v == NULL || v[0] == '\0')
+		v = getenv("USER");
+	if (v == NULL || v[0] == '\0' || strpbrk(v, " @<>\t\r\n") != NULL)
+		return conf_pwdb_login(out, outlen);
+	n = snprintf(out, outlen, "%s", v);
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* login@hostname: a last resort that is often not deliverable; CONFIG.md
+ * tells users to set `from`.  Only computed when the config gives no
+ * sender, so a configured `from` costs no lookup at all (git send-email
+ * starts one sendmail per patch). */
+void conf_default_from(struct conf *c)
+{
+	char login[CONF_ADDR_MAX], host[CONF_HOST_MAX];
+	const char *at;
+	int n;
+
+	if (c->from[0] != '\0')
 		return;
-	}
+	if (login_name(login, sizeof(login)) < 0 ||
+	    gethostname(host, sizeof(host)) < 0)
+		return;
 	host[sizeof(host) - 1] = '\0';
 	n = snprintf(c->from, sizeof(c->from), "%s@%s", login,
 	    host[0] != '\0' ? host : "localhost");
-	if (n < 0 || (size_t)n >= sizeof(c->from))
+	if (n < 0 || (size_t)n >= sizeof(c->from)) {
 		c->from[0] = '\0';
+		return;
+	}
+	/* The EHLO name defaults to the sender's domain, as conf_derive()
+	 * does for a configured one. */
+	at = strchr(c->from, '@');
+	if (c->helo[0] == '\0' && strlen(at + 1) < sizeof(c->helo))
+		memcpy(c->helo, at + 1, strlen(at + 1) + 1);
 }
 
 void conf_defaults(struct conf *c)
@@ -144,10 +149,6 @@ void conf_defaults(struct conf *c)
 	conf_xdg_path(c->bounce_mbox, sizeof(c->bounce_mbox), "XDG_DATA_HOME",
 	    ".local/share", "bounces.mbox");
 	default_spool(c);
-	default_from(c);
-	/* EHLO name defaults to the sender's domain, as conf_parse does. */
-	if (strchr(c->from, '@') != NULL &&
-	    strlen(strchr(c->from, '@') + 1) < sizeof(c->helo))
-		memcpy(c->helo, strchr(c->from, '@') + 1,
-		    strlen(strchr(c->from, '@') + 1) + 1);
+	/* `from` and helo stay empty: conf_derive() or conf_load() fill
+	 * them from the file, else conf_default_from(). */
 }

@@ -105,6 +105,14 @@ void conf_xdg_path(char *out, size_t outlen, const char *env,
 
 /* Path helpers (conf_defaults.c). */
 int conf_home(char *out, size_t outlen);
+/* The password database entry of the real uid (conf_pwdb.c, or in the
+ * static front end conf_pwdb_env.c, where both always fail): 0, or -1
+ * when there is none or it does not fit. */
+int conf_pwdb_home(char *out, size_t outlen);
+int conf_pwdb_login(char *out, size_t outlen);
+/* `from` when the config gives none: login@hostname (conf_defaults.c);
+ * also the EHLO name from its domain when helo is still empty. */
+void conf_default_from(struct conf *c);
 int conf_expand_path(const char *val, char *out, size_t outlen, char *why,
     size_t whylen);
 

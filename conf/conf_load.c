@@ -48,7 +48,8 @@ int conf_path(const char *explicit_path, char *out, size_t outlen,
 		n = snprintf(out, outlen, "%s/.config/outpost/config", home);
 	else
 		return op_errf(e, OP_CONFIG, "no home directory to find the "
-		    "config in; use -C FILE or set OUTPOST_CONFIG");
+		    "config in (HOME is not set); set HOME, or use -C FILE "
+		    "or OUTPOST_CONFIG");
 	if (n < 0 || (size_t)n >= outlen)
 		return op_errf(e, OP_CONFIG, "config path is longer than %zu "
 		    "bytes; use a shorter -C FILE", outlen - 1);
@@ -153,8 +154,12 @@ static int load(const char *explicit_path, struct conf *c, int tolerant,
 		return -1;
 	printable(shown, sizeof(shown), path, strlen(path));
 	r = open_config(path, conf_path_explicit(explicit_path), shown, &fd, e);
-	if (r != 0)
+	if (r != 0) {
+		/* No file: the built-in defaults, sender included. */
+		if (r > 0)
+			conf_default_from(c);
 		return r > 0 ? 0 : -1;
+	}
 	r = slurp(fd, shown, &buf, &len, e);
 	close(fd);
 	if (r < 0)

@@ -121,10 +121,31 @@ def fsyncs_per_run(cmd, stdin_path, env, samples=5):
     return total / samples
 
 
+def linkage(path):
+    """'static' when the ELF file has no program interpreter (PT_INTERP),
+    else 'dynamic'."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if head[:4] != b"\x7fELF" or head[4] != 2:
+            return "unknown"
+        phoff = int.from_bytes(head[32:40], "little")
+        phentsize = int.from_bytes(head[54:56], "little")
+        phnum = int.from_bytes(head[56:58], "little")
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    for i in range(phnum):
+        if int.from_bytes(table[i * phentsize:i * phentsize + 4],
+                          "little") == 3:	# PT_INTERP
+            return "dynamic"
+    return "static"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--outpost", required=True)
     ap.add_argument("--floor", required=True)
+    ap.add_argument("--floor-static",
+                    help="the floor program linked statically, as outpost is")
     ap.add_argument("-n", type=int, default=500)
     ap.add_argument("--dir", help="work directory (default: a new temp dir)")
     ap.add_argument("--no-lint", action="store_true",
@@ -150,14 +171,17 @@ def main():
             "linux-foo@vger.kernel.org", "maint@example.com",
             "reviewer@example.net"]
     floor = [a.floor, floor_dir]
+    sfloor = [a.floor_static, floor_dir] if a.floor_static else None
 
     timed(send, msg, env, 5)	# warm up caches and the spool
     timed(floor, msg, env, 5)
-    # Interleave in blocks so drift (other load, writeback) hits both.
-    s_ms, f_ms, s_cpu, f_cpu = [], [], [], []
+    # Interleave in blocks so drift (other load, writeback) hits all.
+    s_ms, f_ms, s_cpu, f_cpu, sf_ms = [], [], [], [], []
     for _ in range(max(1, a.n // 50)):
         s_ms += timed(send, msg, env, 50, s_cpu)
         f_ms += timed(floor, msg, env, 50, f_cpu)
+        if sfloor:
+            sf_ms += timed(sfloor, msg, env, 50)
     true_ms = timed([shutil.which("true") or "/bin/true"], msg, env, 50)
     s_med, f_med = statistics.median(s_ms), statistics.median(f_ms)
     fs = fsyncs_per_run(send, msg, env)
@@ -172,9 +196,16 @@ def main():
           (s_med, *statistics.quantiles(s_ms, n=10)[0::8]))
     print("  floor             median %.2f ms  (p10 %.2f, p90 %.2f)" %
           (f_med, *statistics.quantiles(f_ms, n=10)[0::8]))
+    if sf_ms:
+        print("  floor, static     median %.2f ms  (the same program linked "
+              "like outpost)" % statistics.median(sf_ms))
     print("  spawn /bin/true   median %.2f ms  (harness overhead)" %
           statistics.median(true_ms))
     print("  ratio             %.2fx  (goal <= 1.3x)" % (s_med / f_med))
+    if sf_ms:
+        print("  ratio, static     %.2fx  (against the static floor)" %
+              (s_med / statistics.median(sf_ms)))
+    print("  outpost linked    %s" % linkage(a.outpost))
     print("  CPU (user+sys)    sendmail %.2f ms, floor %.2f ms (medians)" %
           (statistics.median(s_cpu), statistics.median(f_cpu)))
     print("  load average      %.2f (1 min): figures are noisy when high" %

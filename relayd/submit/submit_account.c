@@ -35,6 +35,16 @@ int submit_account(const struct sendmail_opts *o, const struct conf *c,
 	const char *name;
 	int i;
 
+	/* No -f and no sender in the config (no `from`, no LOGNAME/USER for
+	 * login@host): the From: address, never a silent null sender. */
+	if (o->sender == NULL && env->sender[0] == '\0')
+		sender_from_header(h, env);
+	if (o->sender == NULL && env->sender[0] == '\0')
+		return op_errf(e, OP_CONFIG, "no sender address: %s sets no "
+		    "`from`, LOGNAME and USER are unset and the message has no "
+		    "usable From: address; add `from you@example.org` to the "
+		    "config, or send with -f ADDRESS", c->path[0] ? c->path :
+		    "the config");
 	if (c->naccounts == 0)
 		return 0;
 	if (o->sender == NULL)

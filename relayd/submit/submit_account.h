@@ -1,7 +1,9 @@
 /*
  * Which config account a submission goes through: chosen from the
  * envelope sender (-f), else the From: address (which then becomes the
- * sender too), and recorded in the envelope before it is written.
+ * sender too), and recorded in the envelope before it is written.  Also
+ * where a submission without any sender (no -f, nothing in the config)
+ * takes the From: address or is refused (78), even without accounts.
  */
 #ifndef OUTPOST_SUBMIT_ACCOUNT_H
 #define OUTPOST_SUBMIT_ACCOUNT_H

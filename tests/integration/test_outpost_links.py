@@ -4,7 +4,9 @@ every git send-email patch starts it once, and those libraries cost
 milliseconds per start.  Reads the NEEDED entries of the dynamic section
 (readelf, else ldd) and also walks the full ldd closure, so a library that
 drags libssl in indirectly is caught too.  outpost-deliver is checked for
-the opposite, so the test cannot pass by reading the wrong file.
+the opposite, so the test cannot pass by reading the wrong file.  The
+default build links `outpost` statically: then it has no NEEDED entry and
+its symbol table must hold no OpenSSL or SASL function instead.
 """
 
 import os
@@ -37,17 +39,56 @@ def needed(path):
 
 
 def closure(path):
-    """Every shared object the loader maps for path (ldd)."""
+    """Every shared object the loader maps for path (ldd); none for a
+    static program."""
     if shutil.which("ldd") is None:
         util.skip("ldd is not installed")
-    out = subprocess.run(["ldd", path], check=True, capture_output=True,
-                         text=True).stdout
-    return [line.split()[0] for line in out.splitlines() if line.strip()]
+    out = subprocess.run(["ldd", path], capture_output=True, text=True)
+    if "not a dynamic executable" in out.stdout + out.stderr or \
+            "statically linked" in out.stdout + out.stderr:
+        return []
+    out.check_returncode()
+    return [line.split()[0] for line in out.stdout.splitlines()
+            if line.strip()]
+
+
+def static_wanted():
+    """OUTPOST_STATIC_FRONTEND of this build tree (CMakeCache.txt)."""
+    with open(os.path.join(util.build_dir(), "CMakeCache.txt")) as f:
+        m = re.search(r"^OUTPOST_STATIC_FRONTEND:BOOL=(\w+)$", f.read(), re.M)
+    return m is not None and m.group(1).upper() in ("ON", "1", "TRUE", "YES")
+
+
+def has_interp(path):
+    """1 when the ELF file names a program interpreter (dynamic)."""
+    out = subprocess.run(["readelf", "-l", "-W", path], check=True,
+                         capture_output=True, text=True).stdout
+    return "INTERP" in out
+
+
+def test_outpost_linked_as_configured():
+    path = binary("outpost")
+    if shutil.which("readelf") is None:
+        util.skip("readelf (binutils) is not installed")
+    assert has_interp(path) != static_wanted(), \
+        "outpost is %s, the build asked for %s" % (
+            "dynamic" if has_interp(path) else "static",
+            "static" if static_wanted() else "dynamic")
 
 
 def test_outpost_needs_no_tls_or_sasl():
     path = binary("outpost")
     names = needed(path)
+    if not names and not has_interp(path):
+        # Static: look for the libraries' own functions instead.
+        syms = subprocess.run(["nm", "--defined-only", path],
+                              capture_output=True, text=True).stdout
+        assert syms, "nm found no symbols in %s" % path
+        bad = re.findall(r"\b(SSL_\w+|sasl_\w+|EVP_\w+)\b", syms)
+        assert not bad, "the static outpost contains %s" % bad[:5]
+        assert re.search(r"\bmailimf_\w+", syms), \
+            "no libetpan symbol either: is the symbol table there?"
+        return
     assert names, "readelf found no NEEDED entry in %s" % path
     bad = [n for n in names if FORBIDDEN.search(n)]
     assert not bad, "outpost links %s directly" % bad
@@ -68,6 +109,7 @@ def test_deliver_does_link_them():
 
 
 if __name__ == "__main__":
-    util.run_tests([test_outpost_needs_no_tls_or_sasl,
+    util.run_tests([test_outpost_linked_as_configured,
+                    test_outpost_needs_no_tls_or_sasl,
                     test_outpost_loads_no_tls_or_sasl,
                     test_deliver_does_link_them])

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 #include "tests/unit/check_main.h"
 
 static char dir[64];
@@ -85,8 +87,22 @@ START_TEST(defaults_from_env)
 	conf_defaults(c);
 	snprintf(want, sizeof(want), "%s/.local/state/outpost/spool", dir);
 	ck_assert_str_eq(c->spool, want);
-	ck_assert_ptr_nonnull(strchr(c->from, '@'));
+	/* The sender is only made up when the config gives none. */
+	ck_assert_str_eq(c->from, "");
+	setenv("LOGNAME", "ada", 1);
+	conf_default_from(c);
+	ck_assert_int_eq(strncmp(c->from, "ada@", 4), 0);
 	ck_assert_str_eq(c->helo, strchr(c->from, '@') + 1);
+	/* Neither LOGNAME nor USER: the password database (this test links
+	 * conf_pwdb.c), never an empty or made-up login. */
+	unsetenv("LOGNAME");
+	unsetenv("USER");
+	conf_defaults(c);
+	conf_default_from(c);
+	ck_assert_ptr_nonnull(getpwuid(getuid()));
+	ck_assert_int_eq(strncmp(c->from, getpwuid(getuid())->pw_name,
+	    strlen(getpwuid(getuid())->pw_name)), 0);
+	ck_assert_int_eq(c->from[strlen(getpwuid(getuid())->pw_name)], '@');
 	setenv("XDG_STATE_HOME", "/state", 1);
 	conf_defaults(c);
 	ck_assert_str_eq(c->spool, "/state/outpost/spool");
@@ -101,6 +117,7 @@ START_TEST(missing_files)
 	ck_assert_int_eq(conf_load(NULL, c, &e), 0);
 	ck_assert_str_eq(c->path, "");
 	ck_assert_uint_eq(c->port, 587);
+	ck_assert_ptr_nonnull(strchr(c->from, '@'));	/* login@host */
 	/* named file absent: an error naming it */
 	snprintf(want, sizeof(want), "%s/nope", dir);
 	ck_assert_int_eq(conf_load(want, c, &e), -1);
