@@ -66,3 +66,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/dist/outpost.bash
 install(FILES README.md docs/CONFIG.md docs/DELIVERY.md docs/LINT.md
   docs/SMTP.md conf/outpost.conf.example dist/copyright
   DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+# The static front end looks like a shared library to lintian (see the file).
+if(OUTPOST_STATIC_FRONTEND)
+  install(FILES ${CMAKE_SOURCE_DIR}/dist/outpost.lintian-overrides
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/lintian/overrides RENAME outpost)
+endif()
