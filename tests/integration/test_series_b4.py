@@ -104,7 +104,9 @@ def test_b4_send_bad_patch_then_fixed():
         if "b4s: " in subj and mid not in seen:
             seen.add(mid)
             got.append(subj)
-    ids = [a["message_id"] for a in W["pf"].accepted("submission")]
+    # cleanup's lines (the Message-IDs) may come after the files.
+    ids = [a["message_id"] for a in W["pf"].wait_accepted(
+        sorted(seen), "submission")]
     assert all(ids.count(i) == 1 for i in seen), ids
     assert got == ["[PATCH 0/3] b4s: three steps"] + gse.want("b4s"), got
 
