@@ -60,7 +60,11 @@ struct conf {
 	char spool[PATH_MAX];
 
 	enum conf_lint lint;
-	char lists[CONF_LISTS_MAX][CONF_ADDR_MAX];	/* glob patterns */
+	/* List address globs: CONF_LISTS_MAX slots allocated by the first
+	 * `lists` line (40 KB that most configs never need, and that every
+	 * start would otherwise zero); freed by conf_free().  An account view
+	 * shares them. */
+	char (*lists)[CONF_ADDR_MAX];
 	size_t nlists;
 	struct conf_rule rules[CONF_RULES_MAX];
 	size_t nrules;
@@ -136,7 +140,8 @@ int conf_parse(const char *buf, size_t len, const char *name, struct conf *c,
 /* Checks that need the whole file (e.g. password_file mode). */
 int conf_validate(const struct conf *c, struct op_err *e);
 
-/* Free the accounts (after conf_load/conf_parse; safe to repeat). */
+/* Free the accounts and list patterns (after conf_load/conf_parse; safe
+ * to repeat). */
 void conf_free(struct conf *c);
 
 /* --- accounts (conf_account.c) --- */
@@ -152,7 +157,7 @@ int conf_account_match(const struct conf *c, const char *addr);
 void conf_account_list(const struct conf *c, char *out, size_t outlen);
 /* out = c with account i's delivery settings (smarthost, tls*, user,
  * secret source, helo, auth) in place of the defaults.  out holds no
- * accounts of its own: never conf_free() it. */
+ * accounts of its own and shares c's lists: never conf_free() it. */
 void conf_account_view(const struct conf *c, size_t i, struct conf *out);
 /* An address account i may send as, for probes: the default `from` when
  * it belongs to the account, else its first exact pattern, else "" (only

@@ -124,6 +124,9 @@ void conf_free(struct conf *c)
 	free(c->accounts);
 	c->accounts = NULL;
 	c->naccounts = 0;
+	free(c->lists);
+	c->lists = NULL;
+	c->nlists = 0;
 }
 
 const char *conf_account_name(const struct conf *c, size_t i)

@@ -6,6 +6,7 @@
 #include "conf/conf_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -287,6 +288,10 @@ static int set_lists(struct conf *c, const char *v, char *why, size_t whylen)
 		if (c->nlists >= CONF_LISTS_MAX)
 			return WHY("more than %d list patterns; merge them "
 			    "with globs", CONF_LISTS_MAX);
+		if (c->lists == NULL &&
+		    (c->lists = calloc(CONF_LISTS_MAX, sizeof(*c->lists))) ==
+		    NULL)
+			return WHY("out of memory for the list patterns");
 		if (n >= CONF_ADDR_MAX)
 			return WHY("a list pattern is longer than %d bytes; "
 			    "shorten it",

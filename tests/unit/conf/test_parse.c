@@ -14,18 +14,20 @@ static struct op_err e;
 
 static void setup(void)
 {
-	c = malloc(sizeof(*c));
+	c = calloc(1, sizeof(*c));
 	ck_assert_ptr_nonnull(c);
 	setenv("HOME", "/home/tester", 1);
 }
 
 static void teardown(void)
 {
+	conf_free(c);
 	free(c);
 }
 
 static int P(const char *text)
 {
+	conf_free(c);	/* what an earlier parse in this test allocated */
 	conf_defaults(c);
 	op_err_clear(&e);
 	return conf_parse(text, strlen(text), "cfg", c, &e);
@@ -33,6 +35,7 @@ static int P(const char *text)
 
 static int PL(const char *text, size_t len)
 {
+	conf_free(c);
 	conf_defaults(c);
 	op_err_clear(&e);
 	return conf_parse(text, len, "cfg", c, &e);
