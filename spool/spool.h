@@ -193,6 +193,17 @@ int spool_list(struct spool *sp, struct spool_list *out, struct op_err *e);
 int spool_list_states(struct spool *sp, struct spool_list *out,
     struct op_err *e);
 void spool_list_free(struct spool_list *l);
+
+/* The no-state hint (spool_nostate.c): <spool>/nostate says queue/ holds
+ * no .env, so a reader that only wants state files may skip the listing.
+ * The hint is made (spool_nostate_set) only while holding the state lock
+ * by a listing that found no state file; spool_update() takes the same
+ * lock and clears it durably before writing one. */
+int spool_nostate_hint(struct spool *sp);	/* 1 when present */
+int spool_state_lock(struct spool *sp);		/* fd, -1 on error */
+void spool_state_unlock(int fd);
+void spool_nostate_set(struct spool *sp);
+int spool_nostate_clear(struct spool *sp);	/* 0, or -1 with errno */
 /* spool_load() for entry i of a listing: no look for a .env that was not
  * listed (one open less per message; a state written since the listing
  * is not seen, as if it had come a moment later). */

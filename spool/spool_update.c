@@ -45,6 +45,32 @@ static int upd_write(struct spool *sp, int fd, const struct envelope *env,
 	return 0;
 }
 
+/* The synced tmp file becomes queue/<id>.env: under the state lock, with
+ * the no-state hint gone for good before the name appears. */
+static int upd_publish(struct spool *sp, int fd, const char *tmp,
+    const char *name, struct op_err *e)
+{
+	int lk = spool_state_lock(sp), r;
+
+	if (lk < 0 || spool_nostate_clear(sp) < 0) {
+		spool_state_unlock(lk);
+		return upd_fail(sp, fd, tmp, e, "cannot clear the nostate hint");
+	}
+	/* rename() over our own previous state file is the point: readers
+	 * see the old state or the new one, never a mix. */
+	r = spool_fault_hit(sp, SPOOL_STEP_UPD_RENAME) < 0 ||
+	    renameat(sp->tmpfd, tmp, sp->queuefd, name) < 0 ? -1 : 0;
+	spool_state_unlock(lk);
+	if (r < 0)
+		return upd_fail(sp, fd, tmp, e, "cannot rename the state file");
+	close(fd);
+	if (spool_fault_hit(sp, SPOOL_STEP_UPD_FSYNC_DIR) < 0 ||
+	    fsync_dir(sp->queuefd) < 0)
+		return op_errnof(e, OP_TEMP, "spool %s: cannot sync queue/",
+		    sp->path);
+	return 0;
+}
+
 int spool_update(struct spool *sp, const struct envelope *env,
     struct op_err *e)
 {
@@ -66,17 +92,7 @@ int spool_update(struct spool *sp, const struct envelope *env,
 		return upd_fail(sp, fd, tmp, NULL, "");
 	if (spool_fault_hit(sp, SPOOL_STEP_UPD_FSYNC) < 0 || fsync(fd) < 0)
 		return upd_fail(sp, fd, tmp, e, "cannot sync the state file");
-	/* rename() over our own previous state file is the point: readers
-	 * see the old state or the new one, never a mix. */
-	if (spool_fault_hit(sp, SPOOL_STEP_UPD_RENAME) < 0 ||
-	    renameat(sp->tmpfd, tmp, sp->queuefd, name) < 0)
-		return upd_fail(sp, fd, tmp, e, "cannot rename the state file");
-	close(fd);
-	if (spool_fault_hit(sp, SPOOL_STEP_UPD_FSYNC_DIR) < 0 ||
-	    fsync_dir(sp->queuefd) < 0)
-		return op_errnof(e, OP_TEMP, "spool %s: cannot sync queue/",
-		    sp->path);
-	return 0;
+	return upd_publish(sp, fd, tmp, name, e);
 }
 
 int spool_unlink_msg(struct spool *sp, const char *id, struct op_err *e)

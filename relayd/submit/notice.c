@@ -63,14 +63,25 @@ int notice_scan(struct spool *sp, struct notice *n, struct op_err *e)
 	struct spool_list l = { 0 };
 	struct envelope env;
 	size_t i;
+	int lk;
 
 	memset(n, 0, sizeof(*n));
-	if (spool_corrupt_count(sp, &n->corrupt, e) < 0 ||
-	    spool_list_states(sp, &l, e) < 0)
+	if (spool_corrupt_count(sp, &n->corrupt, e) < 0)
 		return -1;
 	/* Deferred and failed are states the runner wrote: a message with
 	 * no .env was never tried and counts for nothing here.  So only the
-	 * state files are read (sendmail runs this after every message). */
+	 * state files are read (sendmail runs this after every message),
+	 * and not even the listing while the no-state hint stands. */
+	if (spool_nostate_hint(sp))
+		return 0;
+	lk = spool_state_lock(sp);
+	if (spool_list_states(sp, &l, e) < 0) {
+		spool_state_unlock(lk);
+		return -1;
+	}
+	if (lk >= 0 && l.n == 0)
+		spool_nostate_set(sp);
+	spool_state_unlock(lk);
 	for (i = 0; i < l.n; i++) {
 		if (spool_load_state(sp, l.ids[i], &env, NULL) == 1)
 			notice_note(n, &env);
