@@ -35,9 +35,10 @@ int submit_account(const struct sendmail_opts *o, const struct conf *c,
 	const char *name;
 	int i;
 
-	/* No -f and no sender in the config (no `from`, no LOGNAME/USER for
-	 * login@host): the From: address, never a silent null sender. */
-	if (o->sender == NULL && env->sender[0] == '\0')
+	/* Without -f the From: address decides the account, and stands in
+	 * for a config that gives no sender at all (no `from`, no
+	 * LOGNAME/USER for login@host): never a silent null sender. */
+	if (o->sender == NULL && (c->naccounts > 0 || env->sender[0] == '\0'))
 		sender_from_header(h, env);
 	if (o->sender == NULL && env->sender[0] == '\0')
 		return op_errf(e, OP_CONFIG, "no sender address: %s sets no "
@@ -47,8 +48,6 @@ int submit_account(const struct sendmail_opts *o, const struct conf *c,
 		    "the config");
 	if (c->naccounts == 0)
 		return 0;
-	if (o->sender == NULL)
-		sender_from_header(h, env);
 	i = conf_account_match(c, env->sender);
 	if (i < 0) {
 		conf_account_list(c, names, sizeof(names));

@@ -73,17 +73,10 @@ def setup():
     ROOT = install(DEST, PREFIX)
 
 
-def static_frontend():
-    """OUTPOST_STATIC_FRONTEND of this build tree (CMakeCache.txt)."""
-    with open(os.path.join(util.build_dir(), "CMakeCache.txt")) as f:
-        m = re.search(r"^OUTPOST_STATIC_FRONTEND:BOOL=(\w+)$", f.read(), re.M)
-    return m is not None and m.group(1).upper() in ("ON", "1", "TRUE", "YES")
-
-
 def test_file_list():
     found = tree(ROOT)
     expected = dict(EXPECTED)
-    if static_frontend():
+    if util.static_frontend_wanted():
         # lintian reads a static-pie program as a shared library.
         expected["share/lintian/overrides/outpost"] = "file"
     missing = sorted(set(expected) - set(found))

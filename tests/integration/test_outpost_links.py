@@ -52,34 +52,20 @@ def closure(path):
             if line.strip()]
 
 
-def static_wanted():
-    """OUTPOST_STATIC_FRONTEND of this build tree (CMakeCache.txt)."""
-    with open(os.path.join(util.build_dir(), "CMakeCache.txt")) as f:
-        m = re.search(r"^OUTPOST_STATIC_FRONTEND:BOOL=(\w+)$", f.read(), re.M)
-    return m is not None and m.group(1).upper() in ("ON", "1", "TRUE", "YES")
-
-
-def has_interp(path):
-    """1 when the ELF file names a program interpreter (dynamic)."""
-    out = subprocess.run(["readelf", "-l", "-W", path], check=True,
-                         capture_output=True, text=True).stdout
-    return "INTERP" in out
-
-
 def test_outpost_linked_as_configured():
     path = binary("outpost")
     if shutil.which("readelf") is None:
         util.skip("readelf (binutils) is not installed")
-    assert has_interp(path) != static_wanted(), \
+    assert util.elf_has_interp(path) != util.static_frontend_wanted(), \
         "outpost is %s, the build asked for %s" % (
-            "dynamic" if has_interp(path) else "static",
-            "static" if static_wanted() else "dynamic")
+            "dynamic" if util.elf_has_interp(path) else "static",
+            "static" if util.static_frontend_wanted() else "dynamic")
 
 
 def test_outpost_needs_no_tls_or_sasl():
     path = binary("outpost")
     names = needed(path)
-    if not names and not has_interp(path):
+    if not names and not util.elf_has_interp(path):
         # Static: look for the libraries' own functions instead.
         syms = subprocess.run(["nm", "--defined-only", path],
                               capture_output=True, text=True).stdout

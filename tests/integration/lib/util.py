@@ -9,6 +9,7 @@ when a condition can be awaited, and never listens beyond 127.0.0.1.
 import atexit
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -39,6 +40,21 @@ def build_dir():
 
 def outpost_bin():
     return os.path.join(build_dir(), "outpost")
+
+
+def static_frontend_wanted():
+    """OUTPOST_STATIC_FRONTEND of this build tree (its CMakeCache.txt)."""
+    with open(os.path.join(build_dir(), "CMakeCache.txt")) as f:
+        m = re.search(r"^OUTPOST_STATIC_FRONTEND:BOOL=(\w+)$", f.read(), re.M)
+    return m is not None and m.group(1).upper() in ("ON", "1", "TRUE", "YES")
+
+
+def elf_has_interp(path):
+    """True when the ELF file names a program interpreter (dynamically
+    linked); needs readelf (binutils)."""
+    out = subprocess.run(["readelf", "-l", "-W", path], check=True,
+                         capture_output=True, text=True).stdout
+    return "INTERP" in out
 
 
 def lib_dir():
