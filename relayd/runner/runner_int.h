@@ -5,6 +5,8 @@
 #ifndef OUTPOST_RUNNER_INT_H
 #define OUTPOST_RUNNER_INT_H
 
+#include <time.h>
+
 #include "relayd/runner/runner.h"
 
 struct runner_gate;
@@ -16,6 +18,7 @@ struct runner_pass_state {
 	void *sess;			/* open session, NULL when none */
 	unsigned opens;			/* sessions opened in this pass */
 	unsigned sent_on_sess;		/* messages sent on `sess` */
+	struct timespec sess_ready;	/* `sess` after EHLO, TLS and AUTH */
 	int session_failed;		/* no more sessions in this pass */
 	struct smtp_status fail_st;	/* why */
 	int marked;			/* current message: in-flight on disk */

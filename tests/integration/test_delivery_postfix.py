@@ -380,6 +380,11 @@ def window_200(service, tag, counter):
         counter in l for l in pf.log_lines(service)), 60,
         "the one session's disconnect line")
     assert pf.connects(service) == c0 + 1
+    # Our side says the same: one session, 200 transactions, timed.
+    sess = re.findall(r"session (\d+) to \S+: (\d+) transaction\(s\) in "
+                      r"(\d+\.\d{3}) s$", op.log_text(), re.M)
+    assert len(sess) == 1 and sess[0][:2] == ("1", "200"), sess
+    assert float(sess[0][2]) > 0, sess
     return pf.log_lines(service)
 
 
