@@ -293,23 +293,35 @@ int spool_ctl_account(struct spool *sp, const char *id, const char *account,
 
 /* Group commit for a delivery session (spool_journal.c, rule in
  * spool/README.md): one journal per runner (under the runner lock).
- * mark: "in-flight" lines for ids[0..n), one fdatasync, and the one
- * queue/ sync for the removals since the last one; only after a 0 may
- * their text be sent.  done: the message's outcome is durable elsewhere
- * (spool_update), no sync.  remove: a delivered message leaves queue/
- * without its directory sync (made durable by the next mark or close).
- * close: sync pending removals, delete the journal -- unless `keep`
- * (an outcome of a marked message could not be recorded: recovery must
- * read the marks) or the sync failed. */
-struct spool_journal { struct spool *sp; int fd; int unsynced; };
+ * mark: "in-flight" lines for ids[0..n) after the "removed" lines of the
+ * removals since the last mark, one write, one fdatasync; only after a 0
+ * may their text be sent.  done: the message's outcome is durable
+ * elsewhere (spool_update), no sync.  remove: a delivered message leaves
+ * queue/, durable by the next mark (its "removed" line) or the close;
+ * with async on and *lockfd >= 0 the unlink and the close of *lockfd
+ * (taken: set to -1) happen on a worker thread.  async: start that
+ * thread (without it, or when it cannot start, removals are inline).
+ * close: wait for the worker, sync queue/, delete the journal -- unless
+ * `keep` (an outcome of a marked message could not be recorded: recovery
+ * must read the marks) or a removal or the sync failed. */
+struct spool_reaper;
+struct spool_journal {
+	struct spool *sp;
+	int fd;
+	int unsynced;			/* removals since the queue/ sync */
+	char *pend;			/* "removed" lines not yet written */
+	size_t plen, pcap;
+	struct spool_reaper *reaper;	/* NULL: removals inline */
+};
 int spool_journal_open(struct spool *sp, struct spool_journal *j,
     struct op_err *e);
+int spool_journal_async(struct spool_journal *j, struct op_err *e);
 int spool_journal_mark(struct spool_journal *j, const char *const *ids,
     size_t n, struct op_err *e);
 int spool_journal_done(struct spool_journal *j, const char *id,
     struct op_err *e);
 int spool_journal_remove(struct spool_journal *j, const char *id,
-    struct op_err *e);
+    int *lockfd, struct op_err *e);
 int spool_journal_close(struct spool_journal *j, int keep,
     struct op_err *e);
 
@@ -397,6 +409,9 @@ int resend_record(struct spool *sp, const char *digest, const char *rcpts,
 #define SPOOL_RECOVER_IDS	16	/* ids of flagged messages kept */
 struct spool_recovery { unsigned tmp_removed, orphan_env_removed,
 	corrupt_moved, in_flight_marked;
+	/* Delivered messages whose removal the journal records but a
+	 * stopped runner had not finished (removed now). */
+	unsigned delivered_removed;
 	/* The first SPOOL_RECOVER_IDS messages flagged "possibly delivered",
 	 * so the runner can name each in the log (it may be removed by the
 	 * time anyone looks at the queue). */

@@ -60,6 +60,18 @@ int spool_tmp_create(struct spool *sp, char name[SPOOL_NAME_MAX]);
 /* Unlink queue/<id>.msg then .env (missing is fine), no directory sync. */
 int spool_unlink_msg(struct spool *sp, const char *id, struct op_err *e);
 
+/* The removal worker of a journal (spool_reaper.c): put hands over a
+ * delivered message and its locked descriptor (unlinked, then closed, on
+ * the worker; waits while REAPER_MAX are pending); drain waits until all
+ * are done (0, or -1 naming the first that could not be removed); stop
+ * finishes the queue and ends the thread. */
+struct spool_reaper;
+int spool_reaper_start(struct spool *sp, struct spool_reaper **r,
+    struct op_err *e);
+void spool_reaper_put(struct spool_reaper *r, const char *id, int fd);
+int spool_reaper_drain(struct spool_reaper *r, struct op_err *e);
+void spool_reaper_stop(struct spool_reaper *r);
+
 /* Count one message flagged "possibly delivered" and keep its id
  * (inline: both recovery files use it, neither owns it). */
 static inline void spool_recovery_mark(struct spool_recovery *r,

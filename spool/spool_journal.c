@@ -1,10 +1,12 @@
 /*
  * spool_journal_*: group commit for the runner.  The in-flight marks of a
  * window of messages are appended to <spool>/journal and made durable with
- * one fdatasync; removals after delivery skip their directory sync, which
- * the next mark (or the close) takes for all of them at once.  Recovery
- * (spool_journal_recover) flags every message still marked as "possibly
- * delivered".  Rule and crash guarantees: spool/README.md.
+ * one fdatasync.  A removal after delivery costs no sync of its own: its
+ * "removed" line goes out with the next mark's write and sync (the close
+ * syncs queue/ for the last ones), and the unlink itself may run on a
+ * worker thread (spool_reaper.c).  Recovery (spool_journal_recover) flags
+ * every message still marked as "possibly delivered" and finishes every
+ * removal.  Rule and crash guarantees: spool/README.md.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,9 @@ int spool_journal_open(struct spool *sp, struct spool_journal *j,
 	j->sp = sp;
 	j->unsynced = 0;
 	j->fd = -1;
+	j->pend = NULL;
+	j->plen = j->pcap = 0;
+	j->reaper = NULL;
 	/* O_APPEND, never O_TRUNC: marks a dead runner left and recovery
 	 * has not read yet must survive until it does. */
 	if (spool_fault_hit(sp, SPOOL_STEP_JNL_CREATE) < 0 ||
@@ -43,27 +48,55 @@ int spool_journal_open(struct spool *sp, struct spool_journal *j,
 	return 0;
 }
 
+int spool_journal_async(struct spool_journal *j, struct op_err *e)
+{
+	if (j->reaper != NULL)
+		return 0;
+	return spool_reaper_start(j->sp, &j->reaper, e);
+}
+
+/* "<what> <id>\n" for each id, after `head` (hlen bytes), into one
+ * malloc'd buffer; its length in *len, NULL on a bad id or no memory. */
+static char *lines(const char *head, size_t hlen, const char *what,
+    const char *const *ids, size_t n, size_t *len, struct op_err *e)
+{
+	char *buf = malloc(hlen + n * JNL_LINE + 1);
+	size_t o = hlen, i;
+
+	if (buf == NULL) {
+		op_errf(e, OP_TEMP, "journal: out of memory");
+		return NULL;
+	}
+	if (hlen != 0)
+		memcpy(buf, head, hlen);
+	for (i = 0; i < n; i++) {
+		if (!qid_ok(ids[i])) {
+			free(buf);
+			op_errf(e, OP_SOFTWARE, "journal: invalid id");
+			return NULL;
+		}
+		o += (size_t)snprintf(buf + o, JNL_LINE + 1, "%s %s\n", what,
+		    ids[i]);
+	}
+	*len = o;
+	return buf;
+}
+
 static int append(struct spool_journal *j, const char *what,
     const char *const *ids, size_t n, enum spool_step step,
     struct op_err *e)
 {
-	char *buf = malloc(n * JNL_LINE + 1);
-	size_t o = 0, i;
+	size_t len;
+	char *buf = lines(j->pend, j->plen, what, ids, n, &len, e);
 	int rc = 0;
 
 	if (buf == NULL)
-		return op_errf(e, OP_TEMP, "journal: out of memory");
-	for (i = 0; i < n && rc == 0; i++) {
-		if (!qid_ok(ids[i]))
-			rc = op_errf(e, OP_SOFTWARE, "journal: invalid id");
-		else
-			o += (size_t)snprintf(buf + o, JNL_LINE + 1, "%s %s\n",
-			    what, ids[i]);
-	}
-	if (rc == 0 && (spool_fault_hit(j->sp, step) < 0 ||
-	    write_all(j->fd, buf, o) < 0))
+		return -1;
+	if (spool_fault_hit(j->sp, step) < 0 || write_all(j->fd, buf, len) < 0)
 		rc = op_errnof(e, OP_TEMP, "cannot write %s/%s", j->sp->path,
 		    JNL_NAME);
+	else
+		j->plen = 0;		/* the pending lines went with it */
 	free(buf);
 	return rc;
 }
@@ -89,7 +122,7 @@ int spool_journal_mark(struct spool_journal *j, const char *const *ids,
 	    fdatasync(j->fd) < 0)
 		return op_errnof(e, OP_TEMP, "cannot sync %s/%s", j->sp->path,
 		    JNL_NAME);
-	return sync_queue(j, e);
+	return 0;
 }
 
 int spool_journal_done(struct spool_journal *j, const char *id,
@@ -98,15 +131,52 @@ int spool_journal_done(struct spool_journal *j, const char *id,
 	return append(j, "done", &id, 1, SPOOL_STEP_JNL_DONE, e);
 }
 
-int spool_journal_remove(struct spool_journal *j, const char *id,
+/* Keep "removed <id>" for the next write; written at once when memory
+ * is short (an early write is as good: only the sync makes it count). */
+static int pend_removed(struct spool_journal *j, const char *id,
     struct op_err *e)
+{
+	char *p;
+
+	if (j->plen + JNL_LINE > j->pcap) {
+		size_t cap = j->pcap ? j->pcap * 2 : 64 * JNL_LINE;
+
+		if ((p = realloc(j->pend, cap)) == NULL)
+			return append(j, "removed", &id, 1,
+			    SPOOL_STEP_JNL_WRITE, e);
+		j->pend = p;
+		j->pcap = cap;
+	}
+	j->plen += (size_t)snprintf(j->pend + j->plen, j->pcap - j->plen,
+	    "removed %s\n", id);
+	return 0;
+}
+
+int spool_journal_remove(struct spool_journal *j, const char *id,
+    int *lockfd, struct op_err *e)
 {
 	if (spool_fault_hit(j->sp, SPOOL_STEP_JNL_REMOVE) < 0)
 		return op_errnof(e, OP_TEMP, "cannot remove %s", id);
-	if (spool_unlink_msg(j->sp, id, e) < 0)
+	if (!qid_ok(id))
+		return op_errf(e, OP_SOFTWARE, "journal: invalid id");
+	if (pend_removed(j, id, e) < 0)
 		return -1;
 	j->unsynced = 1;
-	return 0;
+	if (j->reaper != NULL && lockfd != NULL && *lockfd >= 0) {
+		spool_reaper_put(j->reaper, id, *lockfd);
+		*lockfd = -1;
+		return 0;
+	}
+	return spool_unlink_msg(j->sp, id, e);
+}
+
+/* A journal that stays for recovery gets the removal lines it lacks, so
+ * recovery finishes those removals instead of flagging the messages. */
+static void flush_pending(struct spool_journal *j)
+{
+	if (j->plen != 0 && write_all(j->fd, j->pend, j->plen) == 0)
+		(void)fdatasync(j->fd);
+	j->plen = 0;
 }
 
 int spool_journal_close(struct spool_journal *j, int keep,
@@ -116,24 +186,52 @@ int spool_journal_close(struct spool_journal *j, int keep,
 
 	if (j->fd < 0)
 		return 0;
-	/* A failed sync keeps the journal too: recovery needs it. */
-	if (sync_queue(j, e) < 0)
+	if (j->reaper != NULL && spool_reaper_drain(j->reaper, e) < 0)
 		rc = -1;
-	else if (!keep && (spool_fault_hit(j->sp, SPOOL_STEP_JNL_UNLINK) < 0 ||
-	    unlinkat(j->sp->dirfd, JNL_NAME, 0) < 0))
+	spool_reaper_stop(j->reaper);
+	j->reaper = NULL;
+	/* A failed removal or sync keeps the journal too: recovery needs
+	 * it. */
+	if (rc == 0 && sync_queue(j, e) < 0)
+		rc = -1;
+	if (keep || rc < 0)
+		flush_pending(j);
+	else if (spool_fault_hit(j->sp, SPOOL_STEP_JNL_UNLINK) < 0 ||
+	    unlinkat(j->sp->dirfd, JNL_NAME, 0) < 0)
 		rc = op_errnof(e, OP_TEMP, "cannot remove %s/%s", j->sp->path,
 		    JNL_NAME);
+	free(j->pend);
+	j->pend = NULL;
+	j->plen = j->pcap = 0;
 	close(j->fd);
 	j->fd = -1;
 	return rc;
 }
 
-/* One journal line: "in-flight <id>" (1) or "done <id>" (0). */
+/* One journal line: "done <id>", "in-flight <id>" or "removed <id>". */
+enum jkind { J_DONE, J_INFLIGHT, J_REMOVED };
 struct jent {
 	char id[SPOOL_QID_LEN + 1];
 	unsigned seq;
-	int inflight;
+	enum jkind kind;
 };
+
+/* The keyword that opens s[0..l): its length with the space, or 0. */
+static size_t keyword(const char *s, size_t l, enum jkind *kind)
+{
+	static const struct { const char *w; size_t n; enum jkind k; } kw[] = {
+		{ "in-flight ", 10, J_INFLIGHT }, { "done ", 5, J_DONE },
+		{ "removed ", 8, J_REMOVED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kw) / sizeof(kw[0]); i++)
+		if (l > kw[i].n && memcmp(s, kw[i].w, kw[i].n) == 0) {
+			*kind = kw[i].k;
+			return kw[i].n;
+		}
+	return 0;
+}
 
 static int jent_cmp(const void *a, const void *b)
 {
@@ -161,8 +259,7 @@ static size_t parse(const char *buf, size_t len, struct jent **v)
 		pos += l + 1;
 		if (nl == NULL)
 			break;
-		k = l > 10 && memcmp(s, "in-flight ", 10) == 0 ? 10 :
-		    l > 5 && memcmp(s, "done ", 5) == 0 ? 5 : 0;
+		k = keyword(s, l, &(*v)[n].kind);
 		if (k == 0 || l - k != SPOOL_QID_LEN)
 			continue;
 		memcpy((*v)[n].id, s + k, SPOOL_QID_LEN);
@@ -170,7 +267,6 @@ static size_t parse(const char *buf, size_t len, struct jent **v)
 		if (!qid_ok((*v)[n].id))
 			continue;
 		(*v)[n].seq = (unsigned)n;
-		(*v)[n].inflight = k == 10;
 		n++;
 	}
 	return n;
@@ -200,6 +296,23 @@ static int flag(struct spool *sp, const char *id, struct spool_recovery *r,
 	}
 	envelope_free(&env);
 	return rc;
+}
+
+/* A delivered message the journal says was removed: finish it. */
+static int finish_removal(struct spool *sp, const char *id,
+    struct spool_recovery *r, struct op_err *e)
+{
+	char name[SPOOL_NAME_MAX];
+
+	if (spool_name(name, id, ".msg") < 0)
+		return 0;
+	if (faccessat(sp->queuefd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT)
+		return 0;		/* done before the stop */
+	if (spool_unlink_msg(sp, id, e) < 0)
+		return -1;
+	r->delivered_removed++;
+	return 0;
 }
 
 static int read_journal(struct spool *sp, char **buf, size_t *len,
@@ -238,7 +351,7 @@ int spool_journal_recover(struct spool *sp, struct spool_recovery *r,
 	struct jent *v = NULL;
 	size_t len, n, i;
 	char *buf;
-	int got = read_journal(sp, &buf, &len, e);
+	int got = read_journal(sp, &buf, &len, e), rc;
 
 	if (got <= 0)
 		return got;
@@ -247,13 +360,21 @@ int spool_journal_recover(struct spool *sp, struct spool_recovery *r,
 	if (v == NULL)
 		return op_errf(e, OP_TEMP, "journal: out of memory");
 	qsort(v, n, sizeof(*v), jent_cmp);
-	/* The last line of each id decides. */
-	for (i = 0; i < n; i++)
-		if ((i + 1 == n || strcmp(v[i].id, v[i + 1].id) != 0) &&
-		    v[i].inflight && flag(sp, v[i].id, r, &le) < 0 &&
-		    first.st == OP_OK)
+	/* The last line of each id decides: in flight is flagged, removed
+	 * (delivered) is removed now if it is still there. */
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n && strcmp(v[i].id, v[i + 1].id) == 0)
+			continue;
+		rc = v[i].kind == J_INFLIGHT ? flag(sp, v[i].id, r, &le) :
+		    v[i].kind == J_REMOVED ? finish_removal(sp, v[i].id, r,
+		    &le) : 0;
+		if (rc < 0 && first.st == OP_OK)
 			first = le;
+	}
 	free(v);
+	if (first.st == OP_OK && r->delivered_removed != 0 &&
+	    fsync_dir(sp->queuefd) < 0)
+		op_errnof(&first, OP_TEMP, "cannot sync queue/");
 	if (first.st != OP_OK)	/* keep the journal for the next try */
 		return op_errf(e, first.st, "%s", first.msg);
 	if (unlinkat(sp->dirfd, JNL_NAME, 0) < 0 || fsync_dir(sp->dirfd) < 0)

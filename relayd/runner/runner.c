@@ -81,6 +81,10 @@ static void recover(struct runner *r)
 		log_warn("%u message(s) were being sent when a runner stopped; "
 		    "they may be delivered twice", rec.in_flight_marked);
 	log_marked(&rec);
+	if (rec.delivered_removed != 0)
+		log_info("%u delivered message(s) a stopped runner had not "
+		    "yet removed from the queue: removed now",
+		    rec.delivered_removed);
 	if (rec.corrupt_moved != 0)
 		log_warn("%u unreadable spool file(s) moved to corrupt/",
 		    rec.corrupt_moved);

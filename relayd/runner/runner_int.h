@@ -22,6 +22,8 @@ struct runner_pass_state {
 	int session_failed;		/* no more sessions in this pass */
 	struct smtp_status fail_st;	/* why */
 	int marked;			/* current message: in-flight on disk */
+	int *lockfd;			/* its lock, which a journal removal
+					 * may take (window path), or NULL */
 	int halted;			/* the spool cannot be written */
 	struct runner_gate *gate;	/* series table, built on first need */
 	struct spool_journal *jnl;	/* window path: group commit, or NULL */

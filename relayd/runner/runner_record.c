@@ -18,7 +18,8 @@ static int finalize(struct runner_pass_state *p, struct envelope *env,
 
 	if (outcome_any_failed(env))
 		return runner_fail_keep(p, env, rep, bounced);
-	if ((p->jnl != NULL ? spool_journal_remove(p->jnl, env->id, &e) :
+	if ((p->jnl != NULL ? spool_journal_remove(p->jnl, env->id, p->lockfd,
+	    &e) :
 	    spool_remove(p->r->sp, env->id, &e)) < 0) {
 		log_msg(LOG_LVL_ERROR, env->id, "cannot remove: %s", e.msg);
 		rep->note = "could not be removed from the queue";

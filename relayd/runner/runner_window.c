@@ -69,7 +69,9 @@ static void item_finish(struct runner_pass_state *p, struct witem *it,
 	if (it->m.fd >= 0)
 		close(it->m.fd);
 	p->marked = it->marked;
+	p->lockfd = &it->lockfd;	/* a removal may take it */
 	runner_record_finish(p, &it->env, rep);
+	p->lockfd = NULL;
 	item_free(it);
 }
 
@@ -254,6 +256,9 @@ static int w_mark(void *arg, void *const *items, size_t n,
 	    &e) == 0) {
 		w->jnl_open = 1;
 		w->p->jnl = &w->jnl;
+		/* Removals off this thread; inline when it cannot be. */
+		if (spool_journal_async(&w->jnl, &e) < 0)
+			log_warn("removing delivered mail inline: %s", e.msg);
 	}
 	if (w->jnl_open && spool_journal_mark(&w->jnl, ids, n, &e) == 0) {
 		for (i = 0; i < n; i++)
