@@ -255,6 +255,11 @@ int spool_load_state(struct spool *sp, const char *id, struct envelope *env,
  * moves it to corrupt/), OP_TEMP = I/O. */
 int spool_load(struct spool *sp, const char *id, struct envelope *env,
     struct op_err *e);
+/* spool_load() through the descriptor of its lock (spool_lock_msg), no
+ * second open: the same file, and the same descriptor then reads the
+ * message from *body on (pread; its offset is not moved). */
+int spool_load_locked(struct spool *sp, const char *id, int fd,
+    struct envelope *env, off_t *body, struct op_err *e);
 /* Open the message for reading; *off is where the message bytes start. */
 int spool_open_msg(struct spool *sp, const char *id, int *fd, off_t *off,
     uint64_t *len, struct op_err *e);

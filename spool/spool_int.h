@@ -60,15 +60,17 @@ int spool_tmp_create(struct spool *sp, char name[SPOOL_NAME_MAX]);
 /* Unlink queue/<id>.msg then .env (missing is fine), no directory sync. */
 int spool_unlink_msg(struct spool *sp, const char *id, struct op_err *e);
 
-/* The removal worker of a journal (spool_reaper.c): put hands over a
+/* The removal worker of a journal (spool_reaper.c): put queues a
  * delivered message and its locked descriptor (unlinked, then closed, on
- * the worker; waits while REAPER_MAX are pending); drain waits until all
- * are done (0, or -1 naming the first that could not be removed); stop
- * finishes the queue and ends the thread. */
+ * the worker; waits while REAPER_MAX are pending); kick starts the worker
+ * on what is queued; drain waits until all are done (0, or -1 naming the
+ * first that could not be removed); stop finishes the queue and ends the
+ * thread. */
 struct spool_reaper;
 int spool_reaper_start(struct spool *sp, struct spool_reaper **r,
     struct op_err *e);
 void spool_reaper_put(struct spool_reaper *r, const char *id, int fd);
+void spool_reaper_kick(struct spool_reaper *r);
 int spool_reaper_drain(struct spool_reaper *r, struct op_err *e);
 void spool_reaper_stop(struct spool_reaper *r);
 

@@ -116,6 +116,9 @@ static int sync_queue(struct spool_journal *j, struct op_err *e)
 int spool_journal_mark(struct spool_journal *j, const char *const *ids,
     size_t n, struct op_err *e)
 {
+	/* The worker removes the last group while this one syncs. */
+	if (j->reaper != NULL)
+		spool_reaper_kick(j->reaper);
 	if (append(j, "in-flight", ids, n, SPOOL_STEP_JNL_WRITE, e) < 0)
 		return -1;
 	if (spool_fault_hit(j->sp, SPOOL_STEP_JNL_FSYNC) < 0 ||

@@ -129,23 +129,21 @@ static int load_env(struct spool *sp, const char *id, struct envelope *env,
 	return 1;
 }
 
-/* Open queue/<id>.msg and parse its header into *env (caller frees). */
-static int msg_open(struct spool *sp, const char *id, int *fd,
-    size_t *hdrlen, uint64_t *len, struct envelope *env, char **keep,
-    struct op_err *e)
+/* Parse the header of queue/<id>.msg, open on fd, into *env (caller
+ * frees; freed here on failure, fd left open). */
+static int msg_parse_fd(int fd, const char *id, size_t *hdrlen,
+    uint64_t *len, struct envelope *env, char **keep, struct op_err *e)
 {
-	char name[SPOOL_NAME_MAX], what[SPOOL_NAME_MAX + 8];
+	char what[SPOOL_NAME_MAX + 8];
 	struct stat st;
 	off_t size;
-	int f = open_queued(sp, id, ".msg", name, e);
 
-	if (f < 0)
-		return -1;
+	if (spool_name(what + 6, id, ".msg") < 0)
+		return op_errf(e, OP_DATA, "invalid queue id");
 	memcpy(what, "queue/", 6);
-	memcpy(what + 6, name, strlen(name) + 1);
-	if (parse_head(f, what, env, hdrlen, &size, keep, e) < 0)
-		goto fail;
-	if (size < 0 && fstat(f, &st) < 0) {
+	if (parse_head(fd, what, env, hdrlen, &size, keep, e) < 0)
+		return -1;
+	if (size < 0 && fstat(fd, &st) < 0) {
 		op_errnof(e, OP_TEMP, "cannot stat %s", what);
 		goto fail_env;
 	}
@@ -155,7 +153,6 @@ static int msg_open(struct spool *sp, const char *id, int *fd,
 		op_errf(e, OP_DATA, "%s: header names another id", what);
 		goto fail_env;
 	}
-	*fd = f;
 	*len = (uint64_t)size - *hdrlen;
 	return 0;
 fail_env:
@@ -164,9 +161,40 @@ fail_env:
 		free(*keep);
 		*keep = NULL;
 	}
-fail:
-	close(f);
 	return -1;
+}
+
+/* Open queue/<id>.msg and parse its header into *env (caller frees). */
+static int msg_open(struct spool *sp, const char *id, int *fd,
+    size_t *hdrlen, uint64_t *len, struct envelope *env, char **keep,
+    struct op_err *e)
+{
+	char name[SPOOL_NAME_MAX];
+	int f = open_queued(sp, id, ".msg", name, e);
+
+	if (f < 0)
+		return -1;
+	if (msg_parse_fd(f, id, hdrlen, len, env, keep, e) < 0) {
+		close(f);
+		return -1;
+	}
+	*fd = f;
+	return 0;
+}
+
+int spool_load_locked(struct spool *sp, const char *id, int fd,
+    struct envelope *env, off_t *body, struct op_err *e)
+{
+	uint64_t size;
+	size_t hdrlen;
+
+	envelope_init(env);
+	if (msg_parse_fd(fd, id, &hdrlen, &size, env, NULL, e) < 0 ||
+	    spool_load_env_over(sp, id, env, e) < 0)
+		return -1;
+	env->size = size;
+	*body = (off_t)hdrlen;
+	return 0;
 }
 
 int spool_open_msg(struct spool *sp, const char *id, int *fd, off_t *off,

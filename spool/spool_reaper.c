@@ -36,7 +36,7 @@ struct spool_reaper {
 	struct reap_job q[REAPER_MAX];
 	size_t head, n;			/* q[head..head+n) mod REAPER_MAX */
 	int busy, stop;
-	int err;			/* first errno of a failed unlink */
+	int err;			/* first errno of a failed removal */
 	char err_id[SPOOL_QID_LEN + 1];
 };
 
@@ -59,10 +59,14 @@ static int reap_one(struct spool *sp, const struct reap_job *j)
 	return rc;
 }
 
+/* Takes every job queued so far at once, so the lock is held only to
+ * copy them, and one wake-up serves a whole group. */
 static void *reaper_main(void *arg)
 {
 	struct spool_reaper *r = arg;
-	struct reap_job j;
+	struct reap_job batch[REAPER_MAX];
+	char err_id[SPOOL_QID_LEN + 1];
+	size_t n, i;
 	int err;
 
 	pthread_mutex_lock(&r->mu);
@@ -71,17 +75,25 @@ static void *reaper_main(void *arg)
 			pthread_cond_wait(&r->work, &r->mu);
 		if (r->n == 0)
 			break;
-		j = r->q[r->head];
-		r->head = (r->head + 1) % REAPER_MAX;
-		r->n--;
+		for (n = 0; r->n > 0; n++, r->n--) {
+			batch[n] = r->q[r->head];
+			r->head = (r->head + 1) % REAPER_MAX;
+		}
 		r->busy = 1;
 		pthread_mutex_unlock(&r->mu);
-		err = reap_one(r->sp, &j);
+		for (i = 0, err = 0; i < n; i++) {
+			int x = reap_one(r->sp, &batch[i]);
+
+			if (x != 0 && err == 0) {
+				err = x;
+				memcpy(err_id, batch[i].id, sizeof(err_id));
+			}
+		}
 		pthread_mutex_lock(&r->mu);
 		r->busy = 0;
 		if (err != 0 && r->err == 0) {
 			r->err = err;
-			memcpy(r->err_id, j.id, sizeof(r->err_id));
+			memcpy(r->err_id, err_id, sizeof(r->err_id));
 		}
 		pthread_cond_broadcast(&r->idle);
 	}
@@ -114,19 +126,30 @@ int spool_reaper_start(struct spool *sp, struct spool_reaper **out,
 	return 0;
 }
 
+/* Queued only: the worker starts at the next kick (or when the queue is
+ * full), so a group costs one wake-up, not one per message. */
 void spool_reaper_put(struct spool_reaper *r, const char *id, int fd)
 {
 	struct reap_job *j;
 
 	pthread_mutex_lock(&r->mu);
-	while (r->n == REAPER_MAX)
+	while (r->n == REAPER_MAX) {
+		pthread_cond_signal(&r->work);
 		pthread_cond_wait(&r->idle, &r->mu);
+	}
 	j = &r->q[(r->head + r->n) % REAPER_MAX];
 	memcpy(j->id, id, SPOOL_QID_LEN);
 	j->id[SPOOL_QID_LEN] = '\0';
 	j->fd = fd;
 	r->n++;
-	pthread_cond_signal(&r->work);
+	pthread_mutex_unlock(&r->mu);
+}
+
+void spool_reaper_kick(struct spool_reaper *r)
+{
+	pthread_mutex_lock(&r->mu);
+	if (r->n != 0)
+		pthread_cond_signal(&r->work);
 	pthread_mutex_unlock(&r->mu);
 }
 
@@ -135,6 +158,8 @@ int spool_reaper_drain(struct spool_reaper *r, struct op_err *e)
 	int err;
 
 	pthread_mutex_lock(&r->mu);
+	if (r->n != 0)
+		pthread_cond_signal(&r->work);
 	while (r->n != 0 || r->busy)
 		pthread_cond_wait(&r->idle, &r->mu);
 	err = r->err;

@@ -17,6 +17,8 @@ struct log_file {
 	int fd;			/* -1 until the first line, or when unusable */
 	int use_syslog;
 	size_t max;		/* LOG_FILE_MAX unless a test lowers it */
+	long long checked;	/* second of the last locked append */
+	size_t size;		/* the size then, plus our lines since */
 	const char *prog;	/* "outpost", "outpost-deliver" */
 };
 

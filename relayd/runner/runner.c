@@ -46,9 +46,16 @@ static void keep_wanted(const struct runner *r, struct spool_list *l)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < l->n; i++)
-		if (wanted(r, l->ids[i]))
-			memmove(l->ids[n++], l->ids[i], sizeof(l->ids[i]));
+	for (i = 0; i < l->n; i++) {
+		if (!wanted(r, l->ids[i]))
+			continue;
+		memmove(l->ids[n], l->ids[i], sizeof(l->ids[i]));
+		if (l->has_env != NULL)
+			l->has_env[n] = l->has_env[i];
+		if (l->ino != NULL)
+			l->ino[n] = l->ino[i];
+		n++;
+	}
 	l->n = n;
 }
 
@@ -134,7 +141,7 @@ static int pass_one(struct runner *r, struct runner_result *res,
 		if (r->stop != NULL && r->stop(r->stop_arg))
 			break;
 		if (wanted(r, l.ids[i]))
-			runner_msg(&p, l.ids[i]);
+			runner_msg(&p, &l, i);
 	}
 	runner_session_drop(&p);
 	runner_gate_free(&p.gate);

@@ -11,6 +11,13 @@
 
 struct runner_gate;
 
+/* A message locked for delivery: the descriptor of its lock, which also
+ * reads its text from `body` on (pread), so it is opened once. */
+struct runner_lock {
+	int fd;
+	off_t body;
+};
+
 struct runner_pass_state {
 	struct runner *r;
 	struct runner_result *res;
@@ -22,31 +29,34 @@ struct runner_pass_state {
 	int session_failed;		/* no more sessions in this pass */
 	struct smtp_status fail_st;	/* why */
 	int marked;			/* current message: in-flight on disk */
-	int *lockfd;			/* its lock, which a journal removal
-					 * may take (window path), or NULL */
+	int *lockfd;			/* its lock fd, which a journal
+					 * removal may take (window path) */
 	int halted;			/* the spool cannot be written */
 	struct runner_gate *gate;	/* series table, built on first need */
 	struct spool_journal *jnl;	/* window path: group commit, or NULL */
 	int windowed;			/* the window path ran this pass */
 };
 
-/* Process message `id` (load, due check, lock, deliver, record). */
-void runner_msg(struct runner_pass_state *p, const char *id);
+/* Process entry i of l (load, due check, lock, deliver, record). */
+void runner_msg(struct runner_pass_state *p, const struct spool_list *l,
+    size_t i);
 /* Its parts, for the window path (runner_window.c): look = the cheap
- * look and the gate (1: send id; parts[0..*nparts) = a series to send
- * now); lock = lock, reload, due check (1: env loaded and *lockfd held;
- * 0: skipped, all said); process = the one-message path under the lock; fill = the
- * smtp_msg of env's due recipients and its body fd (-1 with *st); apply =
+ * look at entry i of l and the gate (1: send it; parts[0..*nparts) = a
+ * series to send now); lock = lock, reload, due check (1: env loaded and
+ * *lk held; 0: skipped, all said); process = the one-message path under
+ * the lock; fill = the smtp_msg of env's due recipients, its text read
+ * through lk; apply =
  * outcomes per recipient (returns how many were refused only for their
  * number and stay due). */
-int runner_msg_look(struct runner_pass_state *p, const char *id,
-    const char **parts, size_t max, size_t *nparts, int *skewed);
+int runner_msg_look(struct runner_pass_state *p, const struct spool_list *l,
+    size_t i, const char **parts, size_t max, size_t *nparts, int *skewed);
 int runner_msg_lock(struct runner_pass_state *p, const char *id,
-    int skewed, struct envelope *env, int *lockfd);
-void runner_msg_process(struct runner_pass_state *p, struct envelope *env);
-int runner_msg_fill(struct runner_pass_state *p, struct envelope *env,
-    struct smtp_msg *m, const char **addrs, size_t *idx,
-    struct smtp_status *st);
+    int skewed, struct envelope *env, struct runner_lock *lk);
+void runner_msg_process(struct runner_pass_state *p, struct envelope *env,
+    const struct runner_lock *lk);
+void runner_msg_fill(struct runner_pass_state *p, struct envelope *env,
+    const struct runner_lock *lk, struct smtp_msg *m, const char **addrs,
+    size_t *idx);
 size_t runner_msg_apply(struct runner_pass_state *p, struct envelope *env,
     const size_t *idx, size_t n, const struct smtp_status *rst,
     const struct smtp_status *st, struct runner_report *rep);

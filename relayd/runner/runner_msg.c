@@ -149,12 +149,9 @@ static int send_once(struct runner_pass_state *p, const struct smtp_msg *m,
 	return st->outcome == SMTP_OK ? 0 : -1;
 }
 
-static int open_body(struct runner_pass_state *p, struct envelope *env,
-    struct smtp_msg *m, struct smtp_status *st);
-
-int runner_msg_fill(struct runner_pass_state *p, struct envelope *env,
-    struct smtp_msg *m, const char **addrs, size_t *idx,
-    struct smtp_status *st)
+void runner_msg_fill(struct runner_pass_state *p, struct envelope *env,
+    const struct runner_lock *lk, struct smtp_msg *m, const char **addrs,
+    size_t *idx)
 {
 	memset(m, 0, sizeof(*m));
 	m->sender = env->sender;
@@ -165,21 +162,9 @@ int runner_msg_fill(struct runner_pass_state *p, struct envelope *env,
 	m->dsn_notify = env->dsn_notify;
 	m->dsn_ret = env->dsn_ret;
 	m->envid = env->envid;
-	return open_body(p, env, m, st);
-}
-
-static int open_body(struct runner_pass_state *p, struct envelope *env,
-    struct smtp_msg *m, struct smtp_status *st)
-{
-	struct op_err e;
-
-	if (spool_open_msg(p->r->sp, env->id, &m->fd, &m->off, &m->len,
-	    &e) == 0)
-		return 0;
-	memset(st, 0, sizeof(*st));
-	st->outcome = SMTP_TEMP;
-	snprintf(st->text, sizeof(st->text), "spool: %.1000s", e.msg);
-	return -1;
+	m->fd = lk->fd;			/* borrowed: the lock owns it */
+	m->off = lk->body;
+	m->len = env->size;
 }
 
 /* One transaction of env's due recipients; returns how many the server
@@ -206,25 +191,19 @@ static size_t transaction(struct runner_pass_state *p, struct envelope *env,
 }
 
 static void deliver(struct runner_pass_state *p, struct envelope *env,
-    struct runner_report *rep)
+    const struct runner_lock *lk, struct runner_report *rep)
 {
 	const char **addrs = calloc(env->nrcpt, sizeof(*addrs));
 	size_t *idx = calloc(env->nrcpt, sizeof(*idx));
 	struct smtp_status *rst = calloc(env->nrcpt, sizeof(*rst));
 	struct smtp_msg m;
-	struct smtp_status st;
 	size_t again, round;
 
-	memset(&m, 0, sizeof(m));
-	memset(&st, 0, sizeof(st));
 	if (addrs == NULL || idx == NULL || rst == NULL) {
 		rep->note = "out of memory";
 		goto out;
 	}
-	if (runner_msg_fill(p, env, &m, addrs, idx, &st) < 0) {
-		runner_msg_apply(p, env, idx, m.nrcpt, rst, &st, rep);
-		goto out;
-	}
+	runner_msg_fill(p, env, lk, &m, addrs, idx);
 	again = transaction(p, env, &m, idx, rst, rep, 1);
 	/* Recipient limit: the rest at once (each round delivers one). */
 	for (round = 1; round < env->nrcpt &&
@@ -232,7 +211,6 @@ static void deliver(struct runner_pass_state *p, struct envelope *env,
 		m.nrcpt = due_rcpts(p, env, addrs, idx);
 		again = transaction(p, env, &m, idx, rst, rep, 0);
 	}
-	close(m.fd);
 	if (p->sess != NULL && !p->r->ops->usable(p->r->ops->ctx, p->sess))
 		runner_session_drop(p);
 out:
@@ -242,7 +220,8 @@ out:
 }
 
 /* Under the message lock: decide, deliver or defer, record, report. */
-void runner_msg_process(struct runner_pass_state *p, struct envelope *env)
+void runner_msg_process(struct runner_pass_state *p, struct envelope *env,
+    const struct runner_lock *lk)
 {
 	struct runner_report rep;
 
@@ -257,7 +236,7 @@ void runner_msg_process(struct runner_pass_state *p, struct envelope *env)
 		defer_all(p, env, &rep);
 	} else {
 		rep.what = RUNNER_SENT;
-		deliver(p, env, &rep);
+		deliver(p, env, lk, &rep);
 	}
 	runner_record_finish(p, env, &rep);
 }
@@ -286,13 +265,13 @@ static void unskew(struct runner_pass_state *p, struct envelope *env)
 }
 
 int runner_msg_lock(struct runner_pass_state *p, const char *id,
-    int skewed, struct envelope *env, int *lockfd)
+    int skewed, struct envelope *env, struct runner_lock *lk)
 {
 	struct runner_report rep;
 	struct op_err e;
 	int got;
 
-	got = spool_lock_msg(p->r->sp, id, lockfd, &e);
+	got = spool_lock_msg(p->r->sp, id, &lk->fd, &e);
 	if (got <= 0) {
 		if (got < 0)
 			log_msg(LOG_LVL_WARN, id, "cannot lock: %s", e.msg);
@@ -306,7 +285,8 @@ int runner_msg_lock(struct runner_pass_state *p, const char *id,
 	}
 	/* Reload under the lock: the state may have changed meanwhile (a
 	 * hold), or the message may be gone (delivered by someone else). */
-	if (spool_load(p->r->sp, id, env, &e) == 0) {
+	if (spool_load_locked(p->r->sp, id, lk->fd, env, &lk->body,
+	    &e) == 0) {
 		unskew(p, env);
 		if (!runner_gate_held(env) &&
 		    (outcome_env_due(env, p->now, p->r->all) ||
@@ -316,7 +296,7 @@ int runner_msg_lock(struct runner_pass_state *p, const char *id,
 			note_wake(p, env);
 	}
 	envelope_free(env);
-	spool_unlock_msg(*lockfd);
+	spool_unlock_msg(lk->fd);
 	return 0;
 }
 
@@ -324,13 +304,13 @@ void runner_msg_send(struct runner_pass_state *p, const char *id,
     int skewed)
 {
 	struct envelope env;
-	int lockfd;
+	struct runner_lock lk;
 
-	if (runner_msg_lock(p, id, skewed, &env, &lockfd) != 1)
+	if (runner_msg_lock(p, id, skewed, &env, &lk) != 1)
 		return;
-	runner_msg_process(p, &env);
+	runner_msg_process(p, &env, &lk);
 	envelope_free(&env);
-	spool_unlock_msg(lockfd);
+	spool_unlock_msg(lk.fd);
 }
 
 /* A patch series the gate lets go: its parts in order, one session. */
@@ -347,17 +327,20 @@ static void send_parts(struct runner_pass_state *p, const char **ids,
 	}
 }
 
-int runner_msg_look(struct runner_pass_state *p, const char *id,
-    const char **parts, size_t max, size_t *nparts, int *skewed)
+int runner_msg_look(struct runner_pass_state *p, const struct spool_list *l,
+    size_t i, const char **parts, size_t max, size_t *nparts, int *skewed)
 {
+	const char *id = l->ids[i];
 	struct envelope env;
 	struct op_err e;
 	int got;
 
 	*nparts = 0;
 	*skewed = 0;
-	/* Cheap look first: most messages in a long queue are not due. */
-	if (spool_load(p->r->sp, id, &env, &e) < 0) {
+	/* Cheap look first: most messages in a long queue are not due.  No
+	 * look for a state file the listing did not see (the reload under
+	 * the lock looks). */
+	if (spool_load_listed(p->r->sp, l, i, &env, &e) < 0) {
 		log_msg(LOG_LVL_WARN, id, "cannot read: %s", e.msg);
 		return 0;
 	}
@@ -380,15 +363,16 @@ int runner_msg_look(struct runner_pass_state *p, const char *id,
 	return got;
 }
 
-void runner_msg(struct runner_pass_state *p, const char *id)
+void runner_msg(struct runner_pass_state *p, const struct spool_list *l,
+    size_t i)
 {
 	const char *parts[SPOOL_SERIES_MAX + 1];
 	size_t nparts = 0;
 	int skewed;
 
-	if (runner_msg_look(p, id, parts, sizeof(parts) / sizeof(parts[0]),
+	if (runner_msg_look(p, l, i, parts, sizeof(parts) / sizeof(parts[0]),
 	    &nparts, &skewed))
-		runner_msg_send(p, id, skewed);
+		runner_msg_send(p, l->ids[i], skewed);
 	send_parts(p, parts, nparts);
 }
 

@@ -18,7 +18,7 @@
 /* One message in the window: locked, loaded, its body open. */
 struct witem {
 	struct envelope env;
-	int lockfd;
+	struct runner_lock lk;		/* its fd also reads the text */
 	int marked;			/* its in-flight line is durable */
 	struct smtp_msg m;
 	const char **addrs;
@@ -46,7 +46,7 @@ struct wctx {
 static void item_free(struct witem *it)
 {
 	envelope_free(&it->env);
-	spool_unlock_msg(it->lockfd);
+	spool_unlock_msg(it->lk.fd);
 	free(it->addrs);
 	free(it->idx);
 	free(it->rst);
@@ -66,21 +66,18 @@ static void item_report(struct witem *it, struct runner_report *rep)
 static void item_finish(struct runner_pass_state *p, struct witem *it,
     struct runner_report *rep)
 {
-	if (it->m.fd >= 0)
-		close(it->m.fd);
 	p->marked = it->marked;
-	p->lockfd = &it->lockfd;	/* a removal may take it */
+	p->lockfd = &it->lk.fd;		/* a removal may take it */
 	runner_record_finish(p, &it->env, rep);
 	p->lockfd = NULL;
 	item_free(it);
 }
 
 /* Outcome of one transaction; 1 when recipients are left for the next
- * one and it is ready to go again (state stored, body reopened). */
+ * one and it is ready to go again (state stored, smtp_msg refilled). */
 static int item_outcome(struct runner_pass_state *p, struct witem *it,
     const struct smtp_status *st, struct runner_report *rep)
 {
-	struct smtp_status why;
 	size_t again;
 
 	item_report(it, rep);
@@ -92,50 +89,31 @@ static int item_outcome(struct runner_pass_state *p, struct witem *it,
 		return 0;
 	it->tally = rep->tally;
 	it->marked = 0;
-	close(it->m.fd);
-	memset(&why, 0, sizeof(why));
-	if (runner_msg_fill(p, &it->env, &it->m, it->addrs, it->idx,
-	    &why) < 0) {
-		it->m.fd = -1;		/* still due: the next pass */
-		return 0;
-	}
+	runner_msg_fill(p, &it->env, &it->lk, &it->m, it->addrs, it->idx);
 	return 1;
-}
-
-static void item_done(struct runner_pass_state *p, struct witem *it,
-    const struct smtp_status *st)
-{
-	struct runner_report rep;
-
-	if (item_outcome(p, it, st, &rep) == 0)
-		item_finish(p, it, &rep);
 }
 
 /* Not sent in a window after all: the one-message path decides (it
  * defers with the session's reason when there is none). */
 static void item_process(struct runner_pass_state *p, struct witem *it)
 {
-	if (it->m.fd >= 0)
-		close(it->m.fd);
 	p->marked = 0;
-	runner_msg_process(p, &it->env);
+	runner_msg_process(p, &it->env, &it->lk);
 	item_free(it);
 }
 
 /* A locked, due, unsettled message into a window item; NULL when it
- * was finished here instead (no memory, unreadable body). */
+ * was left for later instead (no memory). */
 static struct witem *item_make(struct runner_pass_state *p,
-    struct envelope *env, int lockfd)
+    struct envelope *env, const struct runner_lock *lk)
 {
 	struct witem *it = calloc(1, sizeof(*it));
 	size_t n = env->nrcpt ? env->nrcpt : 1;
-	struct smtp_status st;
 
 	if (it == NULL)
 		goto oom;
 	it->env = *env;
-	it->lockfd = lockfd;
-	it->m.fd = -1;
+	it->lk = *lk;
 	it->addrs = calloc(n, sizeof(*it->addrs));
 	it->idx = calloc(n, sizeof(*it->idx));
 	it->rst = calloc(n, sizeof(*it->rst));
@@ -145,18 +123,12 @@ static struct witem *item_make(struct runner_pass_state *p,
 		item_free(it);	/* env and lock go with it */
 		return NULL;
 	}
-	memset(&st, 0, sizeof(st));
-	if (runner_msg_fill(p, &it->env, &it->m, it->addrs, it->idx,
-	    &st) < 0) {
-		it->m.fd = -1;
-		item_done(p, it, &st);	/* deferred with the spool's reason */
-		return NULL;
-	}
+	runner_msg_fill(p, &it->env, &it->lk, &it->m, it->addrs, it->idx);
 	return it;
 oom:
 	log_msg(LOG_LVL_ERROR, env->id, "out of memory; left for later");
 	envelope_free(env);
-	spool_unlock_msg(lockfd);
+	spool_unlock_msg(lk->fd);
 	return NULL;
 }
 
@@ -168,9 +140,9 @@ static int next_id(struct wctx *w, const char **id, int *skewed)
 	size_t n, i;
 
 	while (w->part == w->nparts && w->pos < w->l->n) {
-		*id = w->l->ids[w->pos++];
+		*id = w->l->ids[w->pos];
 		n = 0;
-		i = (size_t)runner_msg_look(w->p, *id, parts,
+		i = (size_t)runner_msg_look(w->p, w->l, w->pos++, parts,
 		    sizeof(parts) / sizeof(parts[0]), &n, skewed);
 		w->nparts = w->part = 0;
 		for (; w->nparts < n; w->nparts++)
@@ -193,9 +165,10 @@ static struct witem *take_next(struct wctx *w)
 	struct runner_pass_state *p = w->p;
 	struct runner *r = p->r;
 	struct envelope env;
+	struct runner_lock lk;
 	struct witem *it;
 	const char *id;
-	int lockfd, skewed;
+	int skewed;
 
 	if (w->again != NULL && !p->halted &&
 	    (r->stop == NULL || !r->stop(r->stop_arg))) {
@@ -208,15 +181,15 @@ static struct witem *take_next(struct wctx *w)
 	while (!p->halted && next_id(w, &id, &skewed)) {
 		if (r->stop != NULL && r->stop(r->stop_arg))
 			return NULL;
-		if (runner_msg_lock(p, id, skewed, &env, &lockfd) != 1)
+		if (runner_msg_lock(p, id, skewed, &env, &lk) != 1)
 			continue;
 		if (outcome_settled(&env) || p->session_failed) {
-			runner_msg_process(p, &env);
+			runner_msg_process(p, &env, &lk);
 			envelope_free(&env);
-			spool_unlock_msg(lockfd);
+			spool_unlock_msg(lk.fd);
 			continue;
 		}
-		it = item_make(p, &env, lockfd);
+		it = item_make(p, &env, &lk);
 		if (it != NULL)
 			return it;
 	}

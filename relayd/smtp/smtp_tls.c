@@ -95,6 +95,11 @@ SSL *smtp_tls_ssl(SSL_CTX *ctx, const struct conf *c, char *err,
 		ssl_err("TLS session", err, errlen);
 		return NULL;
 	}
+	/* Take whatever the socket holds in one read: a window's replies
+	 * come as many small records, each two reads (header, body)
+	 * without it.  A wait happens only on WANT_READ, i.e. when nothing
+	 * complete is buffered, so poll() on the socket stays right. */
+	SSL_set_read_ahead(ssl, 1);
 	vp = SSL_get0_param(ssl);
 	X509_VERIFY_PARAM_set_hostflags(vp,
 	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);

@@ -246,7 +246,10 @@ static int tls_write(struct smtp_transport *t, const void *buf, size_t len,
 
 static size_t tls_pending(const struct smtp_transport *t)
 {
-	return (size_t)SSL_pending(t->ssl) + sock_pending(t->fd);
+	/* With read-ahead, bytes of records not yet decoded sit in the
+	 * TLS buffer: SSL_pending() does not count them. */
+	return (size_t)SSL_pending(t->ssl) + (SSL_has_pending(t->ssl) ? 1 :
+	    0) + sock_pending(t->fd);
 }
 
 static void tls_close(struct smtp_transport *t)

@@ -126,6 +126,50 @@ START_TEST(rotated_and_bounded)
 }
 END_TEST
 
+static int count_lines(const char *p)
+{
+	static char buf[8192];
+	size_t n = slurp(p, buf, sizeof(buf)), i;
+	int lines = 0;
+
+	for (i = 0; i < n; i++)
+		lines += buf[i] == '\n';
+	return lines;
+}
+
+/* Two writers of one log (two processes in real life): while one rotates
+ * it, the other's lines without the lock land in the file it has open,
+ * whole; none is lost, and the next locked line goes to the new file. */
+START_TEST(other_writer_rotates)
+{
+	struct log_file a, b;
+	char text[64];
+	int i;
+
+	log_file_init(&a, path, 0, "outpost");
+	log_file_init(&b, path, 0, "outpost-deliver");
+	a.max = b.max = 1000;
+	log_file_write(&a, 6, "a first");
+	for (i = 0; i < 20; i++) {	/* b takes it past the limit */
+		snprintf(text, sizeof(text), "b %02d", i);
+		log_file_write(&b, 6, text);
+	}
+	ck_assert_int_eq(access(old, F_OK), 0);
+	log_file_write(&a, 6, "a second");
+	a.checked = 0;			/* as if a second had passed */
+	log_file_write(&a, 6, "a third");
+	log_file_close(&a);
+	log_file_close(&b);
+	ck_assert_int_eq(count_lines(path) + count_lines(old), 23);
+	{
+		static char buf[8192];
+
+		ck_assert_uint_gt(slurp(path, buf, sizeof(buf)), 0);
+		ck_assert_ptr_nonnull(strstr(buf, "a third"));
+	}
+}
+END_TEST
+
 START_TEST(missing_log_shows_nothing)
 {
 	struct got g;
@@ -145,6 +189,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, lines_are_stamped_and_printable);
 	tcase_add_test(tc, rotated_and_bounded);
+	tcase_add_test(tc, other_writer_rotates);
 	tcase_add_test(tc, missing_log_shows_nothing);
 	suite_add_tcase(s, tc);
 	return check_run(s);
