@@ -33,7 +33,10 @@ ran=0
 for t in $targets; do
 	if ! cmake --build "$build" -j "$jobs" --target "$t" \
 	    >"$build/$t.build.log" 2>&1; then
-		echo "fuzz.sh: SKIP $t: did not build (see $build/$t.build.log)"
+		# A fuzzer that does not build is a failure, never a skip:
+		# fuzz_conf went unbuilt and unnoticed for a session that way.
+		echo "fuzz.sh: FAIL $t: did not build (see $build/$t.build.log)"
+		status=1
 		continue
 	fi
 	seeds=$src/tests/fuzz/seeds/$t

@@ -185,8 +185,8 @@ static int msg_open(struct spool *sp, const char *id, int *fd,
 int spool_load_locked(struct spool *sp, const char *id, int fd,
     struct envelope *env, off_t *body, struct op_err *e)
 {
-	uint64_t size;
-	size_t hdrlen;
+	uint64_t size = 0;
+	size_t hdrlen = 0;
 
 	envelope_init(env);
 	if (msg_parse_fd(fd, id, &hdrlen, &size, env, NULL, e) < 0 ||

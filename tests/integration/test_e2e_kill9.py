@@ -138,13 +138,15 @@ def test_kill9_during_series_to_postfix():
 
 def journal_in_flight(op):
     """Ids the spool journal leaves in flight (last line `in-flight`) whose
-    message is still queued: what the next recovery flags."""
+    message is still queued: what the next recovery flags (a last line
+    `removed` is a delivery whose removal recovery finishes instead)."""
     last = {}
     try:
         with open(os.path.join(op.spool, "journal")) as f:
             for line in f:
                 parts = line.split()
-                if len(parts) == 2 and parts[0] in ("in-flight", "done"):
+                if len(parts) == 2 and parts[0] in ("in-flight", "done",
+                                                    "removed"):
                     last[parts[1]] = parts[0]
     except FileNotFoundError:
         pass
