@@ -257,7 +257,9 @@ int spool_load(struct spool *sp, const char *id, struct envelope *env,
     struct op_err *e);
 /* spool_load() through the descriptor of its lock (spool_lock_msg), no
  * second open: the same file, and the same descriptor then reads the
- * message from *body on (pread; its offset is not moved). */
+ * message from *body on (pread; its offset is not moved).  A file
+ * unlinked between the open and the lock is OP_NOINPUT, as in
+ * spool_load(). */
 int spool_load_locked(struct spool *sp, const char *id, int fd,
     struct envelope *env, off_t *body, struct op_err *e);
 /* Open the message for reading; *off is where the message bytes start. */

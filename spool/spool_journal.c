@@ -173,11 +173,12 @@ int spool_journal_remove(struct spool_journal *j, const char *id,
 	return spool_unlink_msg(j->sp, id, e);
 }
 
-/* A journal that stays for recovery gets the removal lines it lacks, so
- * recovery finishes those removals instead of flagging the messages. */
+/* A journal that stays for recovery gets the removal lines it lacks, and
+ * a sync for those a "done" line took along, so recovery finishes those
+ * removals instead of flagging the messages. */
 static void flush_pending(struct spool_journal *j)
 {
-	if (j->plen != 0 && write_all(j->fd, j->pend, j->plen) == 0)
+	if (j->plen == 0 || write_all(j->fd, j->pend, j->plen) == 0)
 		(void)fdatasync(j->fd);
 	j->plen = 0;
 }
@@ -301,7 +302,10 @@ static int flag(struct spool *sp, const char *id, struct spool_recovery *r,
 	return rc;
 }
 
-/* A delivered message the journal says was removed: finish it. */
+/* A delivered message the journal says was removed: finish it.  When it
+ * cannot be removed it is flagged instead, so that a pass that finds it
+ * due again says it may be a second copy (its in-flight mark was only in
+ * the journal). */
 static int finish_removal(struct spool *sp, const char *id,
     struct spool_recovery *r, struct op_err *e)
 {
@@ -313,7 +317,7 @@ static int finish_removal(struct spool *sp, const char *id,
 	    errno == ENOENT)
 		return 0;		/* done before the stop */
 	if (spool_unlink_msg(sp, id, e) < 0)
-		return -1;
+		return flag(sp, id, r, e);
 	r->delivered_removed++;
 	return 0;
 }

@@ -187,8 +187,16 @@ int spool_load_locked(struct spool *sp, const char *id, int fd,
 {
 	uint64_t size = 0;
 	size_t hdrlen = 0;
+	struct stat st;
 
 	envelope_init(env);
+	/* Opened by name before the lock was taken: a delete (or a
+	 * delivery) in between leaves us a locked file that is no longer in
+	 * the queue.  Gone is gone, as if the open had failed. */
+	if (fstat(fd, &st) < 0)
+		return op_errnof(e, OP_TEMP, "cannot stat queue/%s.msg", id);
+	if (st.st_nlink == 0)
+		return op_errf(e, OP_NOINPUT, "queue/%s.msg is gone", id);
 	if (msg_parse_fd(fd, id, &hdrlen, &size, env, NULL, e) < 0 ||
 	    spool_load_env_over(sp, id, env, e) < 0)
 		return -1;

@@ -9,6 +9,9 @@
 #include "spool_test.h"
 
 #include <errno.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 
 #include "tests/unit/check_main.h"
@@ -294,6 +297,48 @@ START_TEST(removed_lines_finish_removals)
 }
 END_TEST
 
+/* A removal the journal names but that cannot be done (here: the file
+ * is immutable) leaves the message flagged possibly-delivered, never
+ * due again as if it had not been sent.  Skipped where the file system
+ * has no immutable flag. */
+START_TEST(removal_that_fails_flags)
+{
+	struct spool_recovery rec;
+	struct op_err e = { 0 };
+	struct run r;
+	char buf[128], name[64];
+	int fd, mfd, fl = 0, flag = -1, n;
+
+	setup(&r);
+	snprintf(name, sizeof(name), "%s.msg", r.id[0]);
+	mfd = openat(r.t.sp.queuefd, name, O_RDONLY);
+	ck_assert_int_ge(mfd, 0);
+	if (ioctl(mfd, FS_IOC_GETFLAGS, &fl) < 0 ||
+	    (fl |= FS_IMMUTABLE_FL, ioctl(mfd, FS_IOC_SETFLAGS, &fl)) < 0) {
+		printf("removal_that_fails_flags: skipped, no immutable "
+		    "flag here (%s)\n", strerror(errno));
+		close(mfd);
+		tspool_done(&r.t);
+		return;
+	}
+	fd = openat(r.t.sp.dirfd, "journal", O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	n = snprintf(buf, sizeof(buf), "in-flight %s\nremoved %s\n",
+	    r.id[0], r.id[0]);
+	ck_assert_int_eq(write(fd, buf, (size_t)n), n);
+	close(fd);
+	ck_assert_msg(spool_recover(&r.t.sp, &rec, &e) == 0, "%s", e.msg);
+	fl &= ~FS_IMMUTABLE_FL;
+	ck_assert_int_eq(ioctl(mfd, FS_IOC_SETFLAGS, &fl), 0);
+	close(mfd);
+	ck_assert_uint_eq(rec.delivered_removed, 0);
+	ck_assert_uint_eq(rec.in_flight_marked, 1);
+	ck_assert(present(&r, 0, &flag));
+	ck_assert_int_eq(flag, 1);
+	tspool_done(&r.t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spool_journal");
@@ -304,6 +349,7 @@ int main(void)
 	tcase_add_loop_test(tc, crash_every_step, 0, 2 * NSTEPS);
 	tcase_add_loop_test(tc, fail_every_step, 0, 2 * NSTEPS);
 	tcase_add_test(tc, removed_lines_finish_removals);
+	tcase_add_test(tc, removal_that_fails_flags);
 	tcase_add_test(tc, torn_and_foreign_lines);
 	suite_add_tcase(s, tc);
 	return check_run(s);

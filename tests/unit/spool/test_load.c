@@ -186,6 +186,46 @@ START_TEST(state_only)
 }
 END_TEST
 
+/* Through the lock's descriptor: the same envelope and text position as
+ * spool_load(); a message deleted between the open and the lock (outpost
+ * delete, or another runner's delivery) is gone, not sent. */
+START_TEST(locked_load_sees_a_delete)
+{
+	static const size_t sizes[] = { 100, 200 };
+	char ids[2][SPOOL_QID_LEN + 1], name[64];
+	struct envelope a, b;
+	struct tspool t;
+	struct op_err e = { 0 };
+	off_t body;
+	int fd;
+
+	tspool_init(&t);
+	enqueue_sized(&t, sizes, 2, 2, ids);
+	defer(&t, ids[0]);
+	ck_assert_int_eq(spool_lock_msg(&t.sp, ids[0], &fd, &e), 1);
+	ck_assert_msg(spool_load_locked(&t.sp, ids[0], fd, &a, &body,
+	    &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(spool_load(&t.sp, ids[0], &b, &e), 0);
+	ck_assert_uint_eq(a.attempts, 3);	/* the state file counts */
+	ck_assert_uint_eq(a.size, b.size);
+	ck_assert_uint_eq(a.size, 100);
+	ck_assert_int_gt(body, 0);
+	envelope_free(&a);
+	envelope_free(&b);
+	spool_unlock_msg(fd);
+	/* Deleted by name while we held only the open descriptor. */
+	ck_assert_int_eq(spool_lock_msg(&t.sp, ids[1], &fd, &e), 1);
+	snprintf(name, sizeof(name), "%s.msg", ids[1]);
+	ck_assert_int_eq(unlinkat(t.sp.queuefd, name, 0), 0);
+	ck_assert_int_eq(spool_load_locked(&t.sp, ids[1], fd, &a, &body,
+	    &e), -1);
+	ck_assert_int_eq(e.st, OP_NOINPUT);
+	envelope_free(&a);
+	spool_unlock_msg(fd);
+	tspool_done(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spool_load");
@@ -196,6 +236,7 @@ int main(void)
 	tcase_add_test(tc, listed_load_equals_load);
 	tcase_add_test(tc, listed_state_gone);
 	tcase_add_test(tc, state_only);
+	tcase_add_test(tc, locked_load_sees_a_delete);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
