@@ -107,8 +107,8 @@ class Postfix:
         self.pki = pki
         self.deliver = deliver
         self.services = dict(services or SERVICES)
-        self.ports = dict(ports) if ports else {
-            name: util.free_port() for name in self.services}
+        self.ports = dict(ports) if ports else dict(zip(
+            self.services, util.free_ports(len(self.services))))
         self.etc = os.path.join(workdir, "etc")
         self.queue = os.path.join(workdir, "queue")
         self.data = os.path.join(workdir, "data")

@@ -96,9 +96,26 @@ def wait_for(cond, timeout=10.0, what="condition", interval=0.02):
 
 def free_port():
     """A port that was free on 127.0.0.1 a moment ago (bind to port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(n):
+    """n distinct ports that were free on 127.0.0.1 a moment ago.  The
+    probe sockets stay bound until all n are chosen: one at a time, the
+    kernel may hand out the same port twice, and two services of one
+    Postfix given the same port can answer each other's connections (a
+    CI run once met the wrong certificate on the second of two
+    connections to one service)."""
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            socks.append(s)
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def flock_held(path):
