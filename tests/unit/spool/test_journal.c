@@ -265,6 +265,17 @@ START_TEST(torn_and_foreign_lines)
 }
 END_TEST
 
+/* A journal a stopped runner left, with these lines. */
+static void write_journal(struct run *r, const char *text)
+{
+	int fd = openat(r->t.sp.dirfd, "journal", O_WRONLY | O_CREAT, 0600);
+	size_t n = strlen(text);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+	close(fd);
+}
+
 /* "removed" as an id's last line: recovery finishes the removal (the
  * message was delivered), counts it, and never flags it; a later
  * "in-flight" line wins over an earlier "removed". */
@@ -274,16 +285,13 @@ START_TEST(removed_lines_finish_removals)
 	struct op_err e = { 0 };
 	struct run r;
 	char buf[256];
-	int fd, flag = -1, n;
+	int flag = -1;
 
 	setup(&r);
-	fd = openat(r.t.sp.dirfd, "journal", O_WRONLY | O_CREAT, 0600);
-	ck_assert_int_ge(fd, 0);
-	n = snprintf(buf, sizeof(buf), "in-flight %s\nin-flight %s\n"
+	snprintf(buf, sizeof(buf), "in-flight %s\nin-flight %s\n"
 	    "removed %s\nremoved %s\nin-flight %s\n", r.id[0], r.id[1],
 	    r.id[0], r.id[1], r.id[1]);
-	ck_assert_int_eq(write(fd, buf, (size_t)n), n);
-	close(fd);
+	write_journal(&r, buf);
 	ck_assert_msg(spool_recover(&r.t.sp, &rec, &e) == 0, "%s", e.msg);
 	ck_assert_uint_eq(rec.delivered_removed, 1);
 	ck_assert(!present(&r, 0, &flag));
@@ -307,7 +315,7 @@ START_TEST(removal_that_fails_flags)
 	struct op_err e = { 0 };
 	struct run r;
 	char buf[128], name[64];
-	int fd, mfd, fl = 0, flag = -1, n;
+	int mfd, fl = 0, flag = -1;
 
 	setup(&r);
 	snprintf(name, sizeof(name), "%s.msg", r.id[0]);
@@ -321,12 +329,9 @@ START_TEST(removal_that_fails_flags)
 		tspool_done(&r.t);
 		return;
 	}
-	fd = openat(r.t.sp.dirfd, "journal", O_WRONLY | O_CREAT, 0600);
-	ck_assert_int_ge(fd, 0);
-	n = snprintf(buf, sizeof(buf), "in-flight %s\nremoved %s\n",
-	    r.id[0], r.id[0]);
-	ck_assert_int_eq(write(fd, buf, (size_t)n), n);
-	close(fd);
+	snprintf(buf, sizeof(buf), "in-flight %s\nremoved %s\n", r.id[0],
+	    r.id[0]);
+	write_journal(&r, buf);
 	ck_assert_msg(spool_recover(&r.t.sp, &rec, &e) == 0, "%s", e.msg);
 	fl &= ~FS_IMMUTABLE_FL;
 	ck_assert_int_eq(ioctl(mfd, FS_IOC_SETFLAGS, &fl), 0);
